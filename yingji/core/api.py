@@ -1,0 +1,181 @@
+"""Generic REST pieces: scoped viewsets, permissions, pagination, errors, tokens.
+
+An app's API declares a serializer, a filterset and its services; the viewset
+scopes every query with `restrict(user, action)` (so an out-of-scope record is
+a 404), checks model permissions, and sends writes to the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import models, transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from yingji.core import services
+from yingji.core.models import Organization, Region, User
+from yingji.core.scoping import ScopedQuerySet
+
+ACTIONS = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change", "PATCH": "change"}
+
+
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related record by its key, accepted only from within the requesting user's scope."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if isinstance(queryset, ScopedQuerySet) and request is not None:
+            return queryset.restrict(request.user, "view")
+        return queryset
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    serializer_related_field = ScopedRelatedField
+
+
+class ScopedViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """List, retrieve, create and update one model inside the user's jurisdiction."""
+
+    model: type[models.Model]
+    create_service: Callable[..., models.Model] | None = None
+    update_service: Callable[..., models.Model] | None = None
+    update_object_argument = "obj"
+
+    def get_queryset(self):
+        action = ACTIONS.get(self.request.method, "view")
+        queryset = self.model.objects.restrict(self.request.user, action)
+        select = getattr(self, "select_related", ())
+        return queryset.select_related(*select) if select else queryset
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            obj = type(self).create_service(actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            obj = type(self).update_service(
+                actor=request.user, **{self.update_object_argument: instance}, **serializer.validated_data
+            )
+        return Response(self.get_serializer(obj).data)
+
+
+class ReadOnlyScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    model: type[models.Model]
+
+    def get_queryset(self):
+        queryset = self.model.objects.restrict(self.request.user, "view")
+        select = getattr(self, "select_related", ())
+        return queryset.select_related(*select) if select else queryset
+
+
+class TokenThrottle(AnonRateThrottle):
+    scope = "token"
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class ObtainTokenView(APIView):
+    """POST username and password, get the token to send as `Authorization: Token <token>`."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [TokenThrottle]
+    serializer_class = AuthTokenSerializer
+
+    @extend_schema(request=AuthTokenSerializer, responses=TokenResponseSerializer)
+    def post(self, request, *args: Any, **kwargs: Any) -> Response:
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+# Core resources -----------------------------------------------------------------
+
+
+class RegionSerializer(ScopedModelSerializer):
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["code", "name", "level", "level_display", "parent", "longitude", "latitude", "population", "area_km2"]
+
+
+class RegionViewSet(ReadOnlyScopedViewSet):
+    """Regions in the user's jurisdiction; boundaries are served as GeoJSON by /regions/geojson/."""
+
+    model = Region
+    serializer_class = RegionSerializer
+    filterset_fields = {"level": ["exact"], "parent": ["exact"], "code": ["startswith"]}
+    search_fields = ["name", "code"]
+    ordering_fields = ["code", "name", "population"]
+
+
+class OrganizationSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "kind", "region", "parent", "phone"]
+
+
+class OrganizationViewSet(ScopedViewSet):
+    model = Organization
+    serializer_class = OrganizationSerializer
+    filterset_fields = ["kind", "region", "parent"]
+    search_fields = ["name"]
+    update_object_argument = "organization"
+
+    create_service = staticmethod(services.organization_create)
+    update_service = staticmethod(services.organization_update)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+    scope = serializers.CharField(source="scope_label", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "real_name", "organization", "scope_region", "scope_enterprise", "scope", "roles"]
+
+    def get_roles(self, obj: User) -> list[str]:
+        return obj.role_names
+
+
+class UserViewSet(ReadOnlyScopedViewSet):
+    model = User
+    serializer_class = UserSerializer
+    select_related = ("scope_region", "scope_enterprise")
+    search_fields = ["username", "real_name"]
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("groups")
+
+
+class MeView(APIView):
+    """The user behind the request: who they are, their scope and roles."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=UserSerializer)
+    def get(self, request) -> Response:
+        return Response(UserSerializer(request.user).data)
+

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class CoreConfig(AppConfig):
+    name = "yingji.core"
+    label = "core"
+    verbose_name = "基础平台"
+
+    def ready(self) -> None:
+        from yingji.core.roles import sync_roles
+
+        post_migrate.connect(sync_roles, dispatch_uid="yingji.core.sync_roles")

@@ -1,0 +1,15 @@
+from django.conf import settings
+
+from yingji.core.navigation import menu_for
+
+
+def shell(request) -> dict:
+    """What the site layout needs on every page: the menu the user may use."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_menu": [], "map_tile_url": settings.MAP_TILE_URL}
+    return {
+        "nav_menu": menu_for(user, request.path),
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }

@@ -1,0 +1,30 @@
+from django import forms
+from django.db import models
+
+from yingji.core.scoping import ScopedQuerySet
+
+
+class ScopedModelForm(forms.ModelForm):
+    """A ModelForm whose choices of related records are limited to the user's jurisdiction."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if isinstance(queryset, ScopedQuerySet):
+                field.queryset = queryset.restrict(user, "view")
+        for _name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, (forms.Select, forms.SelectMultiple)):
+                widget.attrs.setdefault("class", "form-select")
+            elif not isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-control")
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    """A region shown with its parents, e.g. 北山县 / 石桥镇 / 王庄村."""
+
+    def label_from_instance(self, obj: models.Model) -> str:
+        parent = getattr(obj, "parent", None)
+        return f"{parent.name} / {obj.name}" if parent else obj.name

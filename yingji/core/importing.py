@@ -1,0 +1,139 @@
+"""Row-by-row Excel import through a model form and the app's services.
+
+Each row is validated by the same form the web page uses and written by the
+same service, inside its own savepoint: a bad row is reported with its row
+number and reason, good rows are kept, and no row is ever half-written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.forms import ModelForm
+from django.utils.translation import gettext as _
+
+from yingji.core import excel
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    heading: str
+    field: str
+    note: str = ""
+    example: Any = ""
+
+
+class Importer:
+    """Declare the model, form, columns, the natural key and the services; `run` does the rest."""
+
+    def __init__(
+        self,
+        *,
+        model: type[models.Model],
+        form_class: type[ModelForm],
+        columns: list[ImportColumn],
+        key_field: str,
+        create_service: Callable[..., models.Model],
+        update_service: Callable[..., models.Model],
+        update_object_argument: str,
+    ) -> None:
+        self.model = model
+        self.form_class = form_class
+        self.columns = columns
+        self.key_field = key_field
+        self.create_service = create_service
+        self.update_service = update_service
+        self.update_object_argument = update_object_argument
+
+    def template(self):
+        return excel.template_workbook(
+            str(self.model._meta.verbose_name_plural),
+            [c.heading for c in self.columns],
+            [c.note or self._default_note(c) for c in self.columns],
+            [c.example for c in self.columns],
+        )
+
+    def _default_note(self, column: ImportColumn) -> str:
+        field = self.model._meta.get_field(column.field)
+        parts = [_("必填") if not field.blank else _("选填")]
+        if field.choices:
+            parts.append(_("可选值：") + "、".join(str(label) for _value, label in field.choices))
+        return "；".join(parts)
+
+    def row_data(self, values: dict[str, Any]) -> dict[str, Any]:
+        data = {}
+        for column in self.columns:
+            value = values.get(column.heading)
+            field = self.model._meta.get_field(column.field)
+            if field.choices:
+                value = excel.choice_value(field, value)
+            elif isinstance(value, float) and value.is_integer() and not isinstance(field, models.FloatField):
+                value = int(value)
+            data[column.field] = "" if value is None else value
+        return data
+
+    @transaction.atomic
+    def run(self, uploaded_file, *, actor) -> excel.ImportReport:
+        report = excel.ImportReport()
+        headings = [c.heading for c in self.columns]
+        key_heading = next(c.heading for c in self.columns if c.field == self.key_field)
+        seen: dict[str, int] = {}
+        for row in excel.read_rows(uploaded_file, headings, settings.IMPORT_MAX_BYTES):
+            key = str(row.values.get(key_heading) or "").strip().upper()
+            if key and key in seen:
+                report.errors.append((row.number, _("与第%(row)d行重复") % {"row": seen[key]}))
+                continue
+            if key:
+                seen[key] = row.number
+            try:
+                with transaction.atomic():
+                    created = self.save_row(row, actor)
+            except ValidationError as exc:
+                report.errors.append((row.number, _flatten(exc, self.model)))
+            except PermissionDenied as exc:
+                report.errors.append((row.number, str(exc)))
+            else:
+                if created:
+                    report.created += 1
+                else:
+                    report.updated += 1
+        return report
+
+    def save_row(self, row: excel.ImportRow, actor) -> bool:
+        data = self.row_data(row.values)
+        key = str(data.get(self.key_field, "")).strip().upper()
+        existing = self.model._base_manager.filter(**{self.key_field: key}).first() if key else None
+        if existing is not None and not self.model.objects.restrict(actor, "change").filter(pk=existing.pk).exists():
+            raise ValidationError(_("%(field)s“%(key)s”已登记，且不在您可修改的范围内") % {
+                "field": self.model._meta.get_field(self.key_field).verbose_name, "key": key})
+        form = self.form_class(data=data, instance=existing, user=actor)
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        fields = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
+        if existing is None:
+            self.create_service(actor=actor, **fields)
+            return True
+        self.update_service(actor=actor, **{self.update_object_argument: existing}, **fields)
+        return False
+
+
+def _flatten(exc: ValidationError, model: type[models.Model]) -> str:
+    if not hasattr(exc, "error_dict"):
+        return "；".join(exc.messages)
+    parts = []
+    for field, errors in exc.error_dict.items():
+        messages = "；".join(m for e in errors for m in e.messages)
+        if field == "__all__":
+            parts.append(messages)
+        else:
+            try:
+                label = model._meta.get_field(field).verbose_name
+            except Exception:
+                label = field
+            parts.append(f"{label}：{messages}")
+    return "；".join(parts)

@@ -1,0 +1,216 @@
+import uuid
+from pathlib import PurePosixPath
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from yingji.core.scoping import ScopedQuerySet
+from yingji.standards import division
+
+mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位手机号码"))
+phone_validator = RegexValidator(
+    r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{3,8})$", _("请输入手机号码或带区号的固定电话")
+)
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("地级")
+    COUNTY = "county", _("县级")
+    TOWNSHIP = "township", _("乡级")
+    VILLAGE = "village", _("村级")
+
+
+class Region(models.Model):
+    """An administrative division keyed by its 12-digit 统计用区划代码.
+
+    The code is the primary key, so a foreign key to a region *is* the code and
+    scoping a child table is a prefix match on its own column, with no join.
+    """
+
+    code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("级别"), max_length=10, choices=RegionLevel.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    longitude = models.FloatField(_("中心经度"), null=True, blank=True)
+    latitude = models.FloatField(_("中心纬度"), null=True, blank=True)
+    boundary = models.JSONField(_("边界（GeoJSON）"), null=True, blank=True)
+    population = models.PositiveIntegerField(_("常住人口"), null=True, blank=True)
+    area_km2 = models.FloatField(_("面积（平方公里）"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_region_field = "code"
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_for_enterprise(cls, enterprise) -> Q:
+        return Q(code=enterprise.region_id)
+
+    @property
+    def prefix(self) -> str:
+        return division.significant_prefix(self.code)
+
+    def clean(self) -> None:
+        if not division.is_well_formed(self.code):
+            raise ValidationError({"code": _("区划代码应为12位数字")})
+        expected_level = division.level_of(self.code)
+        if self.level and self.level != expected_level:
+            raise ValidationError({"level": _("级别与区划代码不一致")})
+        self.level = expected_level
+        expected_parent = division.parent_code(self.code)
+        if (self.parent_id or None) != expected_parent and expected_parent is not None:
+            raise ValidationError({"parent": _("上级区划应为 %(code)s") % {"code": expected_parent}})
+
+    def ancestors(self) -> list["Region"]:
+        codes = []
+        code = division.parent_code(self.code)
+        while code:
+            codes.append(code)
+            code = division.parent_code(code)
+        by_code = Region.objects.in_bulk(codes)
+        return [by_code[c] for c in reversed(codes) if c in by_code]
+
+
+class OrganizationKind(models.TextChoices):
+    BUREAU = "bureau", _("应急管理局")
+    BUREAU_DEPARTMENT = "bureau_department", _("局内科室")
+    INDUSTRY = "industry", _("行业部门")
+    TOWNSHIP_OFFICE = "township_office", _("乡镇（街道）办")
+    VILLAGE_COMMITTEE = "village_committee", _("村（居）委会")
+    OTHER = "other", _("其他")
+
+
+class Organization(models.Model):
+    """A government body: a bureau, one of its departments, an industry department, a township office."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=20, choices=OrganizationKind.choices)
+    region = models.ForeignKey(Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    phone = models.CharField(_("值班电话"), max_length=30, blank=True, validators=[phone_validator])
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_region_field = "region"
+
+    class Meta:
+        verbose_name = _("组织机构")
+        verbose_name_plural = _("组织机构")
+        ordering = ["region_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="organization_unique_name_in_region")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who logs in. Scope: a region (and everything under it) or one enterprise."""
+
+    real_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    mobile = models.CharField(_("手机号"), max_length=11, blank=True, validators=[mobile_validator])
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    scope_region = models.ForeignKey(
+        Region, verbose_name=_("管辖区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    scope_enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("所属企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = ScopedUserManager()
+    scope_region_field = "scope_region"
+    scope_enterprise_field = "scope_enterprise"
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope_region__isnull=True) | Q(scope_enterprise__isnull=True),
+                name="user_single_scope",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.real_name or self.username
+
+    @property
+    def scope_label(self) -> str:
+        if self.scope_enterprise_id:
+            return str(self.scope_enterprise)
+        if self.scope_region_id:
+            return str(self.scope_region)
+        return _("全部") if self.is_superuser else _("无")
+
+    @property
+    def role_names(self) -> list[str]:
+        return [g.name for g in self.groups.all()]
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # Random names: nothing about the uploader's file name reaches the disk.
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"attachments/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    """A file attached to any record; checked by content type and size when stored."""
+
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    region = models.ForeignKey(Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("所属企业"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    owner_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
+    owner_id = models.CharField(max_length=64, blank=True)
+    owner = GenericForeignKey("owner_type", "owner_id")
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(User, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"))
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_region_field = "region"
+    scope_enterprise_field = "enterprise"
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        indexes = [models.Index(fields=["owner_type", "owner_id"])]
+
+    def __str__(self) -> str:
+        return self.original_name

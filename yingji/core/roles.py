@@ -1,0 +1,65 @@
+"""Roles (DESIGN §4) as Django groups, and the permissions each one holds.
+
+This table is the only place a role's rights are written down; groups are
+brought in line with it after every migrate. Entries are "app_label.codename",
+where the codename may end in "*" ("enterprises.*", "core.view_*").
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+ADMIN = "系统管理员"
+LEADER = "局领导"
+DUTY_OFFICER = "值班员"
+SUPERVISOR = "监管人员/执法人员"
+MONITOR = "监测预警员"
+INDUSTRY_OFFICER = "行业部门人员"
+ENTERPRISE_MANAGER = "企业安全管理员"
+RESCUE_LEADER = "救援队伍负责人"
+GRID_MEMBER = "网格员/灾害信息员"
+
+VIEW_COMMON = ["core.view_region", "core.view_organization", "core.view_attachment", "enterprises.view_enterprise"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    ADMIN: ["core.*", "enterprises.*", "authtoken.*"],
+    LEADER: VIEW_COMMON + ["core.view_user"],
+    DUTY_OFFICER: VIEW_COMMON,
+    SUPERVISOR: VIEW_COMMON + ["enterprises.add_enterprise", "enterprises.change_enterprise", "core.add_attachment"],
+    MONITOR: VIEW_COMMON,
+    INDUSTRY_OFFICER: VIEW_COMMON,
+    ENTERPRISE_MANAGER: ["core.view_region", "enterprises.view_enterprise", "enterprises.change_enterprise",
+                         "core.view_attachment", "core.add_attachment"],
+    RESCUE_LEADER: VIEW_COMMON,
+    GRID_MEMBER: ["core.view_region", "enterprises.view_enterprise"],
+}
+
+ROLE_DESCRIPTIONS = {
+    ADMIN: _("用户、区划、组织机构及全部业务数据的管理"),
+    LEADER: _("查看辖区全部数据与驾驶舱"),
+    DUTY_OFFICER: _("值班值守、信息接报"),
+    SUPERVISOR: _("企业监管、隐患排查、行政执法"),
+    MONITOR: _("监测预警与报警处置"),
+    INDUSTRY_OFFICER: _("行业领域企业监管协同"),
+    ENTERPRISE_MANAGER: _("维护本企业信息与安全生产数据"),
+    RESCUE_LEADER: _("救援队伍与装备管理、响应调度"),
+    GRID_MEMBER: _("网格巡查、隐患与灾情报送"),
+}
+
+
+def sync_roles(**kwargs) -> None:
+    """Create the groups and set their permissions to exactly the table above."""
+    from django.contrib.auth.models import Group, Permission
+
+    permissions = list(Permission.objects.select_related("content_type"))
+    for role, patterns in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = [p for p in permissions if any(_matches(p, pattern) for pattern in patterns)]
+        group.permissions.set(wanted)
+
+
+def _matches(permission, pattern: str) -> bool:
+    app_label, codename = pattern.split(".", 1)
+    if permission.content_type.app_label != app_label:
+        return False
+    if codename.endswith("*"):
+        return permission.codename.startswith(codename[:-1])
+    return permission.codename == codename

@@ -1,0 +1,70 @@
+"""Read queries shared by several pages: figures, region roots, GeoJSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Substr
+
+from yingji.core.models import Region, User
+from yingji.standards.division import LEVELS, PREFIX_LENGTH
+
+
+def region_root_for(user: User) -> Region | None:
+    """The top of the region tree the user may see."""
+    if user.scope_enterprise_id:
+        return user.scope_enterprise.region
+    if user.scope_region_id:
+        return user.scope_region
+    return Region.objects.restrict(user, "view").filter(parent__isnull=True).order_by("code").first()
+
+
+def child_prefix_length(region: Region) -> int:
+    """Length of the code prefix that names a child of `region` (4 for a province's cities...)."""
+    index = LEVELS.index(region.level)
+    return PREFIX_LENGTH[LEVELS[min(index + 1, len(LEVELS) - 1)]]
+
+
+def counts_by_child_region(queryset: QuerySet, root: Region, region_field: str = "region") -> list[dict[str, Any]]:
+    """Count rows per child region of `root`, from the code prefix: one GROUP BY, no join per row."""
+    length = child_prefix_length(root)
+    column = f"{region_field}_id"
+    rows = (
+        queryset.annotate(child=Substr(column, 1, length))
+        .values("child")
+        .annotate(total=Count("pk"))
+        .order_by("child")
+    )
+    counts = {row["child"]: row["total"] for row in rows}
+    children = Region.objects.filter(parent=root).order_by("code").values_list("code", "name")
+    return [{"code": code, "name": name, "total": counts.get(code[:length], 0)} for code, name in children]
+
+
+def region_children_geojson(regions: QuerySet, parent: Region) -> dict[str, Any]:
+    features = []
+    for region in [parent, *regions.filter(parent=parent).order_by("code")]:
+        if not region.boundary:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": region.boundary,
+                "properties": {
+                    "code": region.code,
+                    "name": region.name,
+                    "level": region.level,
+                    "role": "parent" if region.pk == parent.pk else "child",
+                    "population": region.population,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def home_figures(user: User) -> dict[str, Any]:
+    """Figures on the home page for the user's scope; each app contributes its own."""
+    from yingji.enterprises.selectors import enterprise_figures
+
+    root = region_root_for(user)
+    return {"scope_root": root, **enterprise_figures(user, root)}

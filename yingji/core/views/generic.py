@@ -1,0 +1,264 @@
+"""Generic list, detail, edit, export and import views.
+
+An app declares a model, a filterset, columns, a form and its services; scoping,
+permission checks, search, pagination, Excel export and history display happen
+here once. Nothing in these views writes a model: edits go to the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import models, transaction
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from yingji.core import excel
+from yingji.core.history import history_entries
+from yingji.core.scoping import has_model_perm
+from yingji.core.tables import Column, related_paths
+
+
+class ScopedView(LoginRequiredMixin, View):
+    """A page about one model: login required, model permission required, rows scoped."""
+
+    model: type[models.Model]
+    action = "view"
+    url_namespace = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not has_model_perm(request.user, self.model, self.action):
+            raise PermissionDenied(_("您没有权限访问此页面。"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self) -> models.QuerySet:
+        return self.model.objects.restrict(self.request.user, self.action)
+
+    def url(self, suffix: str, *args: Any) -> str:
+        return reverse(f"{self.url_namespace}:{self.model._meta.model_name}_{suffix}", args=args)
+
+    def has_url(self, suffix: str) -> bool:
+        from django.urls import NoReverseMatch
+
+        try:
+            reverse(f"{self.url_namespace}:{self.model._meta.model_name}_{suffix}", args=[0] if suffix in {"detail", "edit"} else [])
+            return True
+        except NoReverseMatch:
+            return False
+
+    @property
+    def verbose_name(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    def breadcrumbs(self) -> list[tuple[str, str | None]]:
+        return [(_("首页"), reverse("home"))]
+
+
+class ObjectListView(ScopedView):
+    """Filter, search, order, paginate and export a scoped list."""
+
+    filterset_class = None
+    columns: list[Column] = []
+    default_ordering: list[str] | None = None
+    paginate_by = 25
+    template_name = "core/object_list.html"
+    table_template = "core/includes/object_table.html"
+    import_url_name: str | None = None
+    title = ""
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.get_queryset()
+        paths = related_paths(self.columns)
+        if paths:
+            queryset = queryset.select_related(*paths)
+        filterset = self.filterset_class(request.GET or None, queryset=queryset, request=request)
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        queryset = self.order(queryset, request.GET.get("sort", ""))
+        if request.GET.get("export") == "xlsx":
+            return self.export(queryset)
+        page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
+            "view": self,
+            "title": self.title or _("%(name)s列表") % {"name": self.verbose_name},
+            "breadcrumbs": self.breadcrumbs() + [(self.title or self.model._meta.verbose_name_plural, None)],
+            "filterset": filterset,
+            "columns": [(c, c.heading(self.model)) for c in self.columns],
+            "rows": [(obj, [(c.link, c.value(obj)) for c in self.columns]) for obj in page.object_list],
+            "page": page,
+            "query": query.urlencode(),
+            "sort": request.GET.get("sort", ""),
+            "can_add": has_model_perm(request.user, self.model, "add") and self.has_url("create"),
+            "create_url": self.url("create") if self.has_url("create") else None,
+            "import_url": reverse(self.import_url_name)
+            if self.import_url_name and has_model_perm(request.user, self.model, "add")
+            else None,
+            "detail_url_name": f"{self.url_namespace}:{self.model._meta.model_name}_detail",
+        }
+        template = self.table_template if request.headers.get("HX-Request") else self.template_name
+        return render(request, template, context)
+
+    def order(self, queryset: models.QuerySet, sort: str) -> models.QuerySet:
+        allowed = {c.order_key for c in self.columns if c.order_key}
+        key = sort.lstrip("-")
+        if key in allowed:
+            return queryset.order_by(sort, "pk")
+        if self.default_ordering:
+            return queryset.order_by(*self.default_ordering)
+        return queryset.order_by(*(queryset.model._meta.ordering or []), "pk")
+
+    def export(self, queryset: models.QuerySet) -> HttpResponse:
+        columns = [c for c in self.columns if c.export]
+        rows = ([c.value(obj) for c in columns] for obj in queryset[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000))
+        title = str(self.model._meta.verbose_name_plural)
+        workbook = excel.export_rows(title, [c.heading(self.model) for c in columns], rows)
+        return excel.workbook_response(workbook, title)
+
+
+class ObjectDetailView(ScopedView):
+    """One record in scope (404 otherwise), its fields and its change history."""
+
+    fields: list[Column] = []
+    template_name = "core/object_detail.html"
+
+    def get_object(self, pk) -> models.Model:
+        return get_object_or_404(self.get_queryset(), pk=pk)
+
+    def get_context_data(self, obj: models.Model) -> dict[str, Any]:
+        user = self.request.user
+        return {
+            "view": self,
+            "object": obj,
+            "title": str(obj),
+            "breadcrumbs": self.breadcrumbs()
+            + [(self.model._meta.verbose_name_plural, self.url("list") if self.has_url("list") else None), (str(obj), None)],
+            "fields": [(c.heading(self.model), c.value(obj)) for c in self.fields],
+            "edit_url": self.url("edit", obj.pk)
+            if self.has_url("edit") and self.get_queryset_for("change").filter(pk=obj.pk).exists()
+            else None,
+            "history": history_entries(obj, user),
+        }
+
+    def get_queryset_for(self, action: str) -> models.QuerySet:
+        return self.model.objects.restrict(self.request.user, action)
+
+    def get(self, request, pk):
+        obj = self.get_object(pk)
+        return render(request, self.template_name, self.get_context_data(obj))
+
+
+class ObjectEditView(ScopedView):
+    """Create (no pk) or edit (pk) one record through the app's services."""
+
+    form_class = None
+    template_name = "core/object_edit.html"
+    create_service: Callable[..., models.Model] | None = None
+    update_service: Callable[..., models.Model] | None = None
+    # The keyword the update service takes the record under, e.g. "enterprise".
+    update_object_argument = "obj"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.action = "change" if "pk" in kwargs else "add"
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, pk) -> models.Model | None:
+        return None if pk is None else get_object_or_404(self.get_queryset(), pk=pk)
+
+    def get(self, request, pk=None):
+        obj = self.get_object(pk)
+        form = self.form_class(instance=obj, user=request.user, initial=self.get_initial())
+        return self.render_form(form, obj)
+
+    def get_initial(self) -> dict[str, Any]:
+        return {}
+
+    def post(self, request, pk=None):
+        obj = self.get_object(pk)
+        form = self.form_class(request.POST, request.FILES, instance=obj, user=request.user)
+        if form.is_valid():
+            # Only fields the form has: the model form put them on the instance.
+            data = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
+            try:
+                with transaction.atomic():
+                    if obj is None:
+                        saved = type(self).create_service(actor=request.user, **data)
+                    else:
+                        saved = type(self).update_service(
+                            actor=request.user, **{self.update_object_argument: obj}, **data
+                        )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                from django.contrib import messages
+
+                messages.success(request, _("已保存：%(name)s") % {"name": saved})
+                return HttpResponseRedirect(self.url("detail", saved.pk))
+        return self.render_form(form, obj, status=400 if request.method == "POST" else 200)
+
+    def render_form(self, form, obj, status: int = 200):
+        if obj is None:
+            title = _("新建%(name)s") % {"name": self.verbose_name}
+            trail = [(title, None)]
+        else:
+            title = _("编辑%(name)s") % {"name": obj}
+            trail = [(str(obj), self.url("detail", obj.pk)), (_("编辑"), None)]
+        context = {
+            "view": self,
+            "form": form,
+            "object": obj,
+            "title": title,
+            "breadcrumbs": self.breadcrumbs() + [(self.model._meta.verbose_name_plural, self.url("list"))] + trail,
+            "cancel_url": self.url("detail", obj.pk) if obj else self.url("list"),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class ObjectImportView(ScopedView, TemplateView):
+    """Excel import: download the template, upload, see every bad row with its reason."""
+
+    importer = None  # a yingji.core.importing.Importer
+    template_name = "core/object_import.html"
+    action = "add"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("template"):
+            return excel.workbook_response(self.importer.template(), _("%(name)s导入模板") % {"name": self.verbose_name})
+        return render(request, self.template_name, self.context())
+
+    def post(self, request, *args, **kwargs):
+        uploaded = request.FILES.get("file")
+        if uploaded is None:
+            return render(request, self.template_name, self.context(error=_("请选择要导入的 Excel 文件")), status=400)
+        try:
+            report = self.importer.run(uploaded, actor=request.user)
+        except excel.ImportFileError as exc:
+            return render(request, self.template_name, self.context(error=str(exc)), status=400)
+        return render(request, self.template_name, self.context(report=report))
+
+    def context(self, **extra) -> dict[str, Any]:
+        title = _("批量导入%(name)s") % {"name": self.verbose_name}
+        return {
+            "view": self,
+            "title": title,
+            "breadcrumbs": self.breadcrumbs() + [(self.model._meta.verbose_name_plural, self.url("list")), (title, None)],
+            "list_url": self.url("list"),
+            "columns": self.importer.columns,
+            **extra,
+        }

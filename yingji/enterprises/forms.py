@@ -1,0 +1,29 @@
+from django import forms
+from django.utils.translation import gettext as _
+
+from yingji.core.forms import RegionChoiceField, ScopedModelForm
+from yingji.core.models import Region
+from yingji.enterprises.models import Enterprise
+from yingji.standards import uscc
+
+
+class EnterpriseForm(ScopedModelForm):
+    region = RegionChoiceField(
+        label=_("所在村（社区）"), queryset=Region.objects.filter(level="village").select_related("parent")
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "name", "credit_code", "region", "address", "longitude", "latitude",
+            "industry_code", "industry_name", "category", "scale_type", "size", "supervision_class",
+            "legal_representative", "legal_representative_phone", "principal", "principal_phone",
+            "safety_director", "safety_director_phone", "employee_count", "status",
+        ]
+
+    def clean_credit_code(self) -> str:
+        code = (self.cleaned_data.get("credit_code") or "").strip().upper()
+        problem = uscc.problem(code)
+        if problem:
+            raise forms.ValidationError(problem)
+        return code
