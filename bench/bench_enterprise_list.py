@@ -1,0 +1,306 @@
+"""Enterprise list, API and scoping query on PostgreSQL with 10,000 enterprises.
+
+Builds a fresh database (DROP and CREATE, so runs are comparable), a fictional
+region tree under province 39 (1 city, 5 counties, 40 townships, 400 villages)
+and 10,000 enterprises spread over the villages, then times the pages a city
+and a county supervisor open most. Target: p95 under 100 ms per case. A miss is
+printed, not fatal; only an error makes the exit code non-zero.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/yingji_bench  (the default)
+    BENCH_REQUESTS=200   timed requests per case
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/yingji_bench"
+DATABASE_URL = os.environ.get("DATABASE_URL") or DEFAULT_URL
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
+WARMUP = 10
+TARGET_P95_MS = 100.0
+ENTERPRISES = 10_000
+SEED = 20260101
+PASSWORD = "Bench@2026-only"
+
+os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ["DJANGO_SETTINGS_MODULE"] = "yingji.settings"
+os.environ["DEBUG"] = "0"
+os.environ["AXES_ENABLED"] = "0"
+# The test client's host name; outside the test runner nobody adds it for us.
+os.environ["ALLOWED_HOSTS"] = "testserver"
+
+
+def recreate_database(url: str) -> None:
+    """DROP and CREATE the benchmark database, connecting to the `postgres` maintenance database."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    params = conninfo_to_dict(url)
+    name = params.get("dbname") or ""
+    # The database is dropped: refuse anything that is not obviously a benchmark database,
+    # so a DATABASE_URL left over from a real deployment cannot be wiped by `make bench`.
+    if "bench" not in name:
+        raise SystemExit(f"refusing to drop database {name!r}: its name must contain 'bench' (DATABASE_URL={url})")
+    with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def build_regions():
+    from yingji.core.models import Region
+
+    regions = [
+        Region(code="390000000000", name="基准省", level="province"),
+        Region(code="390100000000", name="基准市", level="city", parent_id="390000000000"),
+    ]
+    villages = []
+    for county_number in range(1, 6):
+        county = f"3901{county_number:02d}000000"
+        regions.append(Region(code=county, name=f"第{county_number}县", level="county", parent_id="390100000000"))
+        for township_number in range(1, 9):
+            township = f"{county[:6]}{100 + township_number:03d}000"
+            township_name = f"{county_number}县{township_number}镇"
+            regions.append(Region(code=township, name=township_name, level="township", parent_id=county))
+            for village_number in range(1, 11):
+                village = Region(
+                    code=f"{township[:9]}{village_number:03d}", name=f"{township_name}{village_number}村",
+                    level="village", parent_id=township,
+                )
+                regions.append(village)
+                villages.append(village)
+    Region.objects.bulk_create(regions, batch_size=1000)
+    return villages
+
+
+CATEGORY_NAMES = {
+    "hazchem_production": ("化工有限公司", "C2614", "有机化学原料制造"),
+    "hazchem_trade": ("化工贸易有限公司", "F5166", "化肥批发"),
+    "hazchem_use": ("精细化工有限公司", "C2662", "专项化学用品制造"),
+    "non_coal_mine": ("矿业有限公司", "B1011", "石灰石、石膏开采"),
+    "fireworks": ("烟花爆竹有限公司", "C2672", "烟花鞭炮产品制造"),
+    "metallurgy": ("钢铁有限公司", "C3120", "炼钢"),
+    "building_materials": ("建材有限公司", "C3021", "水泥制品制造"),
+    "machinery": ("机械制造有限公司", "C3421", "金属切削机床制造"),
+    "light_industry": ("食品有限公司", "C1391", "淀粉及淀粉制品制造"),
+    "commerce": ("商贸有限公司", "F5291", "其他综合零售"),
+}
+CATEGORY_WEIGHTS = [10, 8, 6, 3, 2, 6, 10, 25, 15, 15]
+WORDS = "青山 绿水 长河 东岳 华兴 宏远 泰和 金石 新元 瑞丰 永安 博达 恒通 天成 鑫源 安达".split()
+
+
+def build_enterprises(villages) -> None:
+    from yingji.enterprises.models import Enterprise
+    from yingji.standards.uscc import check_character
+
+    rng = random.Random(SEED)
+    categories = list(CATEGORY_NAMES)
+    rows = []
+    for number in range(ENTERPRISES):
+        village = villages[number % len(villages)]
+        category = rng.choices(categories, CATEGORY_WEIGHTS)[0]
+        suffix, industry_code, industry_name = CATEGORY_NAMES[category]
+        body = f"91{village.code[:6]}MA{number:07d}"
+        rows.append(Enterprise(
+            name=f"基准{rng.choice(WORDS)}{number:05d}{suffix}",
+            credit_code=body + check_character(body),
+            region_id=village.code,
+            address=f"{village.name}工业路{rng.randint(1, 300)}号",
+            longitude=round(118.3 + rng.random() * 0.4, 6),
+            latitude=round(36.2 + rng.random() * 0.4, 6),
+            industry_code=industry_code,
+            industry_name=industry_name,
+            category=category,
+            scale_type=rng.choice(["above", "below"]),
+            size=rng.choice(["large", "medium", "small", "micro"]),
+            supervision_class="A" if rng.random() < 0.15 else "B",
+            legal_representative=f"法人{number}",
+            principal=f"负责人{number}",
+            principal_phone=f"139{number:08d}",
+            employee_count=rng.randint(5, 2000),
+            status=rng.choices(["operating", "suspended", "closed"], [85, 10, 5])[0],
+        ))
+    Enterprise.objects.bulk_create(rows, batch_size=2000)
+
+
+def build_users():
+    from yingji.core.models import Region
+    from yingji.core.roles import SUPERVISOR
+    from yingji.core.services import user_create
+
+    city = user_create(
+        actor=None, username="bench_city", password=PASSWORD, real_name="市级监管员", roles=[SUPERVISOR],
+        scope_region=Region.objects.get(pk="390100000000"),
+    )
+    county = user_create(
+        actor=None, username="bench_county", password=PASSWORD, real_name="县级监管员", roles=[SUPERVISOR],
+        scope_region=Region.objects.get(pk="390102000000"),
+    )
+    return [("city", city), ("county", county)]
+
+
+def timed(func: Callable[[], None], count: int) -> list[float]:
+    for _ in range(WARMUP):
+        func()
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        func()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def summary(samples: list[float]) -> tuple[float, float, float]:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return statistics.median(samples), cuts[94], max(samples)
+
+
+def get_ok(client, url: str, **headers):
+    response = client.get(url, **headers)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} returned {response.status_code}")
+    return response
+
+
+def cases_for(user):
+    """(name, callable, sanity check) for one user; each check returns a note or raises."""
+    from django.test import Client
+
+    from django.db.models import Q
+
+    from yingji.enterprises.filters import EnterpriseFilterSet
+    from yingji.enterprises.models import Enterprise
+
+    client = Client()
+    client.force_login(user)
+    scoped = Enterprise.objects.restrict(user, "view")
+    search = Q()
+    for field in EnterpriseFilterSet.search_fields:
+        search |= Q(**{f"{field}__icontains": "化工"})
+    expected = {
+        "": scoped.count(),
+        "?category=hazchem_production": scoped.filter(category="hazchem_production").count(),
+        "?q=化工": scoped.filter(search).count(),
+    }
+
+    def page(query: str):
+        def run():
+            return get_ok(client, f"/enterprises/{query}")
+
+        def check():
+            shown = re.search(r'data-testid="total">(\d+)<', run().content.decode())
+            if not shown or int(shown.group(1)) != expected[query]:
+                raise RuntimeError(f"/enterprises/{query} shows {shown and shown.group(1)}, expected {expected[query]}")
+            return f"{expected[query]} rows"
+
+        return run, check
+
+    def api():
+        return get_ok(client, "/api/enterprises/", HTTP_ACCEPT="application/json")
+
+    def api_check():
+        body = api().json()
+        if body["count"] != expected[""] or len(body["results"]) != min(50, expected[""]):
+            raise RuntimeError(f"/api/enterprises/ count {body['count']}, expected {expected['']}")
+        return f"{body['count']} rows"
+
+    def query():
+        queryset = Enterprise.objects.restrict(user, "view")
+        queryset.count()
+        list(queryset[:50])
+
+    def query_check():
+        return f"{expected['']} rows"
+
+    return [
+        ("/enterprises/", *page("")),
+        ("/enterprises/?category=hazchem_production", *page("?category=hazchem_production")),
+        ("/enterprises/?q=化工", *page("?q=化工")),
+        ("/api/enterprises/", api, api_check),
+        ("restrict() count + 50 rows", query, query_check),
+    ]
+
+
+def explain_list_page(user) -> None:
+    """EXPLAIN ANALYZE the enterprise queries the list page really runs, as Django sent them."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from yingji.enterprises.models import Enterprise
+
+    client = Client()
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        get_ok(client, "/enterprises/")
+    print(f"\nEXPLAIN ANALYZE, {user.username} (scope {user.scope_region_id}), queries of /enterprises/ "
+          "on enterprises_enterprise:")
+    with connection.cursor() as cursor:
+        for statement in captured.captured_queries:
+            sql = statement["sql"]
+            if not re.search(r'FROM "enterprises_enterprise"', sql):
+                continue
+            print(f"\n  {sql[:300]}{' ...' if len(sql) > 300 else ''}")
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            for (line,) in cursor.fetchall():
+                print(f"    {line}")
+    print("\n  restrict() alone, first 50 rows:")
+    plan = Enterprise.objects.restrict(user, "view")[:50].explain(analyze=True)
+    for line in plan.splitlines():
+        print(f"    {line}")
+
+
+def main() -> int:
+    started = time.perf_counter()
+    recreate_database(DATABASE_URL)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert not settings.DEBUG, "the benchmark must run with DEBUG off"
+    print(f"database: {connection.settings_dict['NAME']} on {connection.vendor} {connection.pg_version}")
+    call_command("migrate", verbosity=0, interactive=False)
+    villages = build_regions()
+    build_enterprises(villages)
+    users = build_users()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(f"data: {len(villages)} villages, {ENTERPRISES} enterprises, built in {time.perf_counter() - started:.1f} s")
+    print(f"timing: {WARMUP} warm-up + {REQUESTS} timed runs per case, target p95 < {TARGET_P95_MS:.0f} ms\n")
+
+    header = f"{'user':<7} {'case':<42} {'checked':>11} {'SQL':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  result"
+    print(header)
+    print("-" * len(header))
+    misses = 0
+    for label, user in users:
+        for name, func, check in cases_for(user):
+            note = check()
+            with CaptureQueriesContext(connection) as captured:
+                func()
+            p50, p95, worst = summary(timed(func, REQUESTS))
+            verdict = "PASS" if p95 < TARGET_P95_MS else "FAIL"
+            misses += verdict == "FAIL"
+            print(f"{label:<7} {name:<42} {note:>11} {len(captured.captured_queries):>4} "
+                  f"{p50:8.1f} {p95:8.1f} {worst:8.1f}  {verdict}", flush=True)
+    print("-" * len(header))
+    print(f"{misses} case(s) over the p95 target" if misses else "all cases within the p95 target")
+
+    explain_list_page(dict(users)["county"])
+    print(f"\ntotal {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+import pytest
+
+from yingji.core.testing import World, build_world
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Login throttling is switched on by the tests that exercise it.
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture
+def world(db) -> World:
+    """A small fictional city with two counties and the people of every test."""
+    return build_world()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's chromium, never a downloaded browser; tests run as root.
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"],
+    }
+

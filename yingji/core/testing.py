@@ -1,0 +1,362 @@
+"""Test personas, a small region tree, and base classes that test a model's pages and API.
+
+A model's tests declare what differs (model, URLs, how to make a record in and
+out of scope, valid and invalid form data); the inherited tests check every
+page and endpoint for anonymous access, missing permission, out-of-jurisdiction
+access (404, never the data), in-scope access, validation errors, and history.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db import models
+from django.urls import reverse
+from openpyxl import load_workbook
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from yingji.core import roles
+from yingji.core.models import Region, User
+from yingji.core.services import region_create, user_create
+from yingji.standards.division import level_of, parent_code
+
+PASSWORD = "Test@Pass2026"
+
+# A fictional city under the unassigned province code 39.
+REGION_TREE = [
+    ("390000000000", "测试省"),
+    ("390100000000", "测试市"),
+    ("390102000000", "甲区"),
+    ("390102001000", "甲一街道"),
+    ("390102001001", "甲一社区"),
+    ("390102001002", "甲二社区"),
+    ("390103000000", "乙区"),
+    ("390103100000", "乙一镇"),
+    ("390103100201", "乙一村"),
+    ("390103100202", "乙二村"),
+]
+
+
+@dataclass
+class World:
+    """The people and places every test can use."""
+
+    regions: dict[str, Region]
+    users: dict[str, User] = field(default_factory=dict)
+
+    @property
+    def city(self) -> Region:
+        return self.regions["390100000000"]
+
+    @property
+    def county1(self) -> Region:
+        return self.regions["390102000000"]
+
+    @property
+    def county2(self) -> Region:
+        return self.regions["390103000000"]
+
+    @property
+    def village1(self) -> Region:
+        return self.regions["390102001001"]
+
+    @property
+    def village2(self) -> Region:
+        return self.regions["390103100201"]
+
+    def __getattr__(self, name: str) -> Any:
+        users = self.__dict__.get("users", {})
+        if name in users:
+            return users[name]
+        raise AttributeError(name)
+
+
+def build_world() -> World:
+    if not Group.objects.filter(name=roles.ADMIN).exists():
+        roles.sync_roles()
+    regions: dict[str, Region] = {}
+    for code, name in REGION_TREE:
+        parent = parent_code(code)
+        regions[code] = region_create(
+            actor=None, code=code, name=name, level=level_of(code), parent=regions.get(parent) if parent else None
+        )
+    world = World(regions=regions)
+    people = [
+        ("city_admin", [roles.ADMIN], world.city),
+        ("county1_admin", [roles.ADMIN], world.county1),
+        ("county2_admin", [roles.ADMIN], world.county2),
+        ("county1_officer", [roles.SUPERVISOR], world.county1),
+        ("county2_officer", [roles.SUPERVISOR], world.county2),
+        ("county1_leader", [roles.LEADER], world.county1),
+        ("county1_no_role", [], world.county1),
+    ]
+    for username, role_names, scope in people:
+        world.users[username] = user_create(
+            actor=None, username=username, password=PASSWORD, real_name=username, roles=role_names, scope_region=scope
+        )
+    return world
+
+
+def add_enterprise_user(world: World, username: str, enterprise) -> User:
+    user = user_create(
+        actor=None, username=username, password=PASSWORD, real_name=username,
+        roles=[roles.ENTERPRISE_MANAGER], scope_enterprise=enterprise,
+    )
+    world.users[username] = user
+    return user
+
+
+def xlsx_rows(content: bytes) -> list[list[Any]]:
+    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+class ScopedModelViewTests:
+    """Inherit in a `Test...` class and declare the attributes below."""
+
+    model: type[models.Model]
+    url_namespace: str
+    actor = "county1_officer"  # may view, add and change in county 1
+    outsider = "county2_officer"  # the same role in county 2
+    has_create = True
+    has_edit = True
+    has_export = True
+
+    # -- declarations ------------------------------------------------------------
+    def make_in_scope(self, world: World) -> models.Model:
+        raise NotImplementedError
+
+    def make_out_of_scope(self, world: World) -> models.Model:
+        raise NotImplementedError
+
+    def valid_form_data(self, world: World) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def invalid_form_data(self, world: World) -> tuple[dict[str, Any], str]:
+        """Form data that must be refused, and a phrase of the error message expected."""
+        raise NotImplementedError
+
+    def out_of_scope_form_data(self, world: World) -> dict[str, Any]:
+        """Valid data that would put the record in the outsider's county."""
+        raise NotImplementedError
+
+    # -- helpers ----------------------------------------------------------------
+    def url(self, suffix: str, *args: Any) -> str:
+        return reverse(f"{self.url_namespace}:{self.model._meta.model_name}_{suffix}", args=args)
+
+    def login(self, client, world: World, persona: str):
+        client.force_login(getattr(world, persona))
+        return client
+
+    # -- anonymous ----------------------------------------------------------------
+    def test_anonymous_is_sent_to_login(self, client, world):
+        obj = self.make_in_scope(world)
+        urls = [self.url("list"), self.url("detail", obj.pk)]
+        if self.has_create:
+            urls.append(self.url("create"))
+        if self.has_edit:
+            urls.append(self.url("edit", obj.pk))
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 302, url
+            assert response["Location"].startswith(reverse("login")), url
+
+    # -- permission -----------------------------------------------------------------
+    def test_user_without_role_is_refused(self, client, world):
+        obj = self.make_in_scope(world)
+        self.login(client, world, "county1_no_role")
+        assert client.get(self.url("list")).status_code == 403
+        assert client.get(self.url("detail", obj.pk)).status_code == 403
+
+    # -- jurisdiction -----------------------------------------------------------------
+    def test_list_shows_records_in_scope_only(self, client, world):
+        mine, theirs = self.make_in_scope(world), self.make_out_of_scope(world)
+        self.login(client, world, self.actor)
+        response = client.get(self.url("list"))
+        assert response.status_code == 200
+        content = response.content.decode()
+        assert str(mine) in content
+        assert str(theirs) not in content
+
+    def test_detail_in_scope_shows_the_record(self, client, world):
+        obj = self.make_in_scope(world)
+        self.login(client, world, self.actor)
+        response = client.get(self.url("detail", obj.pk))
+        assert response.status_code == 200
+        assert str(obj) in response.content.decode()
+
+    def test_detail_out_of_scope_is_not_found(self, client, world):
+        theirs = self.make_out_of_scope(world)
+        self.login(client, world, self.actor)
+        response = client.get(self.url("detail", theirs.pk))
+        assert response.status_code == 404
+        assert str(theirs) not in response.content.decode()
+
+    def test_edit_out_of_scope_is_not_found(self, client, world):
+        if not self.has_edit:
+            return
+        theirs = self.make_out_of_scope(world)
+        before = self.model._base_manager.filter(pk=theirs.pk).values().get()
+        self.login(client, world, self.actor)
+        assert client.get(self.url("edit", theirs.pk)).status_code == 404
+        assert client.post(self.url("edit", theirs.pk), self.valid_form_data(world)).status_code == 404
+        assert self.model._base_manager.filter(pk=theirs.pk).values().get() == before
+
+    def test_export_contains_records_in_scope_only(self, client, world):
+        if not self.has_export:
+            return
+        mine, theirs = self.make_in_scope(world), self.make_out_of_scope(world)
+        self.login(client, world, self.actor)
+        response = client.get(self.url("list") + "?export=xlsx")
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+        cells = {str(c) for row in xlsx_rows(response.content) for c in row if c is not None}
+        assert str(mine) in cells
+        assert str(theirs) not in cells
+
+    # -- create and edit ---------------------------------------------------------------
+    def test_create_with_invalid_data_shows_the_error_and_saves_nothing(self, client, world):
+        if not self.has_create:
+            return
+        count = self.model._base_manager.count()
+        data, phrase = self.invalid_form_data(world)
+        self.login(client, world, self.actor)
+        response = client.post(self.url("create"), data)
+        assert response.status_code == 400
+        assert phrase in response.content.decode()
+        assert self.model._base_manager.count() == count
+
+    def test_create_records_who_created_it(self, client, world):
+        if not self.has_create:
+            return
+        self.login(client, world, self.actor)
+        response = client.post(self.url("create"), self.valid_form_data(world))
+        assert response.status_code == 302, response.content.decode()[:3000]
+        obj = self.model._base_manager.latest("pk")
+        assert response["Location"] == self.url("detail", obj.pk)
+        record = obj.history.latest()
+        assert record.history_user == getattr(world, self.actor)
+        assert record.history_type == "+"
+
+    def test_create_outside_scope_is_refused(self, client, world):
+        if not self.has_create:
+            return
+        count = self.model._base_manager.count()
+        self.login(client, world, self.actor)
+        response = client.post(self.url("create"), self.out_of_scope_form_data(world))
+        assert response.status_code in (400, 403, 404)
+        assert self.model._base_manager.count() == count
+
+    def test_history_shows_on_the_detail_page(self, client, world):
+        obj = self.make_in_scope(world)
+        self.login(client, world, self.actor)
+        response = client.get(self.url("detail", obj.pk))
+        assert "变更记录" in response.content.decode()
+        assert "新建" in response.content.decode()
+
+
+class ScopedModelAPITests:
+    """REST tests for one resource; declare `api_url` and the same makers as above."""
+
+    model: type[models.Model]
+    api_url: str
+    actor = "county1_officer"
+    outsider = "county2_officer"
+    writable = True
+
+    def make_in_scope(self, world: World) -> models.Model:
+        raise NotImplementedError
+
+    def make_out_of_scope(self, world: World) -> models.Model:
+        raise NotImplementedError
+
+    def valid_api_data(self, world: World) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def invalid_api_data(self, world: World) -> tuple[dict[str, Any], str]:
+        raise NotImplementedError
+
+    def out_of_scope_api_data(self, world: World) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def api(self, world: World, persona: str | None = None) -> APIClient:
+        client = APIClient()
+        if persona:
+            token, _created = Token.objects.get_or_create(user=getattr(world, persona))
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    def detail_url(self, obj: models.Model) -> str:
+        return f"{self.api_url}{obj.pk}/"
+
+    def test_anonymous_gets_401(self, world):
+        obj = self.make_in_scope(world)
+        client = self.api(world)
+        assert client.get(self.api_url).status_code == 401
+        assert client.get(self.detail_url(obj)).status_code == 401
+        if self.writable:
+            assert client.post(self.api_url, self.valid_api_data(world), format="json").status_code == 401
+
+    def test_user_without_role_gets_403(self, world):
+        self.make_in_scope(world)
+        assert self.api(world, "county1_no_role").get(self.api_url).status_code == 403
+
+    def test_list_is_paginated_and_scoped(self, world):
+        mine, theirs = self.make_in_scope(world), self.make_out_of_scope(world)
+        response = self.api(world, self.actor).get(self.api_url)
+        assert response.status_code == 200
+        body = response.json()
+        assert set(body) >= {"count", "next", "previous", "results"}
+        keys = {str(row[self.model._meta.pk.name if self.model._meta.pk.name != "id" else "id"]) for row in body["results"]}
+        assert str(mine.pk) in keys
+        assert str(theirs.pk) not in keys
+
+    def test_detail_out_of_scope_is_404(self, world):
+        theirs = self.make_out_of_scope(world)
+        response = self.api(world, self.actor).get(self.detail_url(theirs))
+        assert response.status_code == 404
+        assert str(theirs) not in response.content.decode()
+
+    def test_detail_in_scope(self, world):
+        mine = self.make_in_scope(world)
+        response = self.api(world, self.actor).get(self.detail_url(mine))
+        assert response.status_code == 200
+
+    def test_update_out_of_scope_is_404(self, world):
+        if not self.writable:
+            return
+        theirs = self.make_out_of_scope(world)
+        before = self.model._base_manager.filter(pk=theirs.pk).values().get()
+        response = self.api(world, self.actor).patch(self.detail_url(theirs), {"name": "改名"}, format="json")
+        assert response.status_code == 404
+        assert self.model._base_manager.filter(pk=theirs.pk).values().get() == before
+
+    def test_create_invalid_is_400_with_the_reason(self, world):
+        if not self.writable:
+            return
+        count = self.model._base_manager.count()
+        data, phrase = self.invalid_api_data(world)
+        response = self.api(world, self.actor).post(self.api_url, data, format="json")
+        assert response.status_code == 400
+        assert phrase in response.content.decode()
+        assert self.model._base_manager.count() == count
+
+    def test_create_valid_is_201_and_recorded(self, world):
+        if not self.writable:
+            return
+        response = self.api(world, self.actor).post(self.api_url, self.valid_api_data(world), format="json")
+        assert response.status_code == 201, response.content.decode()
+        obj = self.model._base_manager.latest("pk")
+        assert obj.history.latest().history_user == getattr(world, self.actor)
+
+    def test_create_outside_scope_is_refused(self, world):
+        if not self.writable:
+            return
+        count = self.model._base_manager.count()
+        response = self.api(world, self.actor).post(self.api_url, self.out_of_scope_api_data(world), format="json")
+        assert response.status_code in (400, 403)
+        assert self.model._base_manager.count() == count
