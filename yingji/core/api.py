@@ -105,7 +105,13 @@ class ObtainTokenView(APIView):
     @extend_schema(request=AuthTokenSerializer, responses=TokenResponseSerializer)
     def post(self, request, *args: Any, **kwargs: Any) -> Response:
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        valid = serializer.is_valid()
+        if getattr(request, "axes_locked_out", False) or getattr(request._request, "axes_locked_out", False):
+            return Response(
+                {"detail": "登录失败次数过多，该账号已被暂时锁定，请稍后再试。"}, status=status.HTTP_429_TOO_MANY_REQUESTS
+            )
+        if not valid:
+            raise serializers.ValidationError(serializer.errors)
         token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
 

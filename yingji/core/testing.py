@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from django.contrib.auth.models import Group
 from django.db import models
 from django.urls import reverse
@@ -198,7 +199,7 @@ class ScopedModelViewTests:
 
     def test_edit_out_of_scope_is_not_found(self, client, world):
         if not self.has_edit:
-            return
+            pytest.skip("this model has no edit page")
         theirs = self.make_out_of_scope(world)
         before = self.model._base_manager.filter(pk=theirs.pk).values().get()
         self.login(client, world, self.actor)
@@ -208,7 +209,7 @@ class ScopedModelViewTests:
 
     def test_export_contains_records_in_scope_only(self, client, world):
         if not self.has_export:
-            return
+            pytest.skip("this model has no export")
         mine, theirs = self.make_in_scope(world), self.make_out_of_scope(world)
         self.login(client, world, self.actor)
         response = client.get(self.url("list") + "?export=xlsx")
@@ -221,7 +222,7 @@ class ScopedModelViewTests:
     # -- create and edit ---------------------------------------------------------------
     def test_create_with_invalid_data_shows_the_error_and_saves_nothing(self, client, world):
         if not self.has_create:
-            return
+            pytest.skip("this model has no create page")
         count = self.model._base_manager.count()
         data, phrase = self.invalid_form_data(world)
         self.login(client, world, self.actor)
@@ -232,7 +233,7 @@ class ScopedModelViewTests:
 
     def test_create_records_who_created_it(self, client, world):
         if not self.has_create:
-            return
+            pytest.skip("this model has no create page")
         self.login(client, world, self.actor)
         response = client.post(self.url("create"), self.valid_form_data(world))
         assert response.status_code == 302, response.content.decode()[:3000]
@@ -244,7 +245,7 @@ class ScopedModelViewTests:
 
     def test_create_outside_scope_is_refused(self, client, world):
         if not self.has_create:
-            return
+            pytest.skip("this model has no create page")
         count = self.model._base_manager.count()
         self.login(client, world, self.actor)
         response = client.post(self.url("create"), self.out_of_scope_form_data(world))
@@ -328,7 +329,7 @@ class ScopedModelAPITests:
 
     def test_update_out_of_scope_is_404(self, world):
         if not self.writable:
-            return
+            pytest.skip("this resource is read-only")
         theirs = self.make_out_of_scope(world)
         before = self.model._base_manager.filter(pk=theirs.pk).values().get()
         response = self.api(world, self.actor).patch(self.detail_url(theirs), {"name": "改名"}, format="json")
@@ -337,7 +338,7 @@ class ScopedModelAPITests:
 
     def test_create_invalid_is_400_with_the_reason(self, world):
         if not self.writable:
-            return
+            pytest.skip("this resource is read-only")
         count = self.model._base_manager.count()
         data, phrase = self.invalid_api_data(world)
         response = self.api(world, self.actor).post(self.api_url, data, format="json")
@@ -347,7 +348,7 @@ class ScopedModelAPITests:
 
     def test_create_valid_is_201_and_recorded(self, world):
         if not self.writable:
-            return
+            pytest.skip("this resource is read-only")
         response = self.api(world, self.actor).post(self.api_url, self.valid_api_data(world), format="json")
         assert response.status_code == 201, response.content.decode()
         obj = self.model._base_manager.latest("pk")
@@ -355,7 +356,7 @@ class ScopedModelAPITests:
 
     def test_create_outside_scope_is_refused(self, world):
         if not self.writable:
-            return
+            pytest.skip("this resource is read-only")
         count = self.model._base_manager.count()
         response = self.api(world, self.actor).post(self.api_url, self.out_of_scope_api_data(world), format="json")
         assert response.status_code in (400, 403)

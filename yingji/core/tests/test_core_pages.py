@@ -1,0 +1,140 @@
+import pytest
+
+from yingji.core.models import Organization
+from yingji.core.services import organization_create
+from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests
+
+pytestmark = pytest.mark.django_db
+
+
+class OrganizationDeclarations:
+    model = Organization
+    url_namespace = "core"
+    actor = "county1_admin"
+    outsider = "county2_admin"
+
+    def make_in_scope(self, world):
+        return organization_create(actor=None, name="甲区应急管理局", kind="bureau", region=world.county1)
+
+    def make_out_of_scope(self, world):
+        return organization_create(actor=None, name="乙区应急管理局", kind="bureau", region=world.county2)
+
+    def valid_form_data(self, world, region=None):
+        return {"name": "甲一街道办事处", "kind": "township_office", "region": (region or world.county1).pk,
+                "parent": "", "phone": "0539-1234567"}
+
+    def invalid_form_data(self, world):
+        data = self.valid_form_data(world)
+        data["phone"] = "12345abc"
+        return data, "请输入手机号码或带区号的固定电话"
+
+    def out_of_scope_form_data(self, world):
+        return self.valid_form_data(world, region=world.county2)
+
+    def valid_api_data(self, world):
+        return {"name": "甲一街道办事处", "kind": "township_office", "region": world.county1.pk}
+
+    def invalid_api_data(self, world):
+        return {"name": "", "kind": "nonsense", "region": world.county1.pk}, "kind"
+
+    def out_of_scope_api_data(self, world):
+        return {"name": "甲一街道办事处", "kind": "township_office", "region": world.county2.pk}
+
+
+class TestOrganizationPages(OrganizationDeclarations, ScopedModelViewTests):
+    pass
+
+
+class TestOrganizationAPI(OrganizationDeclarations, ScopedModelAPITests):
+    api_url = "/api/organizations/"
+
+
+class RegionDeclarations:
+    from yingji.core.models import Region as model
+
+    url_namespace = "core"
+    actor = "county1_officer"
+    has_create = False
+    has_edit = False
+
+    def make_in_scope(self, world):
+        return world.regions["390102001000"]
+
+    def make_out_of_scope(self, world):
+        return world.regions["390103100000"]
+
+
+class TestRegionPages(RegionDeclarations, ScopedModelViewTests):
+    def test_history_shows_on_the_detail_page(self, client, world):
+        client.force_login(world.county1_officer)
+        assert "新建区划" in client.get(self.url("detail", "390102001000")).content.decode()
+
+    def test_region_tree_starts_at_the_users_scope(self, client, world):
+        client.force_login(world.county1_officer)
+        content = client.get("/regions/").content.decode()
+        assert "甲一街道" in content and "乙一镇" not in content
+        assert client.get("/regions/tree/390103000000/").status_code == 404
+
+    def test_boundaries_are_scoped(self, client, world):
+        from yingji.core.services import region_update
+
+        square = {"type": "Polygon", "coordinates": [[[118, 36], [118.1, 36], [118.1, 36.1], [118, 36]]]}
+        for code in ("390102000000", "390102001000", "390103000000"):
+            region_update(actor=None, region=world.regions[code], boundary=square)
+        client.force_login(world.county1_officer)
+        features = client.get("/regions/geojson/").json()["features"]
+        assert {f["properties"]["code"] for f in features} == {"390102000000", "390102001000"}
+        assert client.get("/regions/geojson/?parent=390103000000").status_code == 404
+
+
+class TestRegionAPI(RegionDeclarations, ScopedModelAPITests):
+    api_url = "/api/regions/"
+    writable = False
+
+    def detail_url(self, obj):
+        return f"{self.api_url}{obj.code}/"
+
+    def test_list_is_paginated_and_scoped(self, world):
+        body = self.api(world, self.actor).get(self.api_url).json()
+        codes = {row["code"] for row in body["results"]}
+        assert "390102001000" in codes and "390103100000" not in codes
+        assert body["count"] == 4
+
+
+def test_users_list_is_scoped(client, world):
+    client.force_login(world.county1_admin)
+    content = client.get("/users/").content.decode()
+    assert "county1_officer" in content and "county2_officer" not in content
+
+
+def test_home_page_shows_figures_for_the_scope(client, world):
+    from yingji.enterprises.testing import EnterpriseFactory
+
+    EnterpriseFactory(region=world.village1, category="fireworks")
+    EnterpriseFactory(region=world.village2, category="commerce")
+    client.force_login(world.county1_officer)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.context["enterprise_total"] == 1
+    assert [row["name"] for row in response.context["enterprises_by_category"]] == ["烟花爆竹"]
+    assert response.context["enterprises_by_region"] == [{"code": "390102001000", "name": "甲一街道", "total": 1}]
+    client.force_login(world.city_admin)
+    by_county = client.get("/").context["enterprises_by_region"]
+    assert [(r["name"], r["total"]) for r in by_county] == [("甲区", 1), ("乙区", 1)]
+
+
+def test_navigation_shows_only_what_the_role_may_use(client, world):
+    client.force_login(world.county1_officer)
+    content = client.get("/").content.decode()
+    assert "企业档案" in content and ">用户<" not in content
+    client.force_login(world.county1_admin)
+    assert ">用户<" in client.get("/").content.decode()
+
+
+def test_api_schema_and_docs_are_served_locally(client, world):
+    client.force_login(world.county1_officer)
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/enterprises/" in schema.content
+    docs = client.get("/api/docs/").content.decode()
+    assert "swagger" in docs.lower() and "https://" not in docs
