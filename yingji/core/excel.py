@@ -30,6 +30,7 @@ def _cell(value: Any) -> Any:
 
 
 def _header(sheet, headings: list[str], widths: list[int] | None = None) -> None:
+    headings = [str(h) for h in headings]
     sheet.append(headings)
     for index, heading in enumerate(headings, start=1):
         cell = sheet.cell(row=1, column=index)
@@ -61,17 +62,19 @@ def export_rows(title: str, headings: list[str], rows: Iterable[list[Any]]) -> W
     return workbook
 
 
-def template_workbook(title: str, headings: list[str], notes: list[str], example: list[Any]) -> Workbook:
-    """An import template: the header row, one example row, and a sheet explaining each column."""
+def template_workbook(title: str, headings: list[str], notes: list[str], examples: list[Any]) -> Workbook:
+    """An import template: the header row to fill in, and a sheet explaining each column with an example.
+
+    Examples stay off the data sheet, so a template uploaded as downloaded imports nothing.
+    """
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
     _header(sheet, headings)
-    sheet.append(example)
     help_sheet = workbook.create_sheet(_("填写说明"))
-    _header(help_sheet, [_("列名"), _("说明")], widths=[24, 90])
-    for heading, note in zip(headings, notes, strict=False):
-        help_sheet.append([heading, note])
+    _header(help_sheet, [_("列名"), _("说明"), _("示例")], widths=[24, 80, 24])
+    for heading, note, example in zip(headings, notes, examples, strict=True):
+        help_sheet.append([str(heading), str(note), _cell(example)])
     return workbook
 
 

@@ -53,8 +53,8 @@ class Importer:
     def template(self):
         return excel.template_workbook(
             str(self.model._meta.verbose_name_plural),
-            [c.heading for c in self.columns],
-            [c.note or self._default_note(c) for c in self.columns],
+            [str(c.heading) for c in self.columns],
+            [str(c.note or self._default_note(c)) for c in self.columns],
             [c.example for c in self.columns],
         )
 
@@ -68,7 +68,7 @@ class Importer:
     def row_data(self, values: dict[str, Any]) -> dict[str, Any]:
         data = {}
         for column in self.columns:
-            value = values.get(column.heading)
+            value = values.get(str(column.heading))
             field = self.model._meta.get_field(column.field)
             if field.choices:
                 value = excel.choice_value(field, value)
@@ -80,8 +80,8 @@ class Importer:
     @transaction.atomic
     def run(self, uploaded_file, *, actor) -> excel.ImportReport:
         report = excel.ImportReport()
-        headings = [c.heading for c in self.columns]
-        key_heading = next(c.heading for c in self.columns if c.field == self.key_field)
+        headings = [str(c.heading) for c in self.columns]
+        key_heading = next(str(c.heading) for c in self.columns if c.field == self.key_field)
         seen: dict[str, int] = {}
         for row in excel.read_rows(uploaded_file, headings, settings.IMPORT_MAX_BYTES):
             key = str(row.values.get(key_heading) or "").strip().upper()

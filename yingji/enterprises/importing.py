@@ -15,7 +15,7 @@ ENTERPRISE_IMPORTER = Importer(
     columns=[
         ImportColumn(_("企业名称"), "name", example="示例化工有限公司"),
         ImportColumn(_("统一社会信用代码"), "credit_code",
-                     _("必填；18位，按 GB 32100-2015 校验；已登记的代码将更新该企业"), "91390102MA0000001B"),
+                     _("必填；18位，按 GB 32100-2015 校验；已登记的代码将更新该企业"), "91390102MA00000015"),
         ImportColumn(_("所在村（社区）区划代码"), "region", _("必填；12位统计用区划代码，须为村级且在您的辖区内"), "390102001001"),
         ImportColumn(_("详细地址"), "address", example="青湖区滨河路1号"),
         ImportColumn(_("经度"), "longitude", _("选填；与纬度同时填写"), 118.52),
