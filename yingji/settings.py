@@ -222,7 +222,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "yingji.core.rest.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "yingji 应急管理平台 API",
+    "TITLE": "应急管理综合应用平台 API",
     "DESCRIPTION": "REST API。认证：会话（浏览器）或 `Authorization: Token <token>`（系统对接）。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import shapely
@@ -50,7 +51,7 @@ COUNTIES: list[tuple[str, str, tuple[int, int, int]]] = [
 
 STREET_STEMS = ["文昌", "和平", "东关", "西湖", "南苑", "北辰", "滨河", "望湖", "新华", "锦华", "丰乐", "清源"]
 TOWN_STEMS = [
-    "石桥", "柳河", "白马", "双庙", "黄岗", "杨集", "马坊", "高庄", "桃园", "新集", "官庄", "青石",
+    "石桥", "柳河", "白马", "双庙", "黄岗", "杨集", "马坊", "高庄", "桃庄", "新集", "官庄", "青石",
     "长岭", "三河", "大店", "古城", "河口", "金沟", "枣林", "云台",
 ]
 XIANG_STEMS = ["柏树", "杏花", "岭后", "大峪", "松岭", "金岗", "夏庄", "洪山", "青龙", "白云", "石门", "梨园"]
@@ -65,6 +66,9 @@ VILLAGE_SECOND = [
     "庄", "屯", "营", "店", "楼", "坡", "洼", "沟", "峪", "集", "寨", "岗", "堡", "湾", "桥", "口", "园", "林",
     "河", "泉", "岭", "头", "坊", "庙", "井", "峪口", "河沿", "树村",
 ]
+
+# Names of real prefecture-level cities that the generators above could produce.
+REAL_CITY_NAMES = ["安阳", "金华", "东营"]
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟"
@@ -185,7 +189,7 @@ def _largest(geometry) -> Polygon:
     return max(_polygons(geometry), key=lambda p: p.area)
 
 
-def _absorb_fragments(pieces: list[Polygon | None], fragments: list[Polygon]) -> None:
+def _absorb_fragments(pieces: list[Polygon], fragments: list[Polygon]) -> None:
     """Give each stray fragment to the piece it shares most border with, so the pieces still tile the parent."""
     for fragment in sorted(fragments, key=lambda f: -f.area):
         grown = fragment.buffer(1e-7)
@@ -193,25 +197,31 @@ def _absorb_fragments(pieces: list[Polygon | None], fragments: list[Polygon]) ->
         pieces[best] = _largest(shapely.make_valid(pieces[best].union(grown)))
 
 
+def _voronoi_pieces(polygon: Polygon, seeds: list[tuple[float, float]]) -> list[Polygon]:
+    """The Voronoi cells of the seeds clipped to the polygon, one single polygon per seed, in seed order."""
+    cells = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=polygon, ordered=True)
+    pieces: list[Polygon] = []
+    fragments: list[Polygon] = []
+    for cell in cells.geoms:
+        # A convex cell clipped to a non-convex parent can fall apart.
+        parts = sorted(_polygons(shapely.make_valid(cell.intersection(polygon))), key=lambda p: -p.area)
+        pieces.append(parts[0])
+        fragments.extend(parts[1:])
+    _absorb_fragments(pieces, fragments)
+    return pieces
+
+
+def _inner_point(polygon: Polygon) -> tuple[float, float]:
+    point = polygon.centroid if polygon.contains(polygon.centroid) else polygon.representative_point()
+    return point.x, point.y
+
+
 def _split(rng: random.Random, polygon: Polygon, count: int) -> list[Polygon]:
     """Split a polygon into `count` Voronoi cells, relaxed twice (Lloyd) so they come out evenly sized."""
-    seeds = _sample_seeds(rng, polygon, count)
-    for iteration in range(3):
-        cells = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=polygon, ordered=True)
-        pieces: list[Polygon] = []
-        fragments: list[Polygon] = []
-        for cell in cells.geoms:
-            parts = sorted(_polygons(shapely.make_valid(cell.intersection(polygon))), key=lambda p: -p.area)
-            pieces.append(parts[0])
-            fragments.extend(parts[1:])
-        _absorb_fragments(pieces, fragments)
-        if iteration == 2:
-            return pieces
-        seeds = []
-        for piece in pieces:
-            point = piece.centroid if piece.contains(piece.centroid) else piece.representative_point()
-            seeds.append((point.x, point.y))
-    raise AssertionError("unreachable")
+    pieces = _voronoi_pieces(polygon, _sample_seeds(rng, polygon, count))
+    for _ in range(2):
+        pieces = _voronoi_pieces(polygon, [_inner_point(p) for p in pieces])
+    return pieces
 
 
 def _distance_order(pieces: list[Polygon], origin: Point) -> list[Polygon]:
@@ -241,7 +251,7 @@ def _coverage(polygons: list[Polygon]) -> list[Polygon]:
         merged = shapely.unary_union(group, grid_size=GRID)
         parts = _polygons(merged)
         if len(parts) != 1 or parts[0].interiors:
-            raise ValueError(f"区划边界第 {index} 块不是单一多边形")
+            raise ValueError(f"demo region #{index} did not come out as one simple polygon")
         result.append(parts[0])
     return result
 
@@ -259,7 +269,7 @@ def geojson(polygon: Polygon) -> dict:
 
 # Plan ----------------------------------------------------------------------
 
-def _pick_unique(rng: random.Random, make, used: set[str]) -> str:
+def _pick_unique(make: Callable[[], str], used: set[str]) -> str:
     while True:
         name = make()
         if name not in used:
@@ -293,18 +303,16 @@ def build_regions(rng: random.Random) -> list[RegionSpec]:
     specs.append(city)
     # Township stems are reserved so no village repeats one (a town's seat community takes its stem).
     used_villages: set[str] = {short_name(name) for _c, name, _n in COUNTIES} | set(
-        STREET_STEMS + TOWN_STEMS + XIANG_STEMS
+        STREET_STEMS + TOWN_STEMS + XIANG_STEMS + REAL_CITY_NAMES
     )
     street_stems = rng.sample(STREET_STEMS, len(STREET_STEMS))
     town_stems = rng.sample(TOWN_STEMS, len(TOWN_STEMS))
     xiang_stems = rng.sample(XIANG_STEMS, len(XIANG_STEMS))
-    township_specs: list[RegionSpec] = []
-    village_specs: list[list[RegionSpec]] = []
     for county_index, (county_code, county_name, _counts) in enumerate(COUNTIES):
         county_code12 = county_code + "000000"
         county_spec = RegionSpec(county_code12, county_name, CITY_CODE, Polygon())
         specs.append(county_spec)
-        county_parts = []
+        county_townships: list[RegionSpec] = []
         numbers = {"街道": 1, "镇": 100, "乡": 200}
         for township_index, (owner, kind, _piece) in enumerate(townships_km):
             if owner != county_index:
@@ -318,9 +326,8 @@ def build_regions(rng: random.Random) -> list[RegionSpec]:
             members = [v for (t, _p), v in zip(villages_km, villages, strict=True) if t == township_index]
             township_polygon = shapely.unary_union(members, grid_size=GRID)
             township = RegionSpec(township_code, stem + kind, county_code12, township_polygon)
-            township_specs.append(township)
+            county_townships.append(township)
             specs.append(township)
-            county_parts.append(township_polygon)
             community_numbers, village_numbers = iter(range(1, 200)), iter(range(201, 400))
             children = []
             for position, polygon in enumerate(members):
@@ -329,11 +336,11 @@ def build_regions(rng: random.Random) -> list[RegionSpec]:
                     name = stem + "社区居委会"
                 elif is_community:
                     name = _pick_unique(
-                        rng, lambda: rng.choice(COMMUNITY_FIRST) + rng.choice(COMMUNITY_SECOND), used_villages
+                        lambda: rng.choice(COMMUNITY_FIRST) + rng.choice(COMMUNITY_SECOND), used_villages
                     ) + "社区居委会"
                 else:
                     name = _pick_unique(
-                        rng, lambda: rng.choice(VILLAGE_FIRST) + rng.choice(VILLAGE_SECOND), used_villages
+                        lambda: rng.choice(VILLAGE_FIRST) + rng.choice(VILLAGE_SECOND), used_villages
                     ) + "村委会"
                 number = next(community_numbers) if is_community else next(village_numbers)
                 population = rng.randint(2000, 4000) if is_community else rng.randint(800, 2500)
@@ -341,11 +348,8 @@ def build_regions(rng: random.Random) -> list[RegionSpec]:
                 children.append(village)
                 specs.append(village)
             township.population = sum(v.population for v in children)
-            village_specs.append(children)
-        county_spec.polygon = shapely.unary_union(county_parts, grid_size=GRID)
-        county_spec.population = sum(
-            t.population for t in township_specs if t.parent_code == county_code12
-        )
+        county_spec.polygon = shapely.unary_union([t.polygon for t in county_townships], grid_size=GRID)
+        county_spec.population = sum(t.population for t in county_townships)
     city.population = sum(s.population for s in specs if s.parent_code == CITY_CODE)
     # The rest of the (fictional) province is not modelled: scale the city's density to its area.
     specs[0].population = round(city.population * province.area / city.polygon.area * 0.9, -3)
@@ -353,15 +357,13 @@ def build_regions(rng: random.Random) -> list[RegionSpec]:
 
 
 def _region_fields(spec: RegionSpec) -> dict:
-    point = spec.polygon.centroid
-    if not spec.polygon.contains(point):
-        point = spec.polygon.representative_point()
+    longitude, latitude = _inner_point(spec.polygon)
     return {
         "code": spec.code,
         "name": spec.name,
         "level": division.level_of(spec.code),
-        "longitude": round(point.x, 5),
-        "latitude": round(point.y, 5),
+        "longitude": round(longitude, 5),
+        "latitude": round(latitude, 5),
         "boundary": geojson(spec.polygon),
         "population": int(spec.population),
         "area_km2": _lonlat_area_km2(spec.polygon),

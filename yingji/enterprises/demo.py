@@ -24,8 +24,6 @@ from yingji.enterprises.models import Category, Enterprise, ScaleType, Size, Sta
 from yingji.enterprises.services import enterprise_create
 from yingji.standards import division, uscc
 
-ENTERPRISE_COUNT = 360
-
 # GB/T 4754-2017 classes that fit each supervision category, with words used in company names.
 INDUSTRIES: dict[str, list[tuple[str, str, list[str]]]] = {
     Category.HAZCHEM_PRODUCTION: [
@@ -258,7 +256,7 @@ def _supervision_class(category: str, size: str) -> str:
     """甲类 (city-supervised): large industrial enterprises and medium ones of the most hazardous kinds."""
     if size == Size.LARGE and category not in (Category.COMMERCE, Category.OTHER):
         return SupervisionClass.A
-    if size == Size.MEDIUM and category in HAZARDOUS - {Category.HAZCHEM_TRADE, Category.NON_COAL_MINE}:
+    if size == Size.MEDIUM and category in HAZARDOUS:
         return SupervisionClass.A
     return SupervisionClass.B
 
