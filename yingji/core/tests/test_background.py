@@ -1,0 +1,91 @@
+"""The background worker over the real brokers: Redis in production, the filesystem queue when embedded."""
+
+import socket
+import uuid
+
+import pytest
+from celery import Celery
+from celery.contrib.testing.worker import start_worker
+
+from yingji.core import tasks
+
+
+def redis_available() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def counting_sweeper():
+    calls = []
+
+    def count() -> int:
+        calls.append(1)
+        return len(calls)
+
+    tasks.SWEEPERS.append(count)
+    yield calls
+    tasks.SWEEPERS.remove(count)
+
+
+@pytest.fixture
+def worker_app(request, tmp_path):
+    """A Celery app like the project's, on the broker under test (shared tasks register on it)."""
+    test_app = Celery("yingji-test")
+    test_app.config_from_object("django.conf:settings", namespace="CELERY")
+    if request.param == "redis":
+        if not redis_available():
+            pytest.skip("Redis is not running on 127.0.0.1:6379")
+        test_app.conf.broker_url = "redis://127.0.0.1:6379/15"
+        test_app.conf.broker_transport_options = {}
+        test_app.conf.result_backend = "redis://127.0.0.1:6379/15"
+    else:
+        queue = tmp_path / "queue"
+        queue.mkdir()
+        test_app.conf.broker_url = "filesystem://"
+        test_app.conf.broker_transport_options = {"data_folder_in": str(queue), "data_folder_out": str(queue)}
+        test_app.conf.result_backend = f"file://{tmp_path}"
+    # A queue of its own, so nothing left over from another run is consumed.
+    test_app.conf.task_default_queue = f"yingji-test-{uuid.uuid4().hex}"
+    test_app.conf.task_ignore_result = False
+    test_app.conf.task_always_eager = False
+    yield test_app
+    test_app.close()
+
+
+@pytest.mark.services
+@pytest.mark.parametrize("worker_app", ["redis", "filesystem"], indirect=True)
+def test_the_sweep_runs_in_a_worker_through_the_broker(worker_app, counting_sweeper):
+    with start_worker(worker_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        result = worker_app.send_task("yingji.core.tasks.sweep")
+        done = result.get(timeout=20)
+    assert counting_sweeper == [1]
+    assert any(key.endswith(".count") and value == 1 for key, value in done.items())
+
+
+def test_a_failing_sweeper_does_not_stop_the_others(counting_sweeper):
+    def broken() -> int:
+        raise RuntimeError("boom")
+
+    tasks.SWEEPERS.insert(0, broken)
+    try:
+        done = tasks.sweep()
+    finally:
+        tasks.SWEEPERS.remove(broken)
+    assert counting_sweeper == [1]
+    assert len(done) == 1
+
+
+@pytest.mark.services
+def test_the_production_cache_talks_to_redis():
+    if not redis_available():
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = RedisCache("redis://127.0.0.1:6379/14", {})
+    cache.set("yingji-test", {"区划": "390102"}, 30)
+    assert cache.get("yingji-test") == {"区划": "390102"}
+    cache.delete("yingji-test")
