@@ -46,7 +46,9 @@ def worker_app(request, tmp_path):
         queue = tmp_path / "queue"
         queue.mkdir()
         test_app.conf.broker_url = "filesystem://"
-        test_app.conf.broker_transport_options = {"data_folder_in": str(queue), "data_folder_out": str(queue)}
+        test_app.conf.broker_transport_options = {
+            "data_folder_in": str(queue), "data_folder_out": str(queue), "control_folder": str(tmp_path / "control"),
+        }
         test_app.conf.result_backend = f"file://{tmp_path}"
     # A queue of its own, so nothing left over from another run is consumed.
     test_app.conf.task_default_queue = f"yingji-test-{uuid.uuid4().hex}"

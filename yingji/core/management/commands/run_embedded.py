@@ -34,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
 
     def handle(self, *args, host: str, port: str, **options):
-        for folder in ("queue", "processed"):
+        for folder in ("queue", "processed", "control"):
             (settings.CELERY_QUEUE_DIR / folder).mkdir(parents=True, exist_ok=True)
         python = sys.executable
         commands = {
