@@ -12,4 +12,5 @@ def shell(request) -> dict:
         "nav_menu": menu_for(user, request.path),
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "attachment_limit_mb": settings.ATTACHMENT_MAX_BYTES // 2**20,
     }

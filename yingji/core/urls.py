@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yingji.core.views import pages, resources
+from yingji.core.views import attachments, pages, resources
 
 app_name = "core"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("organizations/new/", resources.OrganizationEditView.as_view(), name="organization_create"),
     path("organizations/<int:pk>/", resources.OrganizationDetailView.as_view(), name="organization_detail"),
     path("organizations/<int:pk>/edit/", resources.OrganizationEditView.as_view(), name="organization_edit"),
+    path("attachments/<str:app_label>/<str:model_name>/<str:pk>/upload/", attachments.attachment_upload,
+         name="attachment_upload"),
+    path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
     path("users/", resources.UserListView.as_view(), name="user_list"),
     path("users/<int:pk>/", resources.UserDetailView.as_view(), name="user_detail"),
 ]

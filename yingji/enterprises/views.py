@@ -47,6 +47,7 @@ class EnterpriseListView(EnterpriseViewMixin, ObjectListView):
 
 class EnterpriseDetailView(EnterpriseViewMixin, ObjectDetailView):
     template_name = "enterprises/enterprise_detail.html"
+    with_attachments = True
     fields = [
         Column("name"), Column("credit_code"),
         Column("region", gettext_lazy("所在区划"),

@@ -104,3 +104,27 @@ def test_attachments_follow_the_scope_of_their_record(world):
                      owner=mine)
     assert Attachment.objects.restrict(world.county1_officer).count() == 1
     assert Attachment.objects.restrict(world.county2_officer).count() == 0
+
+
+def test_upload_and_download_through_the_detail_page(client, world):
+    mine = EnterpriseFactory(region=world.village1)
+    client.force_login(world.county1_officer)
+    url = f"/attachments/enterprises/enterprise/{mine.pk}/upload/"
+    response = client.post(url, {"file": SimpleUploadedFile("承诺书.png", PNG), "next": f"/enterprises/{mine.pk}/"})
+    assert response.status_code == 302
+    page = client.get(f"/enterprises/{mine.pk}/").content.decode()
+    assert "承诺书.png" in page
+    attachment = Attachment.objects.get()
+    download = client.get(f"/attachments/{attachment.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PNG
+    client.force_login(world.county2_officer)
+    assert client.get(f"/attachments/{attachment.pk}/").status_code == 404
+
+
+def test_upload_to_a_record_out_of_scope_is_not_found(client, world):
+    theirs = EnterpriseFactory(region=world.village2)
+    client.force_login(world.county1_officer)
+    url = f"/attachments/enterprises/enterprise/{theirs.pk}/upload/"
+    assert client.post(url, {"file": SimpleUploadedFile("a.png", PNG)}).status_code == 404
+    assert client.post("/attachments/core/nothing/1/upload/", {}).status_code == 404
+    assert Attachment.objects.count() == 0

@@ -23,8 +23,10 @@ from django.views.generic import TemplateView
 
 from yingji.core import excel
 from yingji.core.history import history_entries
+from yingji.core.models import Attachment
 from yingji.core.scoping import has_model_perm
 from yingji.core.tables import Column, related_paths
+from yingji.core.views.attachments import attachments_of
 
 
 class ScopedView(LoginRequiredMixin, View):
@@ -129,6 +131,7 @@ class ObjectDetailView(ScopedView):
 
     fields: list[Column] = []
     template_name = "core/object_detail.html"
+    with_attachments = False
 
     def get_object(self, pk) -> models.Model:
         return get_object_or_404(self.get_queryset(), pk=pk)
@@ -146,6 +149,9 @@ class ObjectDetailView(ScopedView):
             if self.has_url("edit") and self.get_queryset_for("change").filter(pk=obj.pk).exists()
             else None,
             "history": history_entries(obj, user),
+            "attachments": attachments_of(obj, user) if self.with_attachments else None,
+            "can_upload": self.with_attachments and has_model_perm(user, Attachment, "add"),
+            "upload_url": reverse("core:attachment_upload", args=[obj._meta.app_label, obj._meta.model_name, obj.pk]),
         }
 
     def get_queryset_for(self, action: str) -> models.QuerySet:
