@@ -1,6 +1,6 @@
 import pytest
 
-from yingji.core.models import Organization
+from yingji.core.models import Organization, Region
 from yingji.core.services import organization_create
 from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests
 
@@ -50,8 +50,7 @@ class TestOrganizationAPI(OrganizationDeclarations, ScopedModelAPITests):
 
 
 class RegionDeclarations:
-    from yingji.core.models import Region as model
-
+    model = Region
     url_namespace = "core"
     actor = "county1_officer"
     has_create = False

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.contrib.auth.models import AnonymousUser
 
 from yingji.core.models import Organization, Region, User
@@ -63,8 +64,6 @@ def test_scoping_is_one_prefix_match_without_a_join(world):
 
 
 def test_a_write_outside_the_scope_is_refused_and_rolled_back(world):
-    from django.core.exceptions import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         organization_create(actor=world.county1_admin, name="乙区某单位", kind="other", region=world.county2)
     assert not Organization.objects.filter(name="乙区某单位").exists()
@@ -74,7 +73,7 @@ def test_is_in_scope_checks_one_object(world):
     theirs = EnterpriseFactory(region=world.village2)
     assert not is_in_scope(world.county1_officer, theirs)
     assert is_in_scope(world.city_admin, theirs)
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         ensure_in_scope(world.county1_officer, theirs)
 
 
