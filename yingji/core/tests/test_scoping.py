@@ -1,6 +1,6 @@
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 
 from yingji.core.models import Organization, Region, User
 from yingji.core.scoping import ensure_in_scope, is_in_scope
