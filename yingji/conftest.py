@@ -8,6 +8,8 @@ def _test_settings(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Login throttling is switched on by the tests that exercise it.
     settings.AXES_ENABLED = False
+    # Hashing with production strength costs ~0.3 s per user created; tests create many.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
