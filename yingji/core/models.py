@@ -164,6 +164,11 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.real_name or self.username
 
+    @classmethod
+    def scope_for_region(cls, prefix: str) -> Q:
+        # Bureau users by their region; enterprise users by where their enterprise is.
+        return Q(scope_region__code__startswith=prefix) | Q(scope_enterprise__region__code__startswith=prefix)
+
     @property
     def scope_label(self) -> str:
         if self.scope_enterprise_id:

@@ -5,6 +5,9 @@ Every scoped model declares where its jurisdiction lives:
     scope_region_field = "region"          # a FK to Region (its pk is the 12-digit code)
     scope_enterprise_field = "enterprise"  # a FK to Enterprise, or None
 
+A model whose jurisdiction is not one field may instead define the classmethods
+`scope_for_region(prefix) -> Q` and `scope_for_enterprise(enterprise) -> Q`.
+
 and uses `ScopedQuerySet` as its default manager. `restrict(user, action)`
 returns only what the user may `action` ("view", "add", "change", "delete"):
 nothing without the model permission, the user's region subtree for a bureau
@@ -50,9 +53,13 @@ def scope_q(user: User, model: type[models.Model]) -> Q | None:
             return NOTHING
         return Q(**{field: user.scope_enterprise_id})
     if user.scope_region_id:
+        prefix = significant_prefix(user.scope_region_id)
+        region_scope = getattr(model, "scope_for_region", None)
+        if region_scope is not None:
+            return region_scope(prefix)
         field = model.scope_region_field
         path = "code" if field == "code" else f"{field}__code"
-        return Q(**{f"{path}__startswith": significant_prefix(user.scope_region_id)})
+        return Q(**{f"{path}__startswith": prefix})
     if user.is_superuser:
         return None
     return NOTHING

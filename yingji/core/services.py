@@ -107,6 +107,8 @@ def user_create(
         ensure_perm(actor, User, "add")
         if is_superuser and not actor.is_superuser:
             raise PermissionDenied(_("只有超级管理员可以创建超级管理员。"))
+    if actor is not None and scope_region is None and scope_enterprise is None and not actor.is_superuser:
+        raise ValidationError(_("请为用户指定管辖区划或所属企业。"))
     user = User(
         username=username,
         real_name=real_name,
@@ -121,13 +123,43 @@ def user_create(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     save_with_history(user, actor=actor, reason=_("新建用户"))
+    _set_roles(user, roles)
+    if actor is not None:
+        ensure_in_scope(actor, user)
+    return user
+
+
+def _set_roles(user: User, roles: list[str]) -> None:
     groups = list(Group.objects.filter(name__in=roles))
     if len(groups) != len(set(roles)):
         missing = set(roles) - {g.name for g in groups}
         raise ValidationError({"roles": _("未知角色：%(roles)s") % {"roles": "、".join(sorted(missing))}})
     user.groups.set(groups)
+
+
+@transaction.atomic
+def user_update(*, user: User, actor: User | None, roles: list[str] | None = None, **fields: Any) -> User:
+    """Change a user's details, scope and roles; the user must stay inside the actor's jurisdiction."""
+    for forbidden in ("password", "is_superuser", "is_staff", "username"):
+        fields.pop(forbidden, None)
+    if actor is not None and actor.pk == user.pk and fields.get("is_active") is False:
+        raise ValidationError(_("不能停用自己的账号。"))
+    updated = scoped_update(user, actor=actor, reason=_("修改用户"), **fields)
+    if roles is not None and sorted(roles) != sorted(updated.role_names):
+        _set_roles(updated, roles)
+        save_with_history(updated, actor=actor, reason=_("修改角色：%(roles)s") % {"roles": "、".join(roles) or "无"})
+    return updated
+
+
+@transaction.atomic
+def user_set_password(*, user: User, actor: User | None, password: str) -> User:
+    """Reset someone's password (an administrator, inside their jurisdiction)."""
     if actor is not None:
+        ensure_perm(actor, User, "change")
         ensure_in_scope(actor, user)
+    validate_password(password, user)
+    user.set_password(password)
+    save_with_history(user, actor=actor, reason=_("重置密码"))
     return user
 
 

@@ -18,5 +18,7 @@ urlpatterns = [
          name="attachment_upload"),
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
     path("users/", resources.UserListView.as_view(), name="user_list"),
+    path("users/new/", resources.UserEditView.as_view(), name="user_create"),
     path("users/<int:pk>/", resources.UserDetailView.as_view(), name="user_detail"),
+    path("users/<int:pk>/edit/", resources.UserEditView.as_view(), name="user_edit"),
 ]

@@ -1,6 +1,6 @@
 import pytest
 
-from yingji.core.models import Organization, Region
+from yingji.core.models import Organization, Region, User
 from yingji.core.services import organization_create
 from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests
 
@@ -137,3 +137,64 @@ def test_api_schema_and_docs_are_served_locally(client, world):
     assert b"/api/enterprises/" in schema.content
     docs = client.get("/api/docs/").content.decode()
     assert "swagger" in docs.lower() and "https://" not in docs
+
+
+class UserDeclarations:
+    model = User
+    url_namespace = "core"
+    actor = "county1_admin"
+    outsider = "county2_admin"
+
+    def make_in_scope(self, world):
+        return world.county1_officer
+
+    def make_out_of_scope(self, world):
+        return world.county2_officer
+
+    def valid_form_data(self, world, region=None):
+        return {"username": "new_clerk", "real_name": "新值班员", "mobile": "13900001234",
+                "scope_region": (region or world.county1).pk, "roles": ["值班员"], "password": "Clerk@2026!"}
+
+    def invalid_form_data(self, world):
+        data = self.valid_form_data(world)
+        data["password"] = "12345678"
+        return data, "只包含数字"
+
+    def out_of_scope_form_data(self, world):
+        return self.valid_form_data(world, region=world.county2)
+
+
+class TestUserPages(UserDeclarations, ScopedModelViewTests):
+    def test_list_shows_records_in_scope_only(self, client, world):
+        client.force_login(world.county1_admin)
+        content = client.get(self.url("list")).content.decode()
+        assert "county1_officer" in content and "county2_officer" not in content
+
+    def test_a_county_admin_cannot_widen_their_own_scope(self, client, world):
+        client.force_login(world.county1_admin)
+        me = world.county1_admin
+        response = client.post(self.url("edit", me.pk), {"real_name": "甲区管理员", "scope_region": world.city.pk,
+                                                         "roles": ["系统管理员"], "is_active": "on"})
+        assert response.status_code == 400
+        me.refresh_from_db()
+        assert me.scope_region == world.county1
+
+    def test_roles_can_be_changed_and_are_recorded(self, client, world):
+        client.force_login(world.county1_admin)
+        officer = world.county1_officer
+        response = client.post(self.url("edit", officer.pk), {"real_name": "甲区监管员", "scope_region": world.county1.pk,
+                                                              "roles": ["监管人员/执法人员", "值班员"], "is_active": "on"})
+        assert response.status_code == 302
+        assert sorted(officer.role_names) == ["值班员", "监管人员/执法人员"]
+        assert "修改角色" in client.get(self.url("detail", officer.pk)).content.decode()
+
+    def test_an_enterprise_user_belongs_to_the_county_of_its_enterprise(self, client, world):
+        from yingji.enterprises.testing import EnterpriseFactory
+
+        enterprise = EnterpriseFactory(region=world.village1)
+        client.force_login(world.county1_admin)
+        data = {"username": "ent_manager", "real_name": "企业安全员", "scope_enterprise": enterprise.pk,
+                "roles": ["企业安全管理员"], "password": "Safety@2026!"}
+        assert client.post(self.url("create"), data).status_code == 302
+        client.force_login(world.county2_admin)
+        assert "ent_manager" not in client.get(self.url("list")).content.decode()

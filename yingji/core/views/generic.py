@@ -191,8 +191,7 @@ class ObjectEditView(ScopedView):
         obj = self.get_object(pk)
         form = self.form_class(request.POST, request.FILES, instance=obj, user=request.user)
         if form.is_valid():
-            # Only fields the form has: the model form put them on the instance.
-            data = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
+            data = self.service_arguments(form)
             try:
                 with transaction.atomic():
                     if obj is None:
@@ -209,6 +208,10 @@ class ObjectEditView(ScopedView):
                 messages.success(request, _("已保存：%(name)s") % {"name": saved})
                 return HttpResponseRedirect(self.url("detail", saved.pk))
         return self.render_form(form, obj, status=400 if request.method == "POST" else 200)
+
+    def service_arguments(self, form) -> dict[str, Any]:
+        """What the service receives: the form's model fields, by default."""
+        return {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
 
     def render_form(self, form, obj, status: int = 200):
         if obj is None:

@@ -1,5 +1,7 @@
 """Regions, organizations and users through the generic views."""
 
+from django import forms
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core import services
@@ -60,6 +62,56 @@ class OrganizationEditView(CoreViewMixin, ObjectEditView):
     create_service = staticmethod(services.organization_create)
     update_service = staticmethod(services.organization_update)
     update_object_argument = "organization"
+
+
+class UserForm(ScopedModelForm):
+    roles = forms.ModelMultipleChoiceField(
+        label=_("角色"), queryset=Group.objects.order_by("name"), to_field_name="name", required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    password = forms.CharField(
+        label=_("初始密码"), widget=forms.PasswordInput(render_value=False), required=False,
+        help_text=_("至少8位，包含大写字母、小写字母、数字、符号中的三类"),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "real_name", "mobile", "organization", "scope_region", "scope_enterprise", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["username"].disabled = True
+            self.fields["roles"].initial = [g.name for g in self.instance.groups.all()]
+            del self.fields["password"]
+        else:
+            self.fields["password"].required = True
+            del self.fields["is_active"]
+        self.fields["real_name"].required = True
+        self.fields["scope_region"].queryset = self.fields["scope_region"].queryset.exclude(level="village")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope_region") and data.get("scope_enterprise"):
+            raise forms.ValidationError(_("管辖区划与所属企业只能填写一项"))
+        if not data.get("scope_region") and not data.get("scope_enterprise"):
+            raise forms.ValidationError(_("请为用户指定管辖区划或所属企业"))
+        return data
+
+
+class UserEditView(CoreViewMixin, ObjectEditView):
+    model = User
+    form_class = UserForm
+    create_service = staticmethod(services.user_create)
+    update_service = staticmethod(services.user_update)
+    update_object_argument = "user"
+
+    def service_arguments(self, form) -> dict:
+        arguments = super().service_arguments(form)
+        arguments["roles"] = [group.name for group in form.cleaned_data["roles"]]
+        if "password" in form.cleaned_data:
+            arguments["password"] = form.cleaned_data["password"]
+        return arguments
 
 
 class UserListView(CoreViewMixin, ObjectListView):
