@@ -34,6 +34,7 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo
 
 run: seed
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py run_embedded
 
 lint: setup

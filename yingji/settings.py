@@ -233,6 +233,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+FILTERS_EMPTY_CHOICE_LABEL = "全部"
+
 # Map: no tiles by default (intranets have none); set to e.g.
 # "http://tiles.intranet/{z}/{x}/{y}.png" where a tile server exists.
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")

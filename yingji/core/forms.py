@@ -1,5 +1,6 @@
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from yingji.core.scoping import ScopedQuerySet
 
@@ -14,8 +15,14 @@ class ScopedModelForm(forms.ModelForm):
             queryset = getattr(field, "queryset", None)
             if isinstance(queryset, ScopedQuerySet):
                 field.queryset = queryset.restrict(user, "view")
-        for _name, field in self.fields.items():
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
+                field.empty_label = _("请选择")
+            elif isinstance(field, forms.TypedChoiceField) and field.choices and field.choices[0][0] == "":
+                field.choices = [("", _("请选择")), *field.choices[1:]]
             widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                continue
             if isinstance(widget, (forms.Select, forms.SelectMultiple)):
                 widget.attrs.setdefault("class", "form-select")
             elif not isinstance(widget, forms.CheckboxInput):

@@ -9,7 +9,8 @@ from yingji.enterprises.models import Category, Enterprise, ScaleType, Size, Sta
 class EnterpriseFilterSet(SearchFilterSet):
     search_fields = ("name", "credit_code", "address", "principal", "industry_name")
     region = django_filters.ModelChoiceFilter(
-        label=_("区域"), queryset=Region.objects.exclude(level="village"), method="within_region"
+        label=_("区域"), queryset=Region.objects.exclude(level="village"), method="within_region",
+        empty_label="全部",
     )
     category = django_filters.ChoiceFilter(label=_("监管类别"), choices=Category.choices)
     supervision_class = django_filters.ChoiceFilter(label=_("监管分级"), choices=SupervisionClass.choices)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count
+from django.urls import reverse
 
 from yingji.core.models import Region, User
 from yingji.core.selectors import counts_by_child_region
@@ -13,8 +14,13 @@ def enterprise_figures(user: User, root: Region | None) -> dict[str, Any]:
     """Enterprise counts for the home page: totals, by category, by child region of the scope."""
     enterprises = Enterprise.objects.restrict(user, "view")
     by_category_rows = dict(enterprises.values_list("category").annotate(n=Count("pk")).order_by())
+    list_url = reverse("enterprises:enterprise_list")
+    by_region = counts_by_child_region(enterprises, root) if root else []
+    for row in by_region:
+        row["url"] = f"{list_url}?region={row['code']}"
     by_category = [
-        {"key": value, "name": str(label), "total": by_category_rows.get(value, 0), "color": CATEGORY_COLORS[value]}
+        {"key": value, "name": str(label), "total": by_category_rows.get(value, 0), "color": CATEGORY_COLORS[value],
+         "url": f"{list_url}?category={value}"}
         for value, label in Category.choices
         if by_category_rows.get(value)
     ]
@@ -27,7 +33,7 @@ def enterprise_figures(user: User, root: Region | None) -> dict[str, Any]:
         ),
         "enterprise_class_a": enterprises.filter(supervision_class="A").count(),
         "enterprises_by_category": by_category,
-        "enterprises_by_region": counts_by_child_region(enterprises, root) if root else [],
+        "enterprises_by_region": by_region,
     }
 
 

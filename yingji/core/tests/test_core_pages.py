@@ -116,7 +116,9 @@ def test_home_page_shows_figures_for_the_scope(client, world):
     assert response.status_code == 200
     assert response.context["enterprise_total"] == 1
     assert [row["name"] for row in response.context["enterprises_by_category"]] == ["烟花爆竹"]
-    assert response.context["enterprises_by_region"] == [{"code": "390102001000", "name": "甲一街道", "total": 1}]
+    assert response.context["enterprises_by_region"] == [
+        {"code": "390102001000", "name": "甲一街道", "total": 1, "url": "/enterprises/?region=390102001000"}
+    ]
     client.force_login(world.city_admin)
     by_county = client.get("/").context["enterprises_by_region"]
     assert [(r["name"], r["total"]) for r in by_county] == [("甲区", 1), ("乙区", 1)]

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         commands = {
             "web": [python, "-m", "uvicorn", "yingji.asgi:application", "--host", host, "--port", port,
                     "--workers", os.environ.get("WEB_WORKERS", "2"), "--log-level", "warning"],
-            "worker": [python, "-m", "celery", "-A", "yingji", "worker", "--beat", "--pool", "solo",
+            "worker": [python, "-m", "celery", "-A", "yingji", "--quiet", "worker", "--beat", "--pool", "solo",
                        "--loglevel", "WARNING", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
         }
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
