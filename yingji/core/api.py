@@ -41,6 +41,14 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     serializer_related_field = ScopedRelatedField
 
 
+def _prepared(viewset, queryset):
+    select = getattr(viewset, "select_related", ())
+    if select:
+        queryset = queryset.select_related(*select)
+    # Pages of an unordered queryset can repeat or skip rows.
+    return queryset if queryset.ordered else queryset.order_by("pk")
+
+
 class ScopedViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
@@ -54,9 +62,7 @@ class ScopedViewSet(
 
     def get_queryset(self):
         action = ACTIONS.get(self.request.method, "view")
-        queryset = self.model.objects.restrict(self.request.user, action)
-        select = getattr(self, "select_related", ())
-        return queryset.select_related(*select) if select else queryset
+        return _prepared(self, self.model.objects.restrict(self.request.user, action))
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -81,9 +87,7 @@ class ReadOnlyScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     model: type[models.Model]
 
     def get_queryset(self):
-        queryset = self.model.objects.restrict(self.request.user, "view")
-        select = getattr(self, "select_related", ())
-        return queryset.select_related(*select) if select else queryset
+        return _prepared(self, self.model.objects.restrict(self.request.user, "view"))
 
 
 class TokenThrottle(AnonRateThrottle):

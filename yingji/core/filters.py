@@ -15,9 +15,12 @@ class SearchFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # Text without letter case (Chinese, digits) gains nothing from a case-insensitive
+        # match, which makes PostgreSQL upper-case every row; a plain contains is the same answer.
+        lookup = "icontains" if value.lower() != value.upper() else "contains"
         condition = Q()
         for field in self.search_fields:
-            condition |= Q(**{f"{field}__icontains": value})
+            condition |= Q(**{f"{field}__{lookup}": value})
         return queryset.filter(condition)
 
 

@@ -167,7 +167,9 @@ class User(AbstractUser):
     @classmethod
     def scope_for_region(cls, prefix: str) -> Q:
         # Bureau users by their region; enterprise users by where their enterprise is.
-        return Q(scope_region__code__startswith=prefix) | Q(scope_enterprise__region__code__startswith=prefix)
+        from yingji.core.scoping import code_prefix_q
+
+        return code_prefix_q("scope_region__code", prefix) | code_prefix_q("scope_enterprise__region__code", prefix)
 
     @property
     def scope_label(self) -> str:

@@ -37,6 +37,20 @@ def has_model_perm(user, model: type[models.Model], action: str) -> bool:
     return user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
 
 
+def code_prefix_q(path: str, prefix: str) -> Q:
+    """Codes starting with a digit prefix, as a range: prefix <= code < prefix + 1.
+
+    A range on the plain index lets the database filter and order by the code
+    with one index scan, where LIKE 'prefix%' needs a pattern index and cannot
+    serve ORDER BY; comparing equal-length digit strings is the same in every
+    collation.
+    """
+    upper = str(int(prefix) + 1).zfill(len(prefix))
+    if len(upper) > len(prefix):  # "99..." has no successor of the same length
+        return Q(**{f"{path}__gte": prefix})
+    return Q(**{f"{path}__gte": prefix, f"{path}__lt": upper})
+
+
 def scope_q(user: User, model: type[models.Model]) -> Q | None:
     """The filter that keeps a model's rows inside the user's jurisdiction.
 
@@ -59,7 +73,7 @@ def scope_q(user: User, model: type[models.Model]) -> Q | None:
             return region_scope(prefix)
         field = model.scope_region_field
         path = "code" if field == "code" else f"{field}__code"
-        return Q(**{f"{path}__startswith": prefix})
+        return code_prefix_q(path, prefix)
     if user.is_superuser:
         return None
     return NOTHING

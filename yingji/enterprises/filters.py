@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.core.filters import SearchFilterSet
 from yingji.core.models import Region
+from yingji.core.scoping import code_prefix_q
 from yingji.enterprises.models import Category, Enterprise, ScaleType, Size, Status, SupervisionClass
 
 
@@ -28,4 +29,4 @@ class EnterpriseFilterSet(SearchFilterSet):
             self.filters["region"].queryset = Region.objects.restrict(request.user, "view").exclude(level="village")
 
     def within_region(self, queryset, name, region):
-        return queryset.filter(region__code__startswith=region.prefix)
+        return queryset.filter(code_prefix_q("region__code", region.prefix))

@@ -58,9 +58,28 @@ def test_an_enterprise_user_sees_its_enterprise_and_its_village_only(world):
     assert Organization.objects.restrict(manager).count() == 0
 
 
-def test_scoping_is_one_prefix_match_without_a_join(world):
-    sql = str(Enterprise.objects.restrict(world.county1_officer).query)
-    assert "LIKE" in sql.upper() and "JOIN" not in sql.upper()
+def test_scoping_is_one_range_on_the_region_code_without_a_join(world):
+    sql = str(Enterprise.objects.restrict(world.county1_officer).query).upper()
+    assert "JOIN" not in sql
+    assert "REGION_ID\" >= 390102" in sql and "REGION_ID\" < 390103" in sql
+
+
+@pytest.mark.parametrize(
+    ("prefix", "inside", "outside"),
+    [("390102", ["390102000000", "390102999999"], ["390101999999", "390103000000", "39010"]),
+     ("3901", ["390100000000", "390199999999"], ["390200000000", "390099999999"]),
+     ("390109", ["390109001001"], ["390110000000", "390108999999"]),
+     ("99", ["990000000000", "999999999999"], ["989999999999"])],
+)
+def test_code_prefix_ranges_match_exactly_the_codes_with_the_prefix(prefix, inside, outside):
+    from yingji.core.scoping import code_prefix_q
+
+    q = code_prefix_q("code", prefix)
+    bounds = dict(q.children)
+    for code in inside:
+        assert code >= bounds["code__gte"] and ("code__lt" not in bounds or code < bounds["code__lt"])
+    for code in outside:
+        assert not (code >= bounds["code__gte"] and ("code__lt" not in bounds or code < bounds["code__lt"]))
 
 
 def test_a_write_outside_the_scope_is_refused_and_rolled_back(world):

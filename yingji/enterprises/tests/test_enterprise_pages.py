@@ -115,3 +115,15 @@ class TestEnterpriseAPI(EnterpriseDeclarations, ScopedModelAPITests):
         response = self.api(world).post("/api/auth/token/", {"username": "county1_officer", "password": "x"}, format="json")
         assert response.status_code == 400
         assert "token" not in response.json()
+
+
+def test_the_api_404_names_neither_the_model_nor_the_record(world):
+    theirs = EnterpriseFactory(region=world.village2, name="乙区某企业")
+    client = TestEnterpriseAPI().api(world, "county1_officer")
+    response = client.get(f"/api/enterprises/{theirs.pk}/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "未找到该记录，或该记录不在您的管辖范围内。"}
+
+
+def test_the_api_schema_needs_a_login(client, world):
+    assert client.get("/api/schema/").status_code in (401, 403)
