@@ -20,6 +20,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from yingji.core import services
+from yingji.core.filters import RegionFilterSet
 from yingji.core.models import Organization, Region, User
 from yingji.core.scoping import ScopedQuerySet
 
@@ -136,7 +137,8 @@ class RegionViewSet(ReadOnlyScopedViewSet):
 
     model = Region
     serializer_class = RegionSerializer
-    filterset_fields = {"level": ["exact"], "parent": ["exact"], "code": ["startswith"]}
+    lookup_field = "code"
+    filterset_class = RegionFilterSet
     search_fields = ["name", "code"]
     ordering_fields = ["code", "name", "population"]
 

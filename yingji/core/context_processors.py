@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from yingji.core.models import Notification
 from yingji.core.navigation import menu_for
 
 
@@ -10,6 +11,7 @@ def shell(request) -> dict:
         return {"nav_menu": [], "map_tile_url": settings.MAP_TILE_URL}
     return {
         "nav_menu": menu_for(user, request.path),
+        "unread_notifications": Notification.objects.for_user(user).unread().count(),
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         "attachment_limit_mb": settings.ATTACHMENT_MAX_BYTES // 2**20,

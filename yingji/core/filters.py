@@ -3,6 +3,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.models import Organization, OrganizationKind, Region, RegionLevel, User
+from yingji.core.scoping import code_prefix_q
+from yingji.standards import division
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -27,10 +29,17 @@ class SearchFilterSet(django_filters.FilterSet):
 class RegionFilterSet(SearchFilterSet):
     search_fields = ("name", "code")
     level = django_filters.ChoiceFilter(label=_("级别"), choices=RegionLevel.choices)
+    parent = django_filters.CharFilter(label=_("上级区划代码"), field_name="parent_id")
+    within = django_filters.CharFilter(label=_("所属区划代码（含下级）"), method="within_region")
 
     class Meta:
         model = Region
-        fields = ["q", "level"]
+        fields = ["q", "level", "parent", "within"]
+
+    def within_region(self, queryset, name, value):
+        if not division.is_well_formed(value):
+            return queryset.none()
+        return queryset.filter(code_prefix_q("code", division.significant_prefix(value)))
 
 
 class OrganizationFilterSet(SearchFilterSet):

@@ -221,3 +221,76 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class StateChange(models.Model):
+    """One move of a workflow: who moved what from which state to which, when and why.
+
+    The timeline of a record and the outbox its side effects are driven from
+    (Healthchecks' Flip): written only by `yingji.core.workflow.transition`.
+    """
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    subject_id = models.CharField(max_length=64)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    region = models.ForeignKey(Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("操作"), max_length=40)
+    action_label = models.CharField(_("操作名称"), max_length=60)
+    from_state = models.CharField(_("原状态"), max_length=40)
+    to_state = models.CharField(_("新状态"), max_length=40)
+    actor = models.ForeignKey(User, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("时间"))
+    reason = models.TextField(_("原因/说明"), blank=True)
+    data = models.JSONField(_("附加数据"), default=dict, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_region_field = "region"
+    scope_enterprise_field = "enterprise"
+
+    class Meta:
+        verbose_name = _("状态变更")
+        verbose_name_plural = _("状态变更")
+        indexes = [models.Index(fields=["subject_type", "subject_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action_label}：{self.from_state} → {self.to_state}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user) -> "NotificationQuerySet":
+        """A person's notifications are theirs alone, whatever their jurisdiction."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(recipient=user)
+
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """An in-app message to one person; other channels (SMS, voice) deliver the same rows."""
+
+    recipient = models.ForeignKey(User, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("类别"), max_length=40)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    subject_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
+    subject_id = models.CharField(max_length=64, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    created_at = models.DateTimeField(_("发送时间"))
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"]), models.Index(fields=["recipient", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -17,7 +17,8 @@ ENTERPRISE_MANAGER = "企业安全管理员"
 RESCUE_LEADER = "救援队伍负责人"
 GRID_MEMBER = "网格员/灾害信息员"
 
-VIEW_COMMON = ["core.view_region", "core.view_organization", "core.view_attachment", "enterprises.view_enterprise"]
+VIEW_COMMON = ["core.view_region", "core.view_organization", "core.view_attachment", "core.view_statechange",
+               "enterprises.view_enterprise"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMIN: ["core.*", "enterprises.*", "authtoken.*"],
@@ -27,9 +28,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     MONITOR: VIEW_COMMON,
     INDUSTRY_OFFICER: VIEW_COMMON,
     ENTERPRISE_MANAGER: ["core.view_region", "enterprises.view_enterprise", "enterprises.change_enterprise",
-                         "core.view_attachment", "core.add_attachment"],
+                         "core.view_attachment", "core.add_attachment", "core.view_statechange"],
     RESCUE_LEADER: VIEW_COMMON,
-    GRID_MEMBER: ["core.view_region", "enterprises.view_enterprise"],
+    GRID_MEMBER: ["core.view_region", "enterprises.view_enterprise", "core.view_statechange"],
 }
 
 ROLE_DESCRIPTIONS = {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yingji.core.views import attachments, pages, resources
+from yingji.core.views import attachments, notifications, pages, resources
 
 app_name = "core"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("attachments/<str:app_label>/<str:model_name>/<str:pk>/upload/", attachments.attachment_upload,
          name="attachment_upload"),
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/read/", notifications.notification_read, name="notification_read"),
     path("users/", resources.UserListView.as_view(), name="user_list"),
     path("users/new/", resources.UserEditView.as_view(), name="user_create"),
     path("users/<int:pk>/", resources.UserDetailView.as_view(), name="user_detail"),

@@ -21,6 +21,12 @@ class EnterpriseForm(ScopedModelForm):
             "safety_director", "safety_director_phone", "employee_count", "status",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["status"].disabled = True
+            self.fields["status"].help_text = _("生产状态在企业详情页通过“责令停产/恢复生产/关闭取缔”办理")
+
     def clean_credit_code(self) -> str:
         code = (self.cleaned_data.get("credit_code") or "").strip().upper()
         problem = uscc.problem(code)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("map/", views.enterprise_map, name="enterprise_map"),
     path("geojson/", views.enterprise_points, name="enterprise_geojson"),
     path("<int:pk>/", views.EnterpriseDetailView.as_view(), name="enterprise_detail"),
+    path("<int:pk>/status/", views.enterprise_status, name="enterprise_status"),
     path("<int:pk>/edit/", views.EnterpriseEditView.as_view(), name="enterprise_edit"),
 ]
