@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "axes",
     "yingji.core",
     "yingji.enterprises",
+    "yingji.risks",
+    "yingji.hazards",
+    "yingji.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -191,3 +191,10 @@ class MeView(APIView):
     def get(self, request) -> Response:
         return Response(UserSerializer(request.user).data)
 
+
+
+ROUTES = [
+    ("regions", RegionViewSet, "region"),
+    ("organizations", OrganizationViewSet, "organization"),
+    ("users", UserViewSet, "user"),
+]

@@ -1,6 +1,12 @@
-"""The site menu. Each entry names the permission that makes it visible."""
+"""The site menu. Each entry names the permission that makes it visible.
 
+Core holds the first and last groups; every app adds its own in `<app>/navigation.py`.
+"""
+
+import importlib
 from dataclasses import dataclass
+
+from django.apps import apps
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -19,16 +25,9 @@ class MenuGroup:
     items: tuple[MenuItem, ...]
 
 
-MENU: list[MenuGroup] = [
-    MenuGroup(_("综合"), (MenuItem(_("首页"), "home"),)),
-    MenuGroup(
-        _("企业监管"),
-        (
-            MenuItem(_("企业档案"), "enterprises:enterprise_list", "enterprises.view_enterprise"),
-            MenuItem(_("企业分布图"), "enterprises:enterprise_map", "enterprises.view_enterprise"),
-            MenuItem(_("批量导入"), "enterprises:enterprise_import", "enterprises.add_enterprise"),
-        ),
-    ),
+FIRST: list[MenuGroup] = [MenuGroup(_("综合"), (MenuItem(_("首页"), "home"),))]
+
+LAST: list[MenuGroup] = [
     MenuGroup(
         _("基础数据"),
         (
@@ -41,9 +40,29 @@ MENU: list[MenuGroup] = [
 ]
 
 
+def app_menu_groups() -> list[MenuGroup]:
+    """Each app declares its own groups in `<app>/navigation.py` as `MENU_GROUPS`, in INSTALLED_APPS order."""
+    groups: list[MenuGroup] = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("yingji.") or config.name == "yingji.core":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.navigation")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.navigation":
+                raise
+            continue
+        groups.extend(module.MENU_GROUPS)
+    return groups
+
+
+def menu() -> list[MenuGroup]:
+    return FIRST + app_menu_groups() + LAST
+
+
 def menu_for(user, current_path: str = "") -> list[dict]:
     groups = []
-    for group in MENU:
+    for group in menu():
         items = []
         for item in group.items:
             if item.permission and not user.has_perm(item.permission):

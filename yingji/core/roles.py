@@ -18,19 +18,24 @@ RESCUE_LEADER = "救援队伍负责人"
 GRID_MEMBER = "网格员/灾害信息员"
 
 VIEW_COMMON = ["core.view_region", "core.view_organization", "core.view_attachment", "core.view_statechange",
-               "enterprises.view_enterprise"]
+               "enterprises.view_enterprise", "risks.view_*", "hazards.view_*", "monitoring.view_*"]
+ENTERPRISE_OWN = ["core.view_region", "core.view_attachment", "core.add_attachment", "core.view_statechange",
+                  "enterprises.view_enterprise", "enterprises.change_enterprise"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    ADMIN: ["core.*", "enterprises.*", "authtoken.*"],
+    ADMIN: ["core.*", "enterprises.*", "authtoken.*", "risks.*", "hazards.*", "monitoring.*"],
     LEADER: VIEW_COMMON + ["core.view_user"],
     DUTY_OFFICER: VIEW_COMMON,
-    SUPERVISOR: VIEW_COMMON + ["enterprises.add_enterprise", "enterprises.change_enterprise", "core.add_attachment"],
-    MONITOR: VIEW_COMMON,
+    SUPERVISOR: VIEW_COMMON + ["enterprises.add_enterprise", "enterprises.change_enterprise", "core.add_attachment",
+                               "hazards.*"],
+    MONITOR: VIEW_COMMON + ["monitoring.*", "core.add_attachment"],
     INDUSTRY_OFFICER: VIEW_COMMON,
-    ENTERPRISE_MANAGER: ["core.view_region", "enterprises.view_enterprise", "enterprises.change_enterprise",
-                         "core.view_attachment", "core.add_attachment", "core.view_statechange"],
+    # An enterprise keeps its own risk points and reports and rectifies its own hazards.
+    ENTERPRISE_MANAGER: ENTERPRISE_OWN + ["risks.*", "hazards.view_*", "hazards.add_*", "hazards.change_*",
+                                          "monitoring.view_*", "monitoring.change_*"],
     RESCUE_LEADER: VIEW_COMMON,
-    GRID_MEMBER: ["core.view_region", "enterprises.view_enterprise", "core.view_statechange"],
+    GRID_MEMBER: ["core.view_region", "enterprises.view_enterprise", "core.view_statechange", "core.add_attachment",
+                  "core.view_attachment", "hazards.view_*", "hazards.add_*"],
 }
 
 ROLE_DESCRIPTIONS = {

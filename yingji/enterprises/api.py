@@ -46,3 +46,6 @@ class EnterpriseViewSet(ScopedViewSet):
     create_service = staticmethod(services.enterprise_create)
     update_service = staticmethod(services.enterprise_update)
     update_object_argument = "enterprise"
+
+
+ROUTES = [("enterprises", EnterpriseViewSet, "enterprise")]
