@@ -7,7 +7,6 @@ import importlib
 from dataclasses import dataclass
 
 from django.apps import apps
-
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
