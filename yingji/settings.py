@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "yingji.enterprises",
     "yingji.risks",
     "yingji.hazards",
+    "yingji.tipoffs",
     "yingji.monitoring",
 ]
 

@@ -23,11 +23,12 @@ ENTERPRISE_OWN = ["core.view_region", "core.view_attachment", "core.add_attachme
                   "enterprises.view_enterprise", "enterprises.change_enterprise"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    ADMIN: ["core.*", "enterprises.*", "authtoken.*", "risks.*", "hazards.*", "monitoring.*"],
-    LEADER: VIEW_COMMON + ["core.view_user"],
+    ADMIN: ["core.*", "enterprises.*", "authtoken.*", "risks.*", "hazards.*", "monitoring.*", "tipoffs.*"],
+    # Leaders see tip-offs and their figures, not who reported them (tipoffs.* is for the handlers).
+    LEADER: VIEW_COMMON + ["core.view_user", "tipoffs.view_tipoff"],
     DUTY_OFFICER: VIEW_COMMON,
     SUPERVISOR: VIEW_COMMON + ["enterprises.add_enterprise", "enterprises.change_enterprise", "core.add_attachment",
-                               "hazards.*"],
+                               "hazards.*", "tipoffs.*"],
     MONITOR: VIEW_COMMON + ["monitoring.*", "core.add_attachment"],
     INDUSTRY_OFFICER: VIEW_COMMON,
     # An enterprise keeps its own risk points and reports and rectifies its own hazards.
