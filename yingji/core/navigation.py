@@ -3,12 +3,12 @@
 Core holds the first and last groups; every app adds its own in `<app>/navigation.py`.
 """
 
-import importlib
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from yingji.core.discovery import app_modules
 
 
 @dataclass(frozen=True)
@@ -41,18 +41,8 @@ LAST: list[MenuGroup] = [
 
 def app_menu_groups() -> list[MenuGroup]:
     """Each app declares its own groups in `<app>/navigation.py` as `MENU_GROUPS`, in INSTALLED_APPS order."""
-    groups: list[MenuGroup] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("yingji.") or config.name == "yingji.core":
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.navigation")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.navigation":
-                raise
-            continue
-        groups.extend(module.MENU_GROUPS)
-    return groups
+    return [group for config, module in app_modules("navigation") if config.label != "core"
+            for group in module.MENU_GROUPS]
 
 
 def menu() -> list[MenuGroup]:

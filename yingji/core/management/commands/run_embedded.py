@@ -5,7 +5,6 @@ scheduler and shares tasks with the web process through the filesystem broker
 configured in settings (no Redis needed). Ctrl+C stops all of them.
 """
 
-import importlib
 import os
 import signal
 import subprocess
@@ -15,14 +14,14 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from yingji.core.discovery import app_modules
+
 
 def demo_accounts() -> list[tuple[str, str]]:
     accounts = []
-    for module_name, attribute in (("yingji.core.demo", "DEMO_ACCOUNTS"), ("yingji.enterprises.demo", "ENTERPRISE_ACCOUNTS")):
-        try:
-            accounts += getattr(importlib.import_module(module_name), attribute)
-        except (ModuleNotFoundError, AttributeError):
-            continue
+    for _config, module in app_modules("demo"):
+        for attribute in ("DEMO_ACCOUNTS", "ENTERPRISE_ACCOUNTS"):
+            accounts += getattr(module, attribute, [])
     return accounts
 
 

@@ -4,12 +4,12 @@ Each app may have a `demo.py` with `seed(context: dict) -> None`; they run in
 INSTALLED_APPS order and share `context` (regions, organizations, ... by key).
 """
 
-import importlib
 import random
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+
+from yingji.core.discovery import app_modules
 
 DEMO_SEED = 20260101
 
@@ -20,14 +20,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         context: dict = {"random": random.Random(DEMO_SEED), "log": self.stdout.write}
         with transaction.atomic():
-            for config in apps.get_app_configs():
-                if not config.name.startswith("yingji."):
-                    continue
-                try:
-                    module = importlib.import_module(f"{config.name}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{config.name}.demo":
-                        raise
-                    continue
+            for _config, module in app_modules("demo"):
                 module.seed(context)
         self.stdout.write(self.style.SUCCESS("演示数据已就绪"))
