@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from yingji.core.testing import World, build_world
 
@@ -10,6 +11,8 @@ def _test_settings(tmp_path, settings):
     settings.AXES_ENABLED = False
     # Hashing with production strength costs ~0.3 s per user created; tests create many.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Throttle counters live in the cache; each test starts with none.
+    cache.clear()
 
 
 @pytest.fixture
