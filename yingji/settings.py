@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "yingji.hazards",
     "yingji.tipoffs",
     "yingji.monitoring",
+    "yingji.resources",
+    "yingji.incidents",
+    "yingji.warnings",
 ]
 
 MIDDLEWARE = [

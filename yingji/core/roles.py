@@ -18,23 +18,26 @@ RESCUE_LEADER = "救援队伍负责人"
 GRID_MEMBER = "网格员/灾害信息员"
 
 VIEW_COMMON = ["core.view_region", "core.view_organization", "core.view_attachment", "core.view_statechange",
-               "enterprises.view_enterprise", "risks.view_*", "hazards.view_*", "monitoring.view_*"]
+               "enterprises.view_enterprise", "risks.view_*", "hazards.view_*", "monitoring.view_*",
+               "resources.view_*", "incidents.view_*", "warnings.view_*"]
 ENTERPRISE_OWN = ["core.view_region", "core.view_attachment", "core.add_attachment", "core.view_statechange",
                   "enterprises.view_enterprise", "enterprises.change_enterprise"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    ADMIN: ["core.*", "enterprises.*", "authtoken.*", "risks.*", "hazards.*", "monitoring.*", "tipoffs.*"],
+    ADMIN: ["core.*", "enterprises.*", "authtoken.*", "risks.*", "hazards.*", "monitoring.*", "tipoffs.*",
+            "resources.*", "incidents.*", "warnings.*"],
     # Leaders see tip-offs and their figures, not who reported them (tipoffs.* is for the handlers).
-    LEADER: VIEW_COMMON + ["core.view_user", "tipoffs.view_tipoff"],
-    DUTY_OFFICER: VIEW_COMMON,
+    LEADER: VIEW_COMMON + ["core.view_user", "tipoffs.view_tipoff", "warnings.approve_*"],
+    # The duty room takes incident reports, dispatches, and drafts and follows warnings.
+    DUTY_OFFICER: VIEW_COMMON + ["incidents.*", "warnings.add_*", "warnings.change_*", "core.add_attachment"],
     SUPERVISOR: VIEW_COMMON + ["enterprises.add_enterprise", "enterprises.change_enterprise", "core.add_attachment",
                                "hazards.*", "tipoffs.*"],
-    MONITOR: VIEW_COMMON + ["monitoring.*", "core.add_attachment"],
+    MONITOR: VIEW_COMMON + ["monitoring.*", "core.add_attachment", "warnings.add_*", "warnings.change_*"],
     INDUSTRY_OFFICER: VIEW_COMMON,
     # An enterprise keeps its own risk points and reports and rectifies its own hazards.
     ENTERPRISE_MANAGER: ENTERPRISE_OWN + ["risks.*", "hazards.view_*", "hazards.add_*", "hazards.change_*",
                                           "monitoring.view_*", "monitoring.change_*"],
-    RESCUE_LEADER: VIEW_COMMON,
+    RESCUE_LEADER: VIEW_COMMON + ["resources.change_*", "incidents.change_*", "core.add_attachment"],
     GRID_MEMBER: ["core.view_region", "enterprises.view_enterprise", "core.view_statechange", "core.add_attachment",
                   "core.view_attachment", "hazards.view_*", "hazards.add_*"],
 }
