@@ -1,0 +1,151 @@
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
+
+from yingji.core.api import ScopedModelSerializer, ScopedViewSet
+from yingji.enterprises.models import Enterprise
+from yingji.hazards import services
+from yingji.hazards.filters import HazardFilterSet
+from yingji.hazards.models import Hazard
+from yingji.hazards.selectors import Period, hazard_statistics
+
+BATCH_LIMIT = 500
+
+
+class HazardSerializer(ScopedModelSerializer):
+    enterprise_credit_code = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, help_text="所属企业的统一社会信用代码（可代替 enterprise）"
+    )
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    source_display = serializers.CharField(source="get_source_display", read_only=True)
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "id", "code", "enterprise", "enterprise_credit_code", "region", "description", "place", "category",
+            "category_display", "level", "level_display", "source", "source_display", "found_by_name", "found_at",
+            "responsible_unit", "responsible_person", "measures", "funds", "deadline", "status", "status_display",
+            "overdue", "overdue_since", "rectified_at", "closed_at", "supervision_status", "supervision_level",
+            "supervising_unit", "supervision_listed_on", "supervision_delisted_on",
+            "plan_objectives", "plan_methods", "plan_funds_materials", "plan_organization", "plan_time_limits",
+            "plan_safety_measures",
+        ]
+        read_only_fields = ["code", "status", "overdue_since", "rectified_at", "closed_at", "supervision_status",
+                            "supervision_level", "supervising_unit", "supervision_listed_on",
+                            "supervision_delisted_on"]
+        extra_kwargs = {"region": {"required": False}, "found_at": {"required": False}}
+
+    def get_overdue(self, obj: Hazard) -> bool:
+        return bool(obj.overdue_since) and obj.status != "closed"
+
+    def validate(self, attrs):
+        code = (attrs.pop("enterprise_credit_code", "") or "").strip().upper()
+        if code and not attrs.get("enterprise"):
+            request = self.context.get("request")
+            enterprise = Enterprise.objects.restrict(request.user, "view").filter(credit_code=code).first()
+            if enterprise is None:
+                raise serializers.ValidationError(
+                    {"enterprise_credit_code": _("未找到该统一社会信用代码的企业，或不在您的管辖范围内")})
+            attrs["enterprise"] = enterprise
+        if self.instance is None and not attrs.get("enterprise") and not attrs.get("region"):
+            raise serializers.ValidationError({"region": _("公共场所隐患请填写所在区划；企业隐患请填写所属企业")})
+        return attrs
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=list(services.ACTION_SERVICES))
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    deadline = serializers.DateField(required=False)
+    measures = serializers.CharField(required=False, allow_blank=True)
+
+
+class HazardViewSet(ScopedViewSet):
+    """Hazards (隐患) in the caller's jurisdiction, their loop actions, batch push and statistics."""
+
+    model = Hazard
+    serializer_class = HazardSerializer
+    filterset_class = HazardFilterSet
+    search_fields = ["code", "description", "place"]
+    ordering_fields = ["found_at", "deadline", "code"]
+    select_related = ("enterprise",)
+    create_service = staticmethod(services.hazard_create)
+    update_service = staticmethod(services.hazard_update)
+    update_object_argument = "hazard"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset if self.action in ("transition",) else queryset.order_by("-found_at", "-id")
+
+    @extend_schema(request=TransitionSerializer, responses=HazardSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """One loop action: assign (deadline), submit (measures), accept, reject (reason required)."""
+        hazard = get_object_or_404(Hazard.objects.restrict(request.user, "view"), pk=pk)
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        with transaction.atomic():
+            hazard = services.hazard_act(hazard=hazard, actor=request.user, action=data.pop("action"),
+                                         reason=data.pop("reason", ""), **data)
+        return Response(HazardSerializer(hazard, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=HazardSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def batch(self, request):
+        """Many hazards at once (an enterprise system pushing self-check results).
+
+        Each item is validated and saved on its own: the answer lists the created hazards and every bad item
+        with its index (from 0) and reasons; good items are kept.
+        """
+        items = request.data.get("items") if isinstance(request.data, dict) else request.data
+        if not isinstance(items, list) or not items:
+            raise serializers.ValidationError({"items": _("请提交隐患列表（JSON 数组，或 {\"items\": [...]}）")})
+        if len(items) > BATCH_LIMIT:
+            raise serializers.ValidationError({"items": _("每批最多 %(n)d 条") % {"n": BATCH_LIMIT}})
+        created, errors = [], []
+        for index, item in enumerate(items):
+            serializer = self.get_serializer(data=item if isinstance(item, dict) else {})
+            if not serializer.is_valid():
+                errors.append({"index": index, "errors": serializer.errors})
+                continue
+            try:
+                with transaction.atomic():
+                    hazard = services.hazard_create(actor=request.user, **serializer.validated_data)
+            except DjangoValidationError as exc:
+                detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+                errors.append({"index": index, "errors": detail})
+            except DjangoPermissionDenied as exc:
+                errors.append({"index": index, "errors": {"non_field_errors": [str(exc)]}})
+            else:
+                created.append({"index": index, "id": hazard.pk, "code": hazard.code})
+        return Response({"created": len(created), "failed": len(errors), "results": created, "errors": errors},
+                        status=status.HTTP_201_CREATED if created else status.HTTP_400_BAD_REQUEST)
+
+    @action(detail=False, methods=["get"])
+    def statistics(self, request):
+        """The statistics page's figures: ?from=YYYY-MM-DD&to=YYYY-MM-DD&region=<code>."""
+        from yingji.core.models import Region
+
+        try:
+            period = Period.parse(request.query_params.get("from"), request.query_params.get("to"))
+        except ValueError as exc:
+            raise serializers.ValidationError({"from": [_("日期格式应为 YYYY-MM-DD，且开始不晚于结束")]}) from exc
+        region = None
+        if request.query_params.get("region"):
+            region = Region.objects.restrict(request.user, "view").filter(pk=request.query_params["region"]).first()
+            if region is None:
+                raise NotFound
+        return Response(hazard_statistics(request.user, period, region))
+
+
+ROUTES = [("hazards", HazardViewSet, "hazard")]

@@ -1,0 +1,50 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from yingji.core.filters import SearchFilterSet
+from yingji.core.models import Region
+from yingji.core.scoping import code_prefix_q
+from yingji.enterprises.models import Category
+from yingji.hazards.models import (
+    Hazard,
+    HazardCategory,
+    HazardLevel,
+    HazardSource,
+    HazardStatus,
+    SupervisionStatus,
+)
+
+
+class HazardFilterSet(SearchFilterSet):
+    search_fields = ("code", "description", "place", "enterprise__name")
+    region = django_filters.ModelChoiceFilter(
+        label=_("区域"), queryset=Region.objects.exclude(level="village"), method="within_region", empty_label="全部",
+    )
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=HazardStatus.choices)
+    level = django_filters.ChoiceFilter(label=_("隐患级别"), choices=HazardLevel.choices)
+    source = django_filters.ChoiceFilter(label=_("隐患来源"), choices=HazardSource.choices)
+    category = django_filters.ChoiceFilter(label=_("隐患类别"), choices=HazardCategory.choices)
+    enterprise_category = django_filters.ChoiceFilter(label=_("企业监管类别"), choices=Category.choices)
+    supervision_status = django_filters.ChoiceFilter(label=_("挂牌督办"), choices=SupervisionStatus.choices)
+    overdue = django_filters.BooleanFilter(label=_("逾期"), method="filter_overdue")
+    found_from = django_filters.DateFilter(label=_("发现日期起"), field_name="found_at", lookup_expr="date__gte")
+    found_to = django_filters.DateFilter(label=_("发现日期止"), field_name="found_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = Hazard
+        fields = ["q", "region", "status", "level", "source", "category", "enterprise_category",
+                  "supervision_status", "overdue", "found_from", "found_to"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self.filters["region"].queryset = Region.objects.restrict(request.user, "view").exclude(level="village")
+
+    def within_region(self, queryset, name, region):
+        return queryset.filter(code_prefix_q("region__code", region.prefix))
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        open_overdue = queryset.filter(overdue_since__isnull=False).exclude(status=HazardStatus.CLOSED)
+        return open_overdue if value else queryset.exclude(pk__in=open_overdue.values("pk"))

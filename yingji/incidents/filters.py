@@ -1,0 +1,48 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from yingji.incidents.models import (
+    Category,
+    DispatchTask,
+    Grade,
+    Incident,
+    IncidentReport,
+    ReportKind,
+    ReportStatus,
+    TaskStatus,
+)
+from yingji.resources.filters import RegionScopedFilterSet
+
+
+class IncidentFilterSet(RegionScopedFilterSet):
+    search_fields = ("code", "title", "place", "description")
+    category = django_filters.ChoiceFilter(label=_("事件类型"), choices=Category.choices)
+    grade = django_filters.ChoiceFilter(label=_("事件等级"), choices=Grade.choices)
+    occurred_after = django_filters.DateFilter(label=_("发生日期自"), field_name="occurred_at", lookup_expr="gte")
+    occurred_before = django_filters.DateFilter(label=_("发生日期至"), field_name="occurred_at", lookup_expr="lt")
+    overdue = django_filters.BooleanFilter(label=_("报送超时"), field_name="overdue_since", lookup_expr="isnull",
+                                           exclude=True)
+
+    class Meta:
+        model = Incident
+        fields = ["q", "region", "category", "grade", "occurred_after", "occurred_before", "overdue"]
+
+
+class IncidentReportFilterSet(RegionScopedFilterSet):
+    search_fields = ("incident__code", "incident__title")
+    kind = django_filters.ChoiceFilter(label=_("报告类型"), choices=ReportKind.choices)
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=ReportStatus.choices)
+    late = django_filters.BooleanFilter(label=_("超时报送"))
+
+    class Meta:
+        model = IncidentReport
+        fields = ["q", "region", "kind", "status", "late"]
+
+
+class DispatchTaskFilterSet(RegionScopedFilterSet):
+    search_fields = ("incident__code", "incident__title", "team__name", "instruction")
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=TaskStatus.choices)
+
+    class Meta:
+        model = DispatchTask
+        fields = ["q", "region", "status"]

@@ -1,0 +1,26 @@
+from django.utils.translation import gettext_lazy as _
+
+from yingji.core.navigation import MenuGroup, MenuItem
+
+MENU_GROUPS = [
+    MenuGroup(
+        _("应急指挥"),
+        (
+            MenuItem(_("指挥一张图"), "incidents:command_map", "incidents.view_incident"),
+            MenuItem(_("突发事件"), "incidents:incident_list", "incidents.view_incident"),
+            MenuItem(_("接报登记"), "incidents:incident_create", "incidents.add_incident"),
+            MenuItem(_("信息报送"), "incidents:incidentreport_list", "incidents.view_incidentreport"),
+            MenuItem(_("调度任务"), "incidents:dispatchtask_list", "incidents.view_dispatchtask"),
+        ),
+    ),
+    MenuGroup(
+        _("值班值守"),
+        (
+            MenuItem(_("值班安排"), "incidents:dutyshift_list", "incidents.view_dutyshift"),
+            MenuItem(_("生成排班"), "incidents:dutyshift_generate", "incidents.add_dutyshift"),
+            MenuItem(_("值班日志"), "incidents:dutylog_list", "incidents.view_dutylog"),
+            MenuItem(_("值班点名"), "incidents:rollcall_list", "incidents.view_rollcall"),
+            MenuItem(_("发起点名"), "incidents:rollcall_send", "incidents.add_rollcall"),
+        ),
+    ),
+]

@@ -1,0 +1,31 @@
+"""Workflows of the incident app: a report is signed for by the level above; a task runs its receipt loop."""
+
+from django.utils.translation import gettext_lazy as _
+
+from yingji.core.workflow import Transition, Workflow
+from yingji.incidents.models import ReportStatus, TaskStatus
+
+
+def upper_level_duty(user, report) -> bool:
+    """Only the level the report was sent to signs for it: a user whose jurisdiction is exactly that region."""
+    return user.scope_region_id == report.to_region_id and user.has_perm("incidents.change_incidentreport")
+
+
+def task_handler(user, task) -> bool:
+    return not user.scope_enterprise_id and user.has_perm("incidents.change_dispatchtask")
+
+
+REPORT_WORKFLOW = Workflow(
+    choices=ReportStatus,
+    transitions=[Transition(ReportStatus.SUBMITTED, "sign", ReportStatus.SIGNED, _("签收"), who=upper_level_duty)],
+)
+
+T = TaskStatus
+TASK_WORKFLOW = Workflow(
+    choices=TaskStatus,
+    transitions=[
+        Transition(T.ISSUED, "accept", T.ACCEPTED, _("签收任务"), who=task_handler),
+        Transition(T.ACCEPTED, "start", T.IN_PROGRESS, _("开始执行"), who=task_handler),
+        Transition(T.IN_PROGRESS, "complete", T.COMPLETED, _("完成任务"), who=task_handler, reason_required=True),
+    ],
+)

@@ -1,0 +1,208 @@
+import orjson
+from django.db import transaction
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import authentication, exceptions, permissions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from yingji.core.api import ScopedModelSerializer, ScopedViewSet
+from yingji.monitoring import services
+from yingji.monitoring.filters import MajorHazardSourceFilterSet, MonitoringPointFilterSet
+from yingji.monitoring.ingest import PointTable
+from yingji.monitoring.models import Gateway, HazardSourceChemical, MajorHazardSource, MonitoringPoint, chemical_choices
+
+
+class HazardChemicalSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="catalog_entry.name", read_only=True)
+    threshold = serializers.SerializerMethodField()
+    beta = serializers.SerializerMethodField()
+    chemical = serializers.ChoiceField(choices=chemical_choices())
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0)
+
+    class Meta:
+        model = HazardSourceChemical
+        fields = ["id", "chemical", "name", "quantity", "threshold", "beta"]
+
+    def get_threshold(self, obj) -> str:
+        return str(float(obj.catalog_entry.threshold))
+
+    def get_beta(self, obj) -> str:
+        return str(float(obj.catalog_entry.beta))
+
+
+class MajorHazardSourceSerializer(ScopedModelSerializer):
+    unit_kind_display = serializers.CharField(source="get_unit_kind_display", read_only=True)
+    grade_display = serializers.CharField(source="get_grade_display", read_only=True, allow_null=True)
+    chemicals = HazardChemicalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = MajorHazardSource
+        fields = ["id", "enterprise", "region", "code", "name", "unit_kind", "unit_kind_display", "exposed_population",
+                  "alpha", "s_value", "r_value", "is_major", "grade", "grade_display", "chemicals"]
+        read_only_fields = ["region", "alpha", "s_value", "r_value", "is_major", "grade"]
+
+    def validate_code(self, value: str) -> str:
+        return value.strip().upper()
+
+
+class MajorHazardSourceViewSet(ScopedViewSet):
+    """Major hazard sources (GB 18218-2018 units) with their chemicals, S, R and grade."""
+
+    model = MajorHazardSource
+    serializer_class = MajorHazardSourceSerializer
+    filterset_class = MajorHazardSourceFilterSet
+    search_fields = ["name", "code"]
+    ordering_fields = ["code", "name", "r_value", "grade"]
+    create_service = staticmethod(services.hazard_source_create)
+    update_service = staticmethod(services.hazard_source_update)
+    update_object_argument = "source"
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("chemicals")
+
+    @extend_schema(request=HazardChemicalSerializer, responses=MajorHazardSourceSerializer)
+    @action(detail=True, methods=["post"], url_path="chemicals")
+    def set_chemical(self, request, pk=None):
+        """Set one chemical's maximum quantity (t); the unit is re-identified and re-graded."""
+        source = self.get_object()
+        serializer = HazardChemicalSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            services.hazard_chemical_set(source=source, actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=source.pk)).data)
+
+
+class MonitoringPointSerializer(ScopedModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = MonitoringPoint
+        fields = ["id", "source", "enterprise", "tag", "name", "kind", "kind_display", "unit", "range_low",
+                  "range_high", "low_low", "low", "high", "high_high", "deadband", "alarm_delay_seconds",
+                  "report_period_seconds", "rate_limit", "is_active"]
+        read_only_fields = ["enterprise"]
+        # The range, thresholds and the tag's uniqueness in its enterprise are checked by the model and the
+        # service, whose Chinese messages the API returns as a 400.
+        validators: list = []
+
+
+class MonitoringPointViewSet(ScopedViewSet):
+    """Monitoring points: range, thresholds 低低/低/高/高高, deadband, alarm delay and reporting period."""
+
+    model = MonitoringPoint
+    serializer_class = MonitoringPointSerializer
+    filterset_class = MonitoringPointFilterSet
+    select_related = ("source",)
+    search_fields = ["tag", "name"]
+    ordering_fields = ["tag", "name"]
+    create_service = staticmethod(services.monitoring_point_create)
+    update_service = staticmethod(services.monitoring_point_update)
+    update_object_argument = "point"
+
+
+class GatewaySerializer(ScopedModelSerializer):
+    class Meta:
+        model = Gateway
+        fields = ["id", "enterprise", "code", "name", "report_period_seconds", "is_active", "last_seen_at"]
+        read_only_fields = ["last_seen_at"]
+
+    def validate_code(self, value: str) -> str:
+        return value.strip().upper()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        token = getattr(instance, "token", None)
+        if token:  # only in the response that created it
+            data["token"] = token
+        return data
+
+
+class GatewayViewSet(ScopedViewSet):
+    """Data-collection gateways; the token is returned once, when the gateway is created."""
+
+    model = Gateway
+    serializer_class = GatewaySerializer
+    search_fields = ["code", "name"]
+    create_service = staticmethod(services.gateway_create)
+    update_service = staticmethod(services.gateway_update)
+    update_object_argument = "gateway"
+
+
+# -- telemetry -------------------------------------------------------------------------------------
+
+POINTS = PointTable()
+
+
+class GatewayIdentity:
+    """Who a gateway request acts as: not a person, so no model permission applies."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = False
+    scope_region_id = None
+    scope_enterprise_id = None
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return False
+
+
+class GatewayAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Gateway <token>`: the token of one gateway, issued when it was registered."""
+
+    keyword = "Gateway"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].decode(errors="replace") != self.keyword:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("网关令牌格式应为：Authorization: Gateway <令牌>")
+        gateway = services.gateway_for_token(header[1].decode(errors="replace"))
+        if gateway is None:
+            raise exceptions.AuthenticationFailed("网关令牌无效或网关已停用")
+        return GatewayIdentity(gateway), gateway
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword
+
+
+class IsGateway(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return isinstance(request.auth, Gateway)
+
+
+class ReadingBatchResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    rejected_count = serializers.IntegerField()
+    rejected = serializers.ListField(child=serializers.DictField())
+
+
+class ReadingIngestViewSet(viewsets.ViewSet):
+    """A gateway posts one message of many readings; good ones are stored, each bad one is reported with its
+    reason. Body and topic scheme: docs/monitoring.md."""
+
+    authentication_classes = [GatewayAuthentication]
+    permission_classes = [IsGateway]
+    throttle_classes: list = []
+
+    @extend_schema(request={"application/json": {"type": "object"}}, responses=ReadingBatchResultSerializer)
+    def create(self, request):
+        gateway = request.auth
+        result = services.readings_ingest(gateway_id=gateway.pk, enterprise_id=gateway.enterprise_id,
+                                          body=request.body, points=POINTS, gateway_code=gateway.code)
+        return HttpResponse(orjson.dumps(result.as_dict()), status=400 if result.error else 200,
+                            content_type="application/json")
+
+
+ROUTES = [
+    ("monitoring/sources", MajorHazardSourceViewSet, "majorhazardsource"),
+    ("monitoring/points", MonitoringPointViewSet, "monitoringpoint"),
+    ("monitoring/gateways", GatewayViewSet, "gateway"),
+    ("monitoring/readings", ReadingIngestViewSet, "reading"),
+]

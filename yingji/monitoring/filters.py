@@ -1,0 +1,82 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from yingji.core.filters import SearchFilterSet
+from yingji.core.models import Region
+from yingji.core.scoping import code_prefix_q
+from yingji.monitoring.models import (
+    Alarm,
+    AlarmKind,
+    AlarmLevel,
+    AlarmStatus,
+    Gateway,
+    HazardGrade,
+    MajorHazardSource,
+    MonitoringPoint,
+    PointKind,
+    UnitKind,
+)
+
+
+class RegionScopedFilterSet(SearchFilterSet):
+    region = django_filters.ModelChoiceFilter(
+        label=_("区域"), queryset=Region.objects.exclude(level="village"), method="within_region", empty_label="全部",
+    )
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self.filters["region"].queryset = Region.objects.restrict(request.user, "view").exclude(level="village")
+
+    def within_region(self, queryset, name, region):
+        return queryset.filter(code_prefix_q("region__code", region.prefix))
+
+
+class MajorHazardSourceFilterSet(RegionScopedFilterSet):
+    search_fields = ("name", "code", "enterprise__name")
+    grade = django_filters.ChoiceFilter(label=_("危险源等级"), choices=HazardGrade.choices)
+    unit_kind = django_filters.ChoiceFilter(label=_("单元类型"), choices=UnitKind.choices)
+    is_major = django_filters.BooleanFilter(label=_("构成重大危险源"))
+
+    class Meta:
+        model = MajorHazardSource
+        fields = ["q", "region", "grade", "unit_kind", "is_major"]
+
+
+class MonitoringPointFilterSet(RegionScopedFilterSet):
+    search_fields = ("tag", "name", "source__name", "enterprise__name")
+    kind = django_filters.ChoiceFilter(label=_("监测类型"), choices=PointKind.choices)
+
+    class Meta:
+        model = MonitoringPoint
+        fields = ["q", "region", "kind", "source", "is_active"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self.filters["source"].queryset = MajorHazardSource.objects.restrict(request.user, "view")
+
+
+class AlarmFilterSet(RegionScopedFilterSet):
+    search_fields = ("code", "point__tag", "point__name", "enterprise__name")
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=AlarmStatus.choices)
+    level = django_filters.ChoiceFilter(label=_("报警级别"), choices=AlarmLevel.choices)
+    kind = django_filters.ChoiceFilter(label=_("报警类型"), choices=AlarmKind.choices)
+    open = django_filters.BooleanFilter(label=_("未消警"), method="only_open")
+
+    class Meta:
+        model = Alarm
+        fields = ["q", "region", "status", "level", "kind", "open"]
+
+    def only_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(status=AlarmStatus.CLOSED) if value else queryset.filter(status=AlarmStatus.CLOSED)
+
+
+class GatewayFilterSet(RegionScopedFilterSet):
+    search_fields = ("code", "name", "enterprise__name")
+
+    class Meta:
+        model = Gateway
+        fields = ["q", "region", "is_active"]

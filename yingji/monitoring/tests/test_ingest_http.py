@@ -1,0 +1,124 @@
+"""The HTTP batch endpoint: gateway tokens, per-reading reasons, duplicates, late readings, latest values."""
+
+import orjson
+import pytest
+from rest_framework.test import APIClient
+
+from yingji.monitoring import ingest, services
+from yingji.monitoring.models import Gateway, LatestReading, Reading
+from yingji.monitoring.testing import make_point, make_source
+
+pytestmark = pytest.mark.django_db
+URL = "/api/monitoring/readings/"
+
+
+@pytest.fixture
+def plant(world):
+    source = make_source(world.village1)
+    level = make_point(source, tag="LT-101", range_low=0.0, range_high=20.0)
+    pressure = make_point(source, tag="PT-201", kind="pressure", unit="MPa", range_low=0.0, range_high=2.5,
+                          low_low=None, low=None, high=1.6, high_high=2.0, deadband=0.05)
+    gateway = services.gateway_create(actor=None, enterprise=source.enterprise, code="GW-001", name="1号网关")
+    return {"source": source, "level": level, "pressure": pressure, "gateway": gateway}
+
+
+def post(gateway_or_token, message):
+    client = APIClient()
+    token = gateway_or_token if isinstance(gateway_or_token, str) else gateway_or_token.token
+    body = message if isinstance(message, bytes) else orjson.dumps(message)
+    return client.post(URL, body, content_type="application/json", HTTP_AUTHORIZATION=f"Gateway {token}")
+
+
+def test_good_readings_are_stored_and_the_latest_value_kept(plant):
+    now = ingest.now_ms()
+    response = post(plant["gateway"], {"gateway": "GW-001", "readings": [
+        {"tag": "LT-101", "ts": now - 2000, "v": 10.5},
+        ["LT-101", now - 1000, 11.0],
+        {"tag": "PT-201", "ts": now - 1000, "v": 0.8},
+    ]})
+    assert response.status_code == 200, response.content
+    assert response.json() == {"received": 3, "accepted": 3, "duplicates": 0, "rejected_count": 0, "rejected": []}
+    assert Reading.objects.count() == 3
+    latest = LatestReading.objects.get(point=plant["level"])
+    assert (latest.ts, latest.value) == (now - 1000, 11.0)
+    assert Gateway.objects.get(pk=plant["gateway"].pk).last_seen_at is not None
+
+
+def test_each_bad_reading_is_reported_with_its_reason_and_the_good_ones_kept(plant, world):
+    other = make_point(make_source(world.village1), tag="XX-1")  # another enterprise's point
+    now = ingest.now_ms()
+    response = post(plant["gateway"], {"readings": [
+        {"tag": "LT-101", "ts": now, "v": 5},
+        {"tag": "NO-SUCH", "ts": now, "v": 1},
+        {"tag": "LT-101", "ts": now - 5, "v": "abc"},
+        {"tag": "LT-101", "ts": now - 6, "v": 25},
+        {"tag": "LT-101", "ts": now + 3_600_000, "v": 5},
+        {"tag": other.tag, "ts": now, "v": 1},
+        {"tag": "LT-101", "ts": "yesterday", "v": 5},
+        "garbage",
+        {"tag": "PT-201", "ts": "2026-01-01T08:00:00+08:00", "v": 1.2},
+    ]})
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["received"], body["accepted"], body["rejected_count"]) == (9, 2, 7)
+    reasons = {r["index"]: r["reason"] for r in body["rejected"]}
+    assert "未知监测点" in reasons[1]
+    assert "不是有效数字" in reasons[2]
+    assert "超出量程" in reasons[3]
+    assert "超前" in reasons[4]
+    assert "未知监测点" in reasons[5]  # a gateway cannot write another enterprise's point
+    assert "时间戳无效" in reasons[6]
+    assert "格式错误" in reasons[7]
+    assert Reading.objects.count() == 2
+    assert not Reading.objects.filter(point=other).exists()
+
+
+def test_duplicates_are_ignored_and_late_readings_accepted(plant):
+    now = ingest.now_ms()
+    post(plant["gateway"], {"readings": [["LT-101", now, 8.0]]})
+    response = post(plant["gateway"], {"readings": [["LT-101", now, 8.0], ["LT-101", now - 60_000, 7.0],
+                                                    ["LT-101", now - 60_000, 7.0]]})
+    assert response.json()["accepted"] == 1
+    assert response.json()["duplicates"] == 1
+    assert sorted(Reading.objects.values_list("ts", "value")) == [(now - 60_000, 7.0), (now, 8.0)]
+    # The late reading is history; the live value stays the newest.
+    assert LatestReading.objects.get(point=plant["level"]).value == 8.0
+
+
+def test_a_message_that_is_not_json_is_400_in_chinese(plant):
+    response = post(plant["gateway"], b"{not json")
+    assert response.status_code == 400
+    assert "不是有效的 JSON" in response.json()["error"]
+    response = post(plant["gateway"], {"gateway": "GW-OTHER", "readings": []})
+    assert response.status_code == 400
+    assert "不一致" in response.json()["error"]
+
+
+def test_a_bad_or_missing_token_is_401(plant):
+    assert post("wrong-token", {"readings": []}).status_code == 401
+    assert APIClient().post(URL, b"{}", content_type="application/json").status_code == 401
+
+
+def test_a_user_token_cannot_post_readings(plant, world):
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.city_admin).key}")
+    assert client.post(URL, b'{"readings": []}', content_type="application/json").status_code == 401
+    assert not Reading.objects.exists()
+
+
+def test_a_rotated_or_deactivated_gateway_token_stops_working(plant):
+    gateway = plant["gateway"]
+    new_token = services.gateway_rotate_token(gateway=gateway, actor=None)
+    assert post(gateway.token, {"readings": []}).status_code == 401
+    assert post(new_token, {"readings": []}).status_code == 200
+    services.gateway_update(gateway=Gateway.objects.get(pk=gateway.pk), actor=None, is_active=False)
+    assert post(new_token, {"readings": []}).status_code == 401
+
+
+def test_retention_deletes_old_history_only(plant):
+    now = ingest.now_ms()
+    post(plant["gateway"], {"readings": [["LT-101", now - 40 * 86_400_000, 3.0], ["LT-101", now, 4.0]]})
+    assert services.readings_purge(older_than_days=30) == 1
+    assert list(Reading.objects.values_list("value", flat=True)) == [4.0]

@@ -1,0 +1,377 @@
+from datetime import date, datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from yingji.core.scoping import has_model_perm
+from yingji.core.selectors import region_root_for
+from yingji.core.tables import Column
+from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectImportView, ObjectListView
+from yingji.core.views.generic import _add_errors as add_form_errors
+from yingji.core.workflow import timeline
+from yingji.monitoring import ingest, selectors, services
+from yingji.monitoring.filters import (
+    AlarmFilterSet,
+    GatewayFilterSet,
+    MajorHazardSourceFilterSet,
+    MonitoringPointFilterSet,
+)
+from yingji.monitoring.forms import GatewayForm, HazardChemicalForm, MajorHazardSourceForm, MonitoringPointForm
+from yingji.monitoring.importing import POINT_IMPORTER
+from yingji.monitoring.models import (
+    ALARM_LEVEL_COLORS,
+    Alarm,
+    AlarmEvent,
+    AlarmLevel,
+    Gateway,
+    HazardGradeChange,
+    HazardSourceChemical,
+    MajorHazardSource,
+    MonitoringPoint,
+)
+from yingji.monitoring.states import WORKFLOW as ALARM_WORKFLOW
+
+
+class MonitoringViewMixin:
+    url_namespace = "monitoring"
+
+
+class MajorHazardSourceListView(MonitoringViewMixin, ObjectListView):
+    model = MajorHazardSource
+    filterset_class = MajorHazardSourceFilterSet
+    columns = [
+        Column("code", link=True),
+        Column("name", link=True),
+        Column("enterprise.name", gettext_lazy("所属企业")),
+        Column("region.parent.parent.name", gettext_lazy("县（区）")),
+        Column("unit_kind"),
+        Column("s_value"),
+        Column("r_value"),
+        Column("grade", accessor=lambda s: s.get_grade_display() if s.is_major else _("不构成")),
+        Column("exposed_population"),
+    ]
+
+
+class MajorHazardSourceDetailView(MonitoringViewMixin, ObjectDetailView):
+    model = MajorHazardSource
+    template_name = "monitoring/majorhazardsource_detail.html"
+    with_attachments = True
+    fields = [
+        Column("code"), Column("name"), Column("enterprise.name", gettext_lazy("所属企业")), Column("unit_kind"),
+        Column("exposed_population"), Column("alpha"), Column("s_value"), Column("r_value"),
+        Column("is_major", accessor=lambda s: _("是") if s.is_major else _("否")),
+        Column("grade", accessor=lambda s: s.get_grade_display() if s.is_major else _("不构成")),
+    ]
+
+    def get_context_data(self, obj):
+        context = super().get_context_data(obj)
+        user = self.request.user
+        context["chemicals"] = list(HazardSourceChemical.objects.restrict(user, "view").filter(source=obj))
+        context["grade_changes"] = list(HazardGradeChange.objects.restrict(user, "view").filter(source=obj)
+                                        .select_related("actor"))
+        context["points"] = list(MonitoringPoint.objects.restrict(user, "view").filter(source=obj))
+        context["can_change"] = MajorHazardSource.objects.restrict(user, "change").filter(pk=obj.pk).exists()
+        context["chemical_form"] = HazardChemicalForm()
+        return context
+
+
+class MajorHazardSourceEditView(MonitoringViewMixin, ObjectEditView):
+    model = MajorHazardSource
+    form_class = MajorHazardSourceForm
+    create_service = staticmethod(services.hazard_source_create)
+    update_service = staticmethod(services.hazard_source_update)
+    update_object_argument = "source"
+
+
+@login_required
+@require_POST
+def hazard_chemical_set(request, pk: int):
+    source = get_object_or_404(MajorHazardSource.objects.restrict(request.user, "change"), pk=pk)
+    form = HazardChemicalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
+    else:
+        try:
+            services.hazard_chemical_set(source=source, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("已保存并重新辨识分级"))
+    return HttpResponseRedirect(reverse("monitoring:majorhazardsource_detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def hazard_chemical_remove(request, pk: int, row_pk: int):
+    source = get_object_or_404(MajorHazardSource.objects.restrict(request.user, "change"), pk=pk)
+    row = get_object_or_404(HazardSourceChemical.objects.restrict(request.user, "view"), pk=row_pk, source=source)
+    services.hazard_chemical_remove(row=row, actor=request.user)
+    messages.success(request, _("已移除并重新辨识分级"))
+    return HttpResponseRedirect(reverse("monitoring:majorhazardsource_detail", args=[pk]))
+
+
+class MonitoringPointListView(MonitoringViewMixin, ObjectListView):
+    model = MonitoringPoint
+    filterset_class = MonitoringPointFilterSet
+    import_url_name = "monitoring:monitoringpoint_import"
+    columns = [
+        Column("tag", link=True),
+        Column("name", link=True),
+        Column("source.code", gettext_lazy("危险源编号")),
+        Column("source.name", gettext_lazy("重大危险源")),
+        Column("enterprise.name", gettext_lazy("所属企业")),
+        Column("kind"),
+        Column("unit"),
+        Column("range_low"), Column("range_high"),
+        Column("low_low"), Column("low"), Column("high"), Column("high_high"),
+        Column("deadband", export=True), Column("alarm_delay_seconds"), Column("report_period_seconds"),
+        Column("is_active", accessor=lambda p: _("是") if p.is_active else _("否")),
+    ]
+
+
+class MonitoringPointDetailView(MonitoringViewMixin, ObjectDetailView):
+    model = MonitoringPoint
+    template_name = "monitoring/monitoringpoint_detail.html"
+    fields = [
+        Column("tag"), Column("name"), Column("source", gettext_lazy("重大危险源")),
+        Column("enterprise.name", gettext_lazy("所属企业")), Column("kind"), Column("unit"),
+        Column("range_low"), Column("range_high"), Column("low_low"), Column("low"), Column("high"),
+        Column("high_high"), Column("deadband"), Column("alarm_delay_seconds"), Column("report_period_seconds"),
+        Column("rate_limit"), Column("is_active", accessor=lambda p: _("是") if p.is_active else _("否")),
+    ]
+
+
+class MonitoringPointEditView(MonitoringViewMixin, ObjectEditView):
+    model = MonitoringPoint
+    form_class = MonitoringPointForm
+    create_service = staticmethod(services.monitoring_point_create)
+    update_service = staticmethod(services.monitoring_point_update)
+    update_object_argument = "point"
+
+
+class MonitoringPointImportView(MonitoringViewMixin, ObjectImportView):
+    model = MonitoringPoint
+    importer = POINT_IMPORTER
+
+
+class AlarmListView(MonitoringViewMixin, ObjectListView):
+    model = Alarm
+    filterset_class = AlarmFilterSet
+    columns = [
+        Column("code", link=True),
+        Column("level"),
+        Column("kind"),
+        Column("status"),
+        Column("enterprise.name", gettext_lazy("所属企业")),
+        Column("point.tag", gettext_lazy("位号")),
+        Column("point.name", gettext_lazy("监测点")),
+        Column("gateway.name", gettext_lazy("网关")),
+        Column("started_at"),
+        Column("start_value"),
+        Column("peak_value"),
+        Column("threshold"),
+        Column("recovered_at"),
+        Column("closed_at"),
+    ]
+
+
+class AlarmDetailView(MonitoringViewMixin, ObjectDetailView):
+    model = Alarm
+    template_name = "monitoring/alarm_detail.html"
+    with_attachments = True
+    fields = [
+        Column("code"), Column("level"), Column("kind"), Column("status"),
+        Column("enterprise.name", gettext_lazy("所属企业")), Column("source", gettext_lazy("重大危险源")),
+        Column("point", gettext_lazy("监测点"), accessor=lambda a: a.subject_label),
+        Column("threshold"), Column("started_at"), Column("start_value"), Column("peak_value"), Column("last_value"),
+        Column("occurrences"), Column("recovered_at"), Column("acknowledged_at"), Column("acknowledged_by"),
+        Column("measures"), Column("closed_at"),
+    ]
+
+    def get_context_data(self, obj):
+        context = super().get_context_data(obj)
+        context["actions"] = ALARM_WORKFLOW.available(obj, self.request.user) if obj.status != "closed" else []
+        context["timeline"] = timeline(obj, self.request.user)
+        context["events"] = list(AlarmEvent.objects.restrict(self.request.user, "view").filter(alarm=obj))
+        return context
+
+
+@login_required
+@require_POST
+def alarm_action(request, pk: int):
+    alarm = get_object_or_404(Alarm.objects.restrict(request.user, "change"), pk=pk)
+    action = request.POST.get("action", "")
+    try:
+        if action == "acknowledge":
+            services.alarm_acknowledge(alarm=alarm, actor=request.user)
+        elif action == "dispose":
+            services.alarm_dispose(alarm=alarm, actor=request.user, measures=request.POST.get("measures", ""),
+                                   photos=request.FILES.getlist("photos"))
+        elif action == "close":
+            services.alarm_close(alarm=alarm, actor=request.user, reason=request.POST.get("reason", ""))
+        else:
+            raise ValidationError(_("未知的操作"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已办理"))
+    return HttpResponseRedirect(reverse("monitoring:alarm_detail", args=[pk]))
+
+
+class GatewayListView(MonitoringViewMixin, ObjectListView):
+    model = Gateway
+    filterset_class = GatewayFilterSet
+    columns = [
+        Column("code", link=True),
+        Column("name", link=True),
+        Column("enterprise.name", gettext_lazy("所属企业")),
+        Column("report_period_seconds"),
+        Column("last_seen_at"),
+        Column("is_active", accessor=lambda g: _("是") if g.is_active else _("否")),
+    ]
+
+
+class GatewayDetailView(MonitoringViewMixin, ObjectDetailView):
+    model = Gateway
+    template_name = "monitoring/gateway_detail.html"
+    fields = [Column("code"), Column("name"), Column("enterprise.name", gettext_lazy("所属企业")),
+              Column("report_period_seconds"), Column("last_seen_at"),
+              Column("is_active", accessor=lambda g: _("是") if g.is_active else _("否"))]
+
+    def get_context_data(self, obj):
+        context = super().get_context_data(obj)
+        context["token"] = self.request.session.pop(f"gateway-token-{obj.pk}", None)
+        context["can_rotate"] = Gateway.objects.restrict(self.request.user, "change").filter(pk=obj.pk).exists()
+        return context
+
+
+class GatewayEditView(MonitoringViewMixin, ObjectEditView):
+    model = Gateway
+    form_class = GatewayForm
+    create_service = staticmethod(services.gateway_create)
+    update_service = staticmethod(services.gateway_update)
+    update_object_argument = "gateway"
+
+    def post(self, request, pk=None):
+        if pk is not None:
+            return super().post(request, pk)
+        # Creating issues the token, which is shown once on the next page and never stored in clear.
+        form = self.form_class(request.POST, instance=None, user=request.user)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    gateway = services.gateway_create(actor=request.user, **self.service_arguments(form))
+            except ValidationError as exc:
+                add_form_errors(form, exc)
+            else:
+                request.session[f"gateway-token-{gateway.pk}"] = gateway.token
+                return HttpResponseRedirect(self.url("detail", gateway.pk))
+        return self.render_form(form, None, status=400)
+
+
+@login_required
+@require_POST
+def gateway_rotate(request, pk: int):
+    gateway = get_object_or_404(Gateway.objects.restrict(request.user, "change"), pk=pk)
+    request.session[f"gateway-token-{pk}"] = services.gateway_rotate_token(gateway=gateway, actor=request.user)
+    return HttpResponseRedirect(reverse("monitoring:gateway_detail", args=[pk]))
+
+
+# -- live boards and the trend chart --------------------------------------------------------------------
+
+def _require(user, model, action: str = "view") -> None:
+    if not has_model_perm(user, model, action):
+        raise PermissionDenied(_("您没有权限访问此页面。"))
+
+
+@login_required
+def board(request):
+    """The monitoring board: a bureau sees its jurisdiction, an enterprise its own hazard sources."""
+    _require(request.user, Alarm)
+    enterprise_board = bool(request.user.scope_enterprise_id)
+    title = _("企业监测看板") if enterprise_board else _("监测预警看板")
+    root = region_root_for(request.user)
+    context = {
+        "title": title,
+        "breadcrumbs": [(_("首页"), reverse("home")), (title, None)],
+        "enterprise_board": enterprise_board,
+        "levels": [(value, label, ALARM_LEVEL_COLORS[value]) for value, label in AlarmLevel.choices],
+        "normal_color": ALARM_LEVEL_COLORS[None],
+        "points_url": reverse("monitoring:board_geojson"),
+        "regions_url": reverse("core:region_geojson") + (f"?parent={root.code}" if root else ""),
+        "detail_url": reverse("enterprises:enterprise_detail", args=[0]).replace("/0/", "/{id}/"),
+    }
+    return render(request, "monitoring/board.html", context)
+
+
+@login_required
+def board_alarms(request):
+    """The open alarms and their counts, polled by the board every second."""
+    _require(request.user, Alarm)
+    return render(request, "monitoring/includes/board_alarms.html",
+                  {"alarms": selectors.open_alarms(request.user), "counts": selectors.alarm_counts(request.user)})
+
+
+@login_required
+def board_sources(request):
+    _require(request.user, MajorHazardSource)
+    return render(request, "monitoring/includes/board_sources.html",
+                  {"rows": selectors.source_states(request.user)})
+
+
+@login_required
+def board_geojson(request):
+    _require(request.user, MajorHazardSource)
+    return JsonResponse(selectors.monitored_enterprises_geojson(request.user))
+
+
+TREND_PERIODS = {"1h": 3600, "6h": 6 * 3600, "24h": 86400, "7d": 7 * 86400, "30d": 30 * 86400}
+
+
+@login_required
+def point_trend(request, pk: int):
+    """[ts, value] series of one point over a chosen period, for the ECharts trend chart."""
+    point = get_object_or_404(MonitoringPoint.objects.restrict(request.user, "view"), pk=pk)
+    seconds = TREND_PERIODS.get(request.GET.get("period", "24h"), 86400)
+    end = ingest.now_ms()
+    series = selectors.trend(point, end - seconds * 1000, end)
+    thresholds = {name: value for name, value in point.thresholds()}
+    return JsonResponse({"tag": point.tag, "name": point.name, "unit": point.unit, "series": series,
+                         "thresholds": thresholds})
+
+
+@login_required
+def online_rate(request):
+    """在线率: per county ranking, the enterprises below the threshold, the worst points, for one day."""
+    _require(request.user, MonitoringPoint)
+    today = timezone.localdate()
+    try:
+        day = date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else today - timedelta(days=1)
+    except ValueError:
+        day = today - timedelta(days=1)
+    try:
+        below = float(request.GET.get("below", "90"))
+    except ValueError:
+        below = 90.0
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    rates = selectors.online_rates(request.user, int(start.timestamp() * 1000))
+    title = _("在线率")
+    context = {
+        "title": title,
+        "breadcrumbs": [(_("首页"), reverse("home")), (_("监测看板"), reverse("monitoring:board")), (title, None)],
+        "day": day, "below": below, "rates": rates,
+        "low_enterprises": [r for r in rates["enterprises"] if r["rate"] * 100 < below],
+        "worst_points": rates["points"][:20],
+    }
+    return render(request, "monitoring/online_rate.html", context)

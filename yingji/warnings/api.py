@@ -1,0 +1,121 @@
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedRelatedField, ScopedViewSet
+from yingji.core.models import Region
+from yingji.core.rest import ModelPermissions
+from yingji.warnings import services
+from yingji.warnings.escalation import timetable_problems
+from yingji.warnings.filters import ResponsiblePersonFilterSet, UpstreamFilterSet, WarningFilterSet
+from yingji.warnings.models import ResponsiblePerson, UpstreamMessage, Warning
+
+
+class WarningSerializer(ScopedModelSerializer):
+    area_regions = ScopedRelatedField(many=True, queryset=Region.objects.all(), required=False)
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Warning
+        fields = ["id", "identifier", "region", "kind", "event_type", "level", "level_display", "headline",
+                  "description", "instructions", "area_regions", "area_polygon", "onset", "expires", "source",
+                  "msg_type", "previous", "status", "status_display", "escalation", "published_at", "created_at"]
+        read_only_fields = ["identifier", "msg_type", "previous", "status", "published_at", "created_at"]
+
+    def validate_escalation(self, value):
+        problem = timetable_problems(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
+
+
+class ViewerMayAct(ModelPermissions):
+    """A move needs only the view permission here: the workflow's `who` decides who may make it."""
+
+    perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.view_%(model_name)s"]}
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["submit", "withdraw", "reject", "approve"])
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WarningViewSet(ScopedViewSet):
+    """Warnings in the caller's jurisdiction; drafts are edited, published messages only followed."""
+
+    model = Warning
+    serializer_class = WarningSerializer
+    filterset_class = WarningFilterSet
+    search_fields = ["headline", "identifier"]
+    ordering_fields = ["created_at", "published_at", "expires"]
+    select_related = ("region",)
+    create_service = staticmethod(services.warning_create)
+    update_service = staticmethod(services.warning_update)
+    update_object_argument = "warning"
+
+    def get_queryset(self):
+        if self.action == "transition":
+            queryset = Warning.objects.restrict(self.request.user, "view").order_by("pk")
+        else:
+            queryset = super().get_queryset()
+        return queryset.select_related("region").prefetch_related("area_regions")
+
+    @extend_schema(request=TransitionSerializer, responses=WarningSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ViewerMayAct])
+    def transition(self, request, pk=None):
+        """送审 / 撤回 / 退回 / 签发发布."""
+        warning = self.get_object()
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            changed = services.warning_act(warning=warning, actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(changed).data)
+
+
+class ResponsiblePersonSerializer(ScopedModelSerializer):
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = ResponsiblePerson
+        fields = ["id", "region", "grid", "role", "role_display", "name", "phone", "position", "superior",
+                  "organization", "active"]
+
+    def validate_region(self, region):
+        if region.level not in ("township", "village"):
+            raise serializers.ValidationError("责任区划应选择乡镇（街道）或村（社区）")
+        return region
+
+
+class ResponsiblePersonViewSet(ScopedViewSet):
+    model = ResponsiblePerson
+    serializer_class = ResponsiblePersonSerializer
+    filterset_class = ResponsiblePersonFilterSet
+    search_fields = ["name", "phone"]
+    create_service = staticmethod(services.person_create)
+    update_service = staticmethod(services.person_update)
+    update_object_argument = "person"
+
+
+class UpstreamMessageSerializer(ScopedModelSerializer):
+    class Meta:
+        model = UpstreamMessage
+        fields = ["id", "identifier", "sender", "sent", "msg_type", "format", "event", "event_type", "level",
+                  "headline", "description", "instruction", "area_desc", "onset", "expires", "source",
+                  "imported_at"]
+
+
+class UpstreamMessageViewSet(ReadOnlyScopedViewSet):
+    model = UpstreamMessage
+    serializer_class = UpstreamMessageSerializer
+    filterset_class = UpstreamFilterSet
+    search_fields = ["headline", "identifier", "sender"]
+
+
+ROUTES = [
+    ("warnings", WarningViewSet, "warning"),
+    ("responsible-persons", ResponsiblePersonViewSet, "responsibleperson"),
+    ("upstream-warnings", UpstreamMessageViewSet, "upstreammessage"),
+]

@@ -1,0 +1,24 @@
+"""The 叫应 escalation timetable stored with each warning: when, and what happens to the unanswered."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+STEPS = {"sms": _("短信重发"), "voice": _("语音电话"), "superior": _("通知上级责任人")}
+
+
+def timetable_problems(value) -> str | None:
+    """None for a usable timetable, else the reason in Chinese."""
+    if not isinstance(value, list):
+        return _("叫应升级时间表应为列表，如 [{\"after_minutes\": 10, \"step\": \"voice\"}]")
+    last = 0
+    for entry in value:
+        if not isinstance(entry, dict) or set(entry) != {"after_minutes", "step"}:
+            return _("每一步应包含 after_minutes 和 step")
+        minutes = entry["after_minutes"]
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= last:
+            return _("after_minutes 应为递增的正整数（分钟）")
+        if entry["step"] not in STEPS:
+            return _("step 应为 %(steps)s 之一") % {"steps": "、".join(STEPS)}
+        last = minutes
+    return None

@@ -1,0 +1,39 @@
+"""A warning's life: 拟稿 → 送审 → 签发发布 by an authorised signer → 更新/解除 (new messages) or 过期 (the sweep)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from yingji.core.workflow import Transition, Workflow
+from yingji.warnings.models import WarningStatus
+
+
+def bureau_editor(user, warning) -> bool:
+    return not user.scope_enterprise_id and user.has_perm("warnings.change_warning")
+
+
+def authorised_signer(user, warning) -> bool:
+    """签发: a holder of approve_warning who did not draft the message (four eyes)."""
+    return (not user.scope_enterprise_id and user.has_perm("warnings.approve_warning")
+            and warning.drafted_by_id != user.pk)
+
+
+def system_only(user, warning) -> bool:
+    """Moves made by the platform itself (publishing a follower, the expiry sweep), never by a person."""
+    return False
+
+
+S = WarningStatus
+WORKFLOW = Workflow(
+    choices=WarningStatus,
+    transitions=[
+        Transition(S.DRAFT, "submit", S.REVIEW, _("送审"), who=bureau_editor),
+        Transition(S.REVIEW, "withdraw", S.DRAFT, _("撤回修改"), who=bureau_editor),
+        Transition(S.REVIEW, "reject", S.DRAFT, _("退回"), who=authorised_signer, reason_required=True),
+        Transition(S.REVIEW, "approve", S.PUBLISHED, _("签发发布"), who=authorised_signer),
+        Transition(S.PUBLISHED, "supersede", S.SUPERSEDED, _("被更新"), who=system_only),
+        Transition(S.PUBLISHED, "cancel", S.CANCELLED, _("被解除"), who=system_only),
+        Transition(S.PUBLISHED, "expire", S.EXPIRED, _("到期失效"), who=system_only),
+    ],
+)
+
+# The moves a person may press a button for; the others follow from publishing a follower or from the sweep.
+MANUAL_ACTIONS = ("submit", "withdraw", "reject", "approve")

@@ -1,0 +1,50 @@
+"""Warnings, responsible persons and people for tests, made through the services like any other."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from yingji.core import roles
+from yingji.core.services import user_create
+from yingji.core.testing import PASSWORD, World
+from yingji.warnings import services
+from yingji.warnings.models import Warning
+
+
+def add_person(world: World, username: str, role: str, scope) -> object:
+    user = user_create(actor=None, username=username, password=PASSWORD, real_name=username, roles=[role],
+                       scope_region=scope)
+    world.users[username] = user
+    return user
+
+
+def add_warning_staff(world: World) -> World:
+    """A duty officer who drafts and a leader who signs, in county 1 and county 2."""
+    if "county1_duty" not in world.users:
+        add_person(world, "county1_duty", roles.DUTY_OFFICER, world.county1)
+        add_person(world, "county2_duty", roles.DUTY_OFFICER, world.county2)
+        add_person(world, "county1_signer", roles.LEADER, world.county1)
+    return world
+
+
+def make_warning(world: World, *, region=None, areas=None, actor=None, **fields) -> Warning:
+    now = timezone.now()
+    region = region or world.county1
+    values = {
+        "region": region, "kind": "weather", "event_type": "11B03", "level": "red",
+        "headline": f"{region.name}应急管理局发布暴雨红色预警", "description": "未来3小时降雨量将达100毫米以上。",
+        "instructions": "停止户外作业，转移低洼地带人员。", "onset": now, "expires": now + timedelta(hours=12),
+        "source": "测试市气象台",
+    }
+    values.update(fields)
+    if areas is None:
+        areas = [r for r in world.regions.values() if r.code.startswith(region.prefix) and r.level == "township"]
+    return services.warning_create(actor=actor, area_regions=areas, **values)
+
+
+def publish(world: World, warning: Warning, signer=None) -> Warning:
+    add_warning_staff(world)
+    services.warning_submit(warning=warning, actor=None)
+    return services.warning_approve(warning=warning, actor=signer or world.county1_signer)
