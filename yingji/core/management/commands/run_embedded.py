@@ -7,9 +7,11 @@ configured in settings (no Redis needed). Ctrl+C stops all of them.
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -23,6 +25,17 @@ def demo_accounts() -> list[tuple[str, str]]:
         for attribute in ("DEMO_ACCOUNTS", "ENTERPRISE_ACCOUNTS"):
             accounts += getattr(module, attribute, [])
     return accounts
+
+
+def mqtt_broker() -> str | None:
+    """host:port of the MQTT broker in MQTT_URL if something listens there."""
+    url = urlparse(os.environ.get("MQTT_URL", "mqtt://127.0.0.1:1883"))
+    address = (url.hostname or "127.0.0.1", url.port or 1883)
+    try:
+        socket.create_connection(address, timeout=1).close()
+    except OSError:
+        return None
+    return f"{address[0]}:{address[1]}"
 
 
 class Command(BaseCommand):
@@ -42,8 +55,17 @@ class Command(BaseCommand):
             "worker": [python, "-m", "celery", "-A", "yingji", "--quiet", "worker", "--beat", "--pool", "solo",
                        "--loglevel", "WARNING", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
         }
+        mqtt = mqtt_broker()
+        if mqtt:
+            # Telemetry: the ingestion worker and the demo gateways, when a broker is there to carry them.
+            commands["mqtt-ingest"] = [python, "manage.py", "ingest_mqtt"]
+            commands["gateway-simulator"] = [python, "manage.py", "simulate_gateways"]
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
         self.banner(host, port)
+        if mqtt:
+            self.stdout.write(f"监测数据：已连接 MQTT {mqtt}，模拟网关正在发送演示数据。")
+        else:
+            self.stdout.write("监测数据：未发现 MQTT 服务器（MQTT_URL），未启动数据接入与模拟网关。")
         stopping = False
 
         def stop(*_args):
