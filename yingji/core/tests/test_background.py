@@ -63,7 +63,7 @@ def worker_app(request, tmp_path):
 def test_the_sweep_runs_in_a_worker_through_the_broker(worker_app, counting_sweeper):
     with start_worker(worker_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         result = worker_app.send_task("yingji.core.tasks.sweep")
-        done = result.get(timeout=20)
+        done = result.get(timeout=60)
     assert counting_sweeper == [1]
     assert any(key.endswith(".count") and value == 1 for key, value in done.items())
 
