@@ -141,7 +141,7 @@ def cases_for(user):
         return base.get_ok(client, "/risks/regions/points/")
 
     def points_check():
-        return len(points().json()["features"])
+        return len(points().json()["rows"])
 
     return [
         ("/risks/", *page("")),

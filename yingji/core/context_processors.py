@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from yingji.core.discovery import app_modules
 from yingji.core.models import Notification
 from yingji.core.navigation import menu_for
 
@@ -9,7 +10,13 @@ def shell(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_menu": [], "map_tile_url": settings.MAP_TILE_URL}
+    extra: dict = {"banner_templates": []}
+    # Apps add to every page through `<app>/shell.py`: a context(request) and BANNER_TEMPLATES.
+    for _config, module in app_modules("shell"):
+        extra.update(module.context(request))
+        extra["banner_templates"] += module.BANNER_TEMPLATES
     return {
+        **extra,
         "nav_menu": menu_for(user, request.path),
         "unread_notifications": Notification.objects.for_user(user).unread().count(),
         "map_tile_url": settings.MAP_TILE_URL,

@@ -428,7 +428,7 @@ def alarm_recover(*, kind: str, at_ms: int, value: float | None = None, point_id
 
 
 @transaction.atomic
-def alarm_acknowledge(*, alarm: Alarm, actor: User) -> Alarm:
+def alarm_acknowledge(*, alarm: Alarm, actor: User | None) -> Alarm:
     """确认报警: stops the escalation."""
     return transition(alarm, workflow=WORKFLOW, action="acknowledge", actor=actor,
                       changes={"acknowledged_at": timezone.now(), "acknowledged_by": actor,
@@ -436,7 +436,7 @@ def alarm_acknowledge(*, alarm: Alarm, actor: User) -> Alarm:
 
 
 @transaction.atomic
-def alarm_dispose(*, alarm: Alarm, actor: User, measures: str, photos: list | tuple = ()) -> Alarm:
+def alarm_dispose(*, alarm: Alarm, actor: User | None, measures: str, photos: list | tuple = ()) -> Alarm:
     """处置反馈: the measures taken (and photos); can be given again while the alarm is being handled."""
     measures = measures.strip()
     stamp = timezone.localtime().strftime("%m-%d %H:%M")
@@ -449,7 +449,7 @@ def alarm_dispose(*, alarm: Alarm, actor: User, measures: str, photos: list | tu
 
 
 @transaction.atomic
-def alarm_close(*, alarm: Alarm, actor: User, reason: str = "") -> Alarm:
+def alarm_close(*, alarm: Alarm, actor: User | None, reason: str = "") -> Alarm:
     """消警: only once the value is back to normal and the disposal is recorded."""
     return transition(alarm, workflow=WORKFLOW, action="close", actor=actor, reason=reason,
                       changes={"closed_at": timezone.now(), "next_escalation_at": None})

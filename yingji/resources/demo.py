@@ -23,6 +23,8 @@ from yingji.resources.models import (
     Warehouse,
 )
 
+RESOURCES_SEED = 20260106
+
 MATERIALS = [
     ("WZ-SH-001", "救灾帐篷", "living", "12m²单帐篷", "顶", None, 50),
     ("WZ-SH-002", "折叠床", "living", "", "张", None, 100),
@@ -105,7 +107,9 @@ def _ensure(model, create, records: list[dict], key: str = "name") -> tuple[list
 
 
 def seed(context: dict) -> None:
-    rng: random.Random = context["random"]
+    # Its own stream: the shared one is consumed differently by earlier apps on a second run, and the rows here
+    # are matched by names drawn from it.
+    rng = random.Random(RESOURCES_SEED)
     log = context["log"]
     records = _build(rng, context)
     quantities = [[rng.randint(1, 6) for _ in MATERIALS] for _ in records["warehouses"]]

@@ -66,7 +66,8 @@ class Nearby:
 def _ranked(queryset: QuerySet, lat: float, lon: float, radius_km: float | None, limit: int) -> list[Nearby]:
     if radius_km is not None:
         # Distances from the coordinates alone; only the `limit` nearest rows are loaded as objects.
-        candidates = queryset.filter(bounding_box(lat, lon, radius_km)).values_list("pk", "latitude", "longitude")
+        candidates = (queryset.filter(bounding_box(lat, lon, radius_km)).order_by()
+                      .values_list("pk", "latitude", "longitude"))
         distances = sorted((d, pk) for pk, la, lo in candidates
                            if (d := haversine_km(lat, lon, la, lo)) <= radius_km)[:limit]
         objects = queryset.in_bulk([pk for _d, pk in distances]) if not queryset.query.annotations else \

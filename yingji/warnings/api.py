@@ -38,7 +38,7 @@ class ViewerMayAct(ModelPermissions):
     perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.view_%(model_name)s"]}
 
 
-class TransitionSerializer(serializers.Serializer):
+class WarningTransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["submit", "withdraw", "reject", "approve"])
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -63,12 +63,12 @@ class WarningViewSet(ScopedViewSet):
             queryset = super().get_queryset()
         return queryset.select_related("region").prefetch_related("area_regions")
 
-    @extend_schema(request=TransitionSerializer, responses=WarningSerializer)
+    @extend_schema(request=WarningTransitionSerializer, responses=WarningSerializer)
     @action(detail=True, methods=["post"], permission_classes=[ViewerMayAct])
     def transition(self, request, pk=None):
         """送审 / 撤回 / 退回 / 签发发布."""
         warning = self.get_object()
-        serializer = TransitionSerializer(data=request.data)
+        serializer = WarningTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
             changed = services.warning_act(warning=warning, actor=request.user, **serializer.validated_data)

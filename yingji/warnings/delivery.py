@@ -265,6 +265,7 @@ def escalate_due(limit: int = 20000) -> int:
             return 0
         warnings = Warning._base_manager.in_bulk({row[1] for row in due})
         groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+        called: set[int] = set()
         deliveries = []
         for pk, warning_id, step, region_id, name, phone, token, code, _created, sup_name, sup_phone, sup_user in due:
             warning = warnings[warning_id]
@@ -278,6 +279,7 @@ def escalate_due(limit: int = 20000) -> int:
                                            channel=STEP_CHANNEL[action], to_name=name, to_address=phone,
                                            text=message_text(warning, code, token), created_at=now))
             elif action == "superior" and sup_phone:
+                called.add(pk)
                 text = _("【叫应提醒】%(name)s（%(phone)s）未应答预警：%(headline)s，请督促落实。") % {
                     "name": name, "phone": phone, "headline": warning.headline}
                 deliveries.append(Delivery(warning=warning, recipient_id=pk, region_id=region_id, to_superior=True,
@@ -294,10 +296,11 @@ def escalate_due(limit: int = 20000) -> int:
             following = (created + timedelta(minutes=timetable[step + 1]["after_minutes"])
                          if step + 1 < len(timetable) else None)
             changes = {"step": step + 1, "next_step_at": following}
-            if step < len(timetable) and timetable[step]["step"] == "superior":
-                changes["superior_called_at"] = now
             for start in range(0, len(ids), BULK):
                 Recipient._base_manager.filter(pk__in=ids[start:start + BULK]).update(**changes)
+            reached = [pk for pk in ids if pk in called]
+            for start in range(0, len(reached), BULK):
+                Recipient._base_manager.filter(pk__in=reached[start:start + BULK]).update(superior_called_at=now)
         Delivery.objects.bulk_create(deliveries, batch_size=BULK)
         if deliveries:
             transaction.on_commit(kick_sender)

@@ -26,6 +26,7 @@ class GatewaySimulator:
         self.token = token
         self.received: list[dict] = []
         self.callbacks: list[dict] = []
+        self._timers: list[threading.Timer] = []
         self._lock = threading.Lock()
         simulator = self
 
@@ -77,6 +78,8 @@ class GatewaySimulator:
         if callback:
             timer = threading.Timer(self.answer_after, self.reply, args=(channel, callback, messages))
             timer.daemon = True
+            with self._lock:
+                self._timers.append(timer)
             timer.start()
         return results
 
@@ -115,5 +118,11 @@ class GatewaySimulator:
         return self
 
     def stop(self) -> None:
+        """Stop serving after the answers already under way have been posted, so none arrives late."""
+        for timer in list(self._timers):
+            if timer.interval <= 1:
+                timer.join(timeout=timer.interval + 10)
+            else:
+                timer.cancel()
         self.server.shutdown()
         self.server.server_close()

@@ -204,6 +204,7 @@ def test_the_unanswered_get_a_voice_call_then_their_superior_is_called(world, li
     assert Delivery.objects.filter(recipient=silent, to_superior=True, channel=Channel.IN_APP).exists()
     silent.refresh_from_db()
     assert silent.superior_called_at is not None and silent.next_step_at is None
+    assert warning.recipients.get(name="甲二包保").superior_called_at is None  # nobody above to call
     assert escalate_due() == 0
 
 

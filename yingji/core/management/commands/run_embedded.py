@@ -55,6 +55,18 @@ class Command(BaseCommand):
             "worker": [python, "-m", "celery", "-A", "yingji", "--quiet", "worker", "--beat", "--pool", "solo",
                        "--loglevel", "WARNING", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
         }
+        # The warning channels (SMS, voice, broadcast) go to a local gateway simulator that records what
+        # it receives and answers as recipients would, unless real gateways are configured.
+        gateway = f"http://127.0.0.1:{os.environ.get('WARNING_GATEWAY_PORT', '8025')}"
+        simulated = not os.environ.get("WARNING_SMS_GATEWAY_URL")
+        if simulated:
+            os.environ.update({
+                "WARNING_SMS_GATEWAY_URL": f"{gateway}/sms",
+                "WARNING_VOICE_GATEWAY_URL": f"{gateway}/voice",
+                "WARNING_BROADCAST_URL": f"{gateway}/broadcast",
+                "WARNING_CALLBACK_BASE_URL": f"http://{host}:{port}",
+            })
+            commands["warning-gateway"] = [python, "manage.py", "warning_gateway", "--port", gateway.rsplit(":", 1)[1]]
         mqtt = mqtt_broker()
         if mqtt:
             # Telemetry: the ingestion worker and the demo gateways, when a broker is there to carry them.
@@ -62,6 +74,8 @@ class Command(BaseCommand):
             commands["gateway-simulator"] = [python, "manage.py", "simulate_gateways"]
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
         self.banner(host, port)
+        if simulated:
+            self.stdout.write(f"预警发布：短信、语音、广播发往本地模拟网关 {gateway}（记录于 var/gateway.jsonl）。")
         if mqtt:
             self.stdout.write(f"监测数据：已连接 MQTT {mqtt}，模拟网关正在发送演示数据。")
         else:
