@@ -1,25 +1,16 @@
 """The platform as a person uses it, in Debian's chromium driven by Playwright."""
 
-import os
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from yingji.core.browser_testing import log_in, square
 from yingji.core.services import region_update
-from yingji.core.testing import PASSWORD, build_world, xlsx_rows
+from yingji.core.testing import build_world, xlsx_rows
 from yingji.enterprises.testing import EnterpriseFactory
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by
-# the test itself (setting up data) are still plain synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def square(lon: float, lat: float, size: float) -> dict:
-    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
-    return {"type": "Polygon", "coordinates": [ring]}
 
 
 @pytest.fixture
@@ -33,14 +24,6 @@ def city(transactional_db):
     world.mine = EnterpriseFactory(region=world.village1, name="甲区示范化工有限公司", longitude=118.05, latitude=36.05)
     world.theirs = EnterpriseFactory(region=world.village2, name="乙区示范化工有限公司", longitude=118.25, latitude=36.05)
     return world
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("current-user")).to_have_text(username)
 
 
 def test_walk_the_navigation(page: Page, live_server, city):

@@ -1,20 +1,18 @@
 """The hazard loop as people do it, in Debian's chromium driven by Playwright."""
 
 import datetime
-import os
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from yingji.core.browser_testing import log_in
 from yingji.core.services import organization_create, user_update
-from yingji.core.testing import PASSWORD, add_enterprise_user, build_world
+from yingji.core.testing import add_enterprise_user, build_world
 from yingji.enterprises.testing import EnterpriseFactory
 from yingji.hazards.models import Hazard
 from yingji.hazards.testing import PLAN, HazardFactory
 from yingji.hazards.tests.test_hazard_pages import PNG
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,15 +23,6 @@ def world_with_enterprise(transactional_db):
     world.mine = EnterpriseFactory(region=world.village1, name="甲区示范化工有限公司")
     add_enterprise_user(world, "manager", world.mine)
     return world
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("current-user")).to_have_text(username)
 
 
 def act(page: Page, action: str, reason: str = "") -> None:

@@ -1,13 +1,13 @@
 """The duty room's day in Debian's chromium: record, grade, report up, sign, overdue, dispatch from the map, allocate."""
 
-import os
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from yingji.core.testing import PASSWORD, build_world
+from yingji.core.browser_testing import log_in
+from yingji.core.testing import build_world
 from yingji.incidents.models import Incident
 from yingji.incidents.tasks import flag_overdue_reports
 from yingji.incidents.testing import add_duty_people
@@ -15,18 +15,7 @@ from yingji.resources.models import StockBalance
 from yingji.resources.services import stock_receive
 from yingji.resources.testing import MaterialFactory, RescueTeamFactory, WarehouseFactory
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("current-user")).to_have_text(username)
 
 
 def test_an_incident_from_record_to_dispatch(page: Page, live_server, transactional_db):

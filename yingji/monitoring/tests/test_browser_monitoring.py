@@ -8,14 +8,13 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from yingji.core.testing import PASSWORD, build_world
+from yingji.core.browser_testing import log_in
+from yingji.core.testing import build_world
 from yingji.enterprises.testing import EnterpriseFactory
 from yingji.monitoring import ingest, services
 from yingji.monitoring.mqtt import Subscriber
 from yingji.monitoring.testing import make_point, make_source
 from yingji.monitoring.tests.broker import MOSQUITTO, Broker, Publisher, wait_for
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True),
               pytest.mark.skipif(not os.path.exists(MOSQUITTO), reason="mosquitto 未安装")]
@@ -27,14 +26,6 @@ def broker(tmp_path):
     broker.start()
     yield broker
     broker.stop()
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("current-user")).to_have_text(username)
 
 
 def test_a_published_excursion_appears_on_the_board_and_is_closed(page: Page, live_server, broker):

@@ -1,15 +1,11 @@
 """An enterprise manager grades a risk point by LEC and finds it red on the four-colour map (Debian's chromium)."""
 
-import os
-
 import pytest
 from playwright.sync_api import Page, expect
 
+import yingji.core.browser_testing  # noqa: F401 - sets up the sync ORM for Playwright
 from yingji.core.testing import PASSWORD, add_enterprise_user, build_world
 from yingji.enterprises.testing import EnterpriseFactory
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the set-up are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # A loaded CI machine can take longer than the 5 s default to draw the map.

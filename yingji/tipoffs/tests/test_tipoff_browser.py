@@ -1,28 +1,21 @@
 """A tip-off from a phone to a paid reward, in Debian's chromium driven by Playwright."""
 
-import os
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from yingji.core.browser_testing import log_in, square
 from yingji.core.services import region_update
-from yingji.core.testing import PASSWORD, build_world
+from yingji.core.testing import build_world
 from yingji.hazards.models import Hazard
 from yingji.tipoffs.models import TipOff
 from yingji.tipoffs.testing import PNG
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
-
-
-def square(lon: float, lat: float, size: float) -> dict:
-    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
-    return {"type": "Polygon", "coordinates": [ring]}
 
 
 def chinese_to_int(text: str) -> int:
@@ -47,15 +40,6 @@ def city(transactional_db, settings):
     for code, shape in shapes.items():
         region_update(actor=None, region=world.regions[code], boundary=shape)
     return world
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("current-user")).to_have_text(username)
 
 
 def act(page: Page, action: str, reason: str = "", **fields: str) -> None:

@@ -2,7 +2,6 @@
 the board; an upstream CAP forwarded; malformed CAP and bad Excel rows refused with clear errors."""
 
 import io
-import os
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -12,26 +11,17 @@ from django.utils import timezone
 from openpyxl import Workbook
 from playwright.sync_api import Page, expect
 
+from yingji.core.browser_testing import log_in
 from yingji.core.services import region_create
-from yingji.core.testing import PASSWORD, build_world
+from yingji.core.testing import build_world
 from yingji.warnings import cap, services
 from yingji.warnings.delivery import escalate_due, send_queued
 from yingji.warnings.models import Channel, Delivery, Recipient, Warning, WarningStatus
 from yingji.warnings.simulator import GatewaySimulator
 from yingji.warnings.testing import add_warning_staff
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MESSAGES = Path(__file__).parent / "messages"
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_test_id("current-user")).to_have_text(username)
 
 
 def wait_for(condition, seconds: float = 8.0) -> bool:
