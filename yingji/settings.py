@@ -69,6 +69,11 @@ INSTALLED_APPS = [
     "yingji.resources",
     "yingji.incidents",
     "yingji.warnings",
+    "yingji.inspections",
+    "yingji.plans",
+    "yingji.training",
+    "yingji.disasters",
+    "yingji.analytics",
 ]
 
 MIDDLEWARE = [

@@ -19,13 +19,15 @@ GRID_MEMBER = "网格员/灾害信息员"
 
 VIEW_COMMON = ["core.view_region", "core.view_organization", "core.view_attachment", "core.view_statechange",
                "enterprises.view_enterprise", "risks.view_*", "hazards.view_*", "monitoring.view_*",
-               "resources.view_*", "incidents.view_*", "warnings.view_*"]
+               "resources.view_*", "incidents.view_*", "warnings.view_*", "inspections.view_*", "plans.view_*",
+               "training.view_*", "disasters.view_*", "analytics.view_*"]
 ENTERPRISE_OWN = ["core.view_region", "core.view_attachment", "core.add_attachment", "core.view_statechange",
                   "enterprises.view_enterprise", "enterprises.change_enterprise"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMIN: ["core.*", "enterprises.*", "authtoken.*", "risks.*", "hazards.*", "monitoring.*", "tipoffs.*",
-            "resources.*", "incidents.*", "warnings.*"],
+            "resources.*", "incidents.*", "warnings.*", "inspections.*", "plans.*", "training.*", "disasters.*",
+            "analytics.*"],
     # Leaders see tip-offs and their figures, not who reported them (tipoffs.* is for the handlers).
     LEADER: VIEW_COMMON + ["core.view_user", "tipoffs.view_tipoff", "warnings.approve_*"],
     # The duty room takes incident reports, dispatches, and drafts and follows warnings.

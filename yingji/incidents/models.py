@@ -78,6 +78,9 @@ class Incident(models.Model):
     next_report_due = models.DateTimeField(_("报送时限"), null=True, blank=True, editable=False, db_index=True)
     overdue_since = models.DateTimeField(_("超时时间"), null=True, blank=True, editable=False)
     closed = models.BooleanField(_("已终报"), default=False, editable=False)
+    # A drill run in exercise mode (plans app) uses the real incident and dispatch screens; the flag keeps it out
+    # of every real list and statistic.
+    is_exercise = models.BooleanField(_("演练"), default=False, editable=False, db_index=True)
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
