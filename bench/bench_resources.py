@@ -8,6 +8,8 @@ and the map data of a city duty officer. A miss is printed, not fatal.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yingji_bench_resources  (the default)
     BENCH_REQUESTS=200   timed runs per case
+    BENCH_SCALE=0.05     a quick check at 5 % of the data (figures then say nothing about the targets)
+    BENCH_REUSE=1        keep the database built by a previous run (to compare code before/after on the same data)
 """
 
 from __future__ import annotations
@@ -29,8 +31,11 @@ NEAREST_TARGET_MS = 50.0
 INCIDENT_TARGET_MS = 300.0
 SEED = 20260101
 PASSWORD = "Bench@2026-only"
-COUNTS = {"team": 40_000, "shelter": 30_000, "warehouse": 20_000, "point": 10_000}
-INCIDENTS = 100_000
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+REUSE = os.environ.get("BENCH_REUSE") == "1"
+COUNTS = {kind: max(int(n * SCALE), 100) for kind, n in
+          {"team": 40_000, "shelter": 30_000, "warehouse": 20_000, "point": 10_000}.items()}
+INCIDENTS = max(int(100_000 * SCALE), 1000)
 BOX = (117.5, 35.5, 2.0)  # west longitude, south latitude, size in degrees
 
 os.environ["DATABASE_URL"] = DATABASE_URL
@@ -123,6 +128,16 @@ def build_incidents(rng: random.Random, villages) -> None:
     Incident.objects.bulk_create(rows, batch_size=5000)
 
 
+def _has_url(name: str) -> bool:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        reverse(name)
+        return True
+    except NoReverseMatch:
+        return False
+
+
 def timed(func: Callable[[], object], count: int) -> list[float]:
     for _ in range(WARMUP):
         func()
@@ -136,7 +151,8 @@ def timed(func: Callable[[], object], count: int) -> list[float]:
 
 def main() -> int:
     started = time.perf_counter()
-    recreate_database(DATABASE_URL)
+    if not REUSE:
+        recreate_database(DATABASE_URL)
     import django
 
     warnings.filterwarnings("ignore", message="No directory at")
@@ -155,12 +171,17 @@ def main() -> int:
     assert not settings.DEBUG, "the benchmark must run with DEBUG off"
     print(f"database: {connection.settings_dict['NAME']} on {connection.vendor} {connection.pg_version}")
     call_command("migrate", verbosity=0, interactive=False)
-    rng = random.Random(SEED)
-    villages = build_regions()
-    build_resources(rng, villages)
-    build_incidents(rng, villages)
-    user = user_create(actor=None, username="bench_city_duty", password=PASSWORD, real_name="市值班员",
-                       roles=[roles.DUTY_OFFICER], scope_region=Region.objects.get(pk="390100000000"))
+    from yingji.core.models import User
+
+    if REUSE and User.objects.filter(username="bench_city_duty").exists():
+        user = User.objects.get(username="bench_city_duty")
+    else:
+        rng = random.Random(SEED)
+        villages = build_regions()
+        build_resources(rng, villages)
+        build_incidents(rng, villages)
+        user = user_create(actor=None, username="bench_city_duty", password=PASSWORD, real_name="市值班员",
+                           roles=[roles.DUTY_OFFICER], scope_region=Region.objects.get(pk="390100000000"))
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"data: {sum(COUNTS.values())} resource points, {INCIDENTS} incidents, built in "
@@ -199,7 +220,10 @@ def main() -> int:
         ("incident list, grade filter + search", page("/incidents/?grade=一般&q=基准事件0001"), INCIDENT_TARGET_MS),
         ("command-map incident data (city)", page("/incidents/geojson/"), INCIDENT_TARGET_MS),
         ("command-map feed (city)", page("/incidents/feed/"), INCIDENT_TARGET_MS),
+        ("incident statistics page (city)", page("/incidents/statistics/"), INCIDENT_TARGET_MS),
     ]
+    if not _has_url("incidents:incident_statistics"):
+        cases.pop()
     print(f"{'case':<45} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}  target")
     misses = 0
     for name, func, target in cases:

@@ -7,6 +7,8 @@ yingji.standards.risk), then times the pages a city and a county supervisor open
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yingji_bench_risks  (the default)
     BENCH_REQUESTS=200   timed requests per case
+    BENCH_RISK_POINTS=200000   fewer for a quick check (e.g. 20000)
+    BENCH_REUSE=1        time the database a previous run built instead of rebuilding it
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import bench_enterprise_list as base  # noqa: E402
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 TARGET_P95_MS = 300.0
-RISK_POINTS = 200_000
+RISK_POINTS = int(os.environ.get("BENCH_RISK_POINTS", "200000"))
 SEED = 20260202
 
 NAMES = ["液氨储罐区", "甲醇储罐区", "动火作业", "有限空间作业", "配电室", "叉车作业", "高处作业", "喷漆房", "冲压机",
@@ -174,7 +176,9 @@ def explain(user, url: str) -> None:
 
 def main() -> int:
     started = time.perf_counter()
-    base.recreate_database(DATABASE_URL)
+    reuse = os.environ.get("BENCH_REUSE") == "1"
+    if not reuse:
+        base.recreate_database(DATABASE_URL)
 
     import django
 
@@ -188,17 +192,24 @@ def main() -> int:
     assert not settings.DEBUG, "the benchmark must run with DEBUG off"
     print(f"database: {connection.settings_dict['NAME']} on {connection.vendor} {connection.pg_version}")
     call_command("migrate", verbosity=0, interactive=False)
-    villages = base.build_regions()
-    base.build_enterprises(villages)
-    build_risk_points()
     from yingji.risks.services import rebuild_level_counts
 
-    rollup_rows = rebuild_level_counts()
-    users = base.build_users()
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    print(f"data: {len(villages)} villages, {base.ENTERPRISES} enterprises, {RISK_POINTS} risk points, "
-          f"{rollup_rows} roll-up rows, built in {time.perf_counter() - started:.1f} s")
+    if reuse:
+        from yingji.core.models import User
+        from yingji.risks.models import RiskPoint
+
+        users = [("city", User.objects.get(username="bench_city")), ("county", User.objects.get(username="bench_county"))]
+        print(f"data: reused, {RiskPoint.objects.count()} risk points, {rebuild_level_counts()} roll-up rows")
+    else:
+        villages = base.build_regions()
+        base.build_enterprises(villages)
+        build_risk_points()
+        rollup_rows = rebuild_level_counts()
+        users = base.build_users()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        print(f"data: {len(villages)} villages, {base.ENTERPRISES} enterprises, {RISK_POINTS} risk points, "
+              f"{rollup_rows} roll-up rows, built in {time.perf_counter() - started:.1f} s")
     print(f"timing: {base.WARMUP} warm-up + {REQUESTS} timed runs per case, target p95 < {TARGET_P95_MS:.0f} ms")
     print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
 

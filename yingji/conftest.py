@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 
 from yingji.core.testing import World, build_world
@@ -13,6 +14,9 @@ def _test_settings(tmp_path, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Throttle counters live in the cache; each test starts with none.
     cache.clear()
+    # A test that flushes the database (the demo tests) gets new content-type ids; raw-SQL writers take the id from
+    # Django's per-process content-type cache, which must not outlive them.
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture

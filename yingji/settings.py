@@ -260,6 +260,19 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo@2026")
 
+# Per-app operating figures (docs/deployment.md lists them with their meaning).
+COCKPIT_POLL_SECONDS = int(os.environ.get("COCKPIT_POLL_SECONDS", "30"))
+DISASTERS_FWI_MAX_GAP_DAYS = int(os.environ.get("DISASTERS_FWI_MAX_GAP_DAYS", "3"))
+DISASTERS_FIRE_WARNING_MIN_LEVEL = int(os.environ.get("DISASTERS_FIRE_WARNING_MIN_LEVEL", "4"))
+MONITORING_ONLINE_THRESHOLD = float(os.environ.get("MONITORING_ONLINE_THRESHOLD", "90"))
+MONITORING_ONLINE_ROLLUP_MINUTES = int(os.environ.get("MONITORING_ONLINE_ROLLUP_MINUTES", "10"))
+PLAN_REVISION_NOTICE_DAYS = int(os.environ.get("PLAN_REVISION_NOTICE_DAYS", "30"))
+# "plan=0,draw=1,inspection=7": days after which each kind of record appears on the public 一公开 page.
+INSPECTIONS_PUBLICATION_DELAYS = {
+    kind: int(days)
+    for kind, days in (item.split("=", 1) for item in env_list("INSPECTIONS_PUBLICATION_DELAYS", "plan=0,draw=1,inspection=7"))
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -29,19 +29,36 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             "resources.*", "incidents.*", "warnings.*", "inspections.*", "plans.*", "training.*", "disasters.*",
             "analytics.*"],
     # Leaders see tip-offs and their figures, not who reported them (tipoffs.* is for the handlers).
-    LEADER: VIEW_COMMON + ["core.view_user", "tipoffs.view_tipoff", "warnings.approve_*"],
+    LEADER: VIEW_COMMON + ["core.view_user", "tipoffs.view_tipoff", "warnings.approve_*", "analytics.open_cockpit"],
     # The duty room takes incident reports, dispatches, and drafts and follows warnings.
-    DUTY_OFFICER: VIEW_COMMON + ["incidents.*", "warnings.add_*", "warnings.change_*", "core.add_attachment"],
+    DUTY_OFFICER: VIEW_COMMON + ["incidents.*", "warnings.add_*", "warnings.change_*", "core.add_attachment",
+                                 "plans.*", "analytics.open_cockpit", "disasters.*"],
     SUPERVISOR: VIEW_COMMON + ["enterprises.add_enterprise", "enterprises.change_enterprise", "core.add_attachment",
-                               "hazards.*", "tipoffs.*"],
-    MONITOR: VIEW_COMMON + ["monitoring.*", "core.add_attachment", "warnings.add_*", "warnings.change_*"],
-    INDUSTRY_OFFICER: VIEW_COMMON,
+                               "hazards.*", "tipoffs.*", "training.*", "plans.*", "inspections.*",
+                               "analytics.add_monthlyreport"],
+    MONITOR: VIEW_COMMON + ["monitoring.*", "core.add_attachment", "warnings.add_*", "warnings.change_*",
+                            "disasters.*", "hazards.add_hazard"],
+    # Departments carry out the tasks a disaster consultation assigns them.
+    INDUSTRY_OFFICER: VIEW_COMMON + ["disasters.change_consultationtask"],
     # An enterprise keeps its own risk points and reports and rectifies its own hazards.
     ENTERPRISE_MANAGER: ENTERPRISE_OWN + ["risks.*", "hazards.view_*", "hazards.add_*", "hazards.change_*",
-                                          "monitoring.view_*", "monitoring.change_*"],
-    RESCUE_LEADER: VIEW_COMMON + ["resources.change_*", "incidents.change_*", "core.add_attachment"],
+                                          "inspections.view_inspection", "inspections.view_case",
+                                          "inspections.view_finding", "inspections.view_evaluation",
+                                          "monitoring.view_*", "monitoring.change_*",
+                                          # its own staff, their enrolment and results; banks and exams read-only
+                                          "training.view_*", "training.add_trainee", "training.change_trainee",
+                                          "training.add_candidate",
+                                          # its own enterprise's plans and drills (scoped by enterprise)
+                                          "plans.view_*", "plans.add_plan*", "plans.change_plan*",
+                                          "plans.add_drill*", "plans.change_drill*"],
+    RESCUE_LEADER: VIEW_COMMON + ["resources.change_*", "incidents.change_dispatchtask", "core.add_attachment"],
     GRID_MEMBER: ["core.view_region", "enterprises.view_enterprise", "core.view_statechange", "core.add_attachment",
-                  "core.view_attachment", "hazards.view_*", "hazards.add_*"],
+                  "core.view_attachment", "hazards.view_*", "hazards.add_*",
+                  # the township's "六有" / the village's "三有" self-assessment
+                  "plans.view_*", "plans.add_readiness*", "plans.change_readiness*",
+                  # 灾害信息员: the events of their area; fill in and submit its 灾情
+                  "disasters.view_disasterevent", "disasters.view_disasterreport", "disasters.add_disasterreport",
+                  "disasters.change_disasterreport", "disasters.view_reportduty", "disasters.view_disasterinformant"],
 }
 
 ROLE_DESCRIPTIONS = {

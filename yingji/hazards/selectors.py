@@ -114,16 +114,45 @@ def hazard_statistics(user: User, period: Period, region: Region | None = None, 
     cells: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     per_enterprise: list[QuerySet] = []  # per-enterprise sums, added up and ranked in one query
     whole = _months(period) if root is not None and root.level in ("province", "city", "county") else None
+    # From 1 January (the default "year to date", or a whole year) the ranking reads one roll-up row per
+    # enterprise for the year, less whatever lies after the period's end.
+    by_year = whole is not None and period.start == datetime.date(period.end.year, 1, 1)
+    ranking_parts = None if by_year else per_enterprise
     raw_ranges = [(period.start, period.end)]
     if whole is not None:
         first, last = whole
         next_month = (last.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         raw_ranges = [(period.start, first - datetime.timedelta(days=1)), (next_month, period.end)]
-        _add_rollup(user, region, first, last, length, cells, per_enterprise)
+        _add_rollup(user, region, first, last, length, cells, ranking_parts)
     for start, end in raw_ranges:
         if start <= end:
-            _add_raw(scoped_hazards(user, Period(start, end), region), length, cells, per_enterprise)
+            _add_raw(scoped_hazards(user, Period(start, end), region), length, cells, ranking_parts)
+    if by_year:
+        per_enterprise = _year_ranking_parts(user, region, period)
     return _assemble(user, period, root, length, cells, per_enterprise, top)
+
+
+def _year_ranking_parts(user, region, period: Period) -> list:
+    """Per-enterprise sums from 1 January to the period's end: the year rows, minus later months and days."""
+    sums = {"found": Sum("found"), "closed": Sum("closed"), "overdue": Sum("overdue")}
+    stats = HazardStat.objects.restrict(user, "view")
+    if region is not None:
+        stats = stats.filter(code_prefix_q("region__code", region.prefix))
+    year = period.end.year
+    end_month = period.end.replace(day=1)
+    parts: list = [stats.filter(dimension=StatDimension.ENTERPRISE_YEAR, month=datetime.date(year, 1, 1))
+                   .values(enterprise_key=F("key")).annotate(**sums).order_by()]
+    if period.end.month < 12:
+        parts.append((stats.filter(dimension=StatDimension.ENTERPRISE, month__gt=end_month,
+                                   month__lte=datetime.date(year, 12, 1))
+                      .values(enterprise_key=F("key")).annotate(**sums).order_by(), -1))
+    month_end = (end_month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    if period.end < month_end:
+        counts = {"found": Count("pk"), "closed": Count("pk", filter=CLOSED), "overdue": Count("pk", filter=OVERDUE)}
+        later = scoped_hazards(user, Period(period.end + datetime.timedelta(days=1), month_end), region)
+        parts.append((later.filter(enterprise__isnull=False).values(enterprise_key=Cast("enterprise_id", CharField()))
+                      .annotate(**counts).order_by(), -1))
+    return parts
 
 
 def _bump(target: list[int], counts) -> None:
@@ -131,7 +160,7 @@ def _bump(target: list[int], counts) -> None:
         target[i] += counts[i]
 
 
-def _add_rollup(user, region, first, last, length, cells, per_enterprise) -> None:
+def _add_rollup(user, region, first, last, length, cells, per_enterprise: list | None) -> None:
     stats = HazardStat.objects.restrict(user, "view").filter(month__gte=first, month__lte=last)
     if region is not None:
         stats = stats.filter(code_prefix_q("region__code", region.prefix))
@@ -146,11 +175,12 @@ def _add_rollup(user, region, first, last, length, cells, per_enterprise) -> Non
               .values_list("dimension", "key").annotate(**sums).order_by())
     for dimension, key, *counts in others:
         _bump(cells[(dimension, key, "", "")], counts)
-    per_enterprise.append(stats.filter(dimension=StatDimension.ENTERPRISE).values(enterprise_key=F("key"))
-                          .annotate(**sums).order_by())
+    if per_enterprise is not None:
+        per_enterprise.append(stats.filter(dimension=StatDimension.ENTERPRISE).values(enterprise_key=F("key"))
+                              .annotate(**sums).order_by())
 
 
-def _add_raw(queryset: QuerySet, length, cells, per_enterprise) -> None:
+def _add_raw(queryset: QuerySet, length, cells, per_enterprise: list | None) -> None:
     counts = {"found": Count("pk"), "closed": Count("pk", filter=CLOSED), "overdue": Count("pk", filter=OVERDUE)}
     groups = (queryset.annotate(child=Substr("region_id", 1, length), stat_month=TruncMonth("found_at"))
               .values("child", "level", "source", "enterprise_category", "stat_month").annotate(**counts).order_by())
@@ -160,8 +190,9 @@ def _add_raw(queryset: QuerySet, length, cells, per_enterprise) -> None:
         for dimension, key in ((StatDimension.LEVEL, row["level"]), (StatDimension.SOURCE, row["source"]),
                                (StatDimension.CATEGORY, row["enterprise_category"])):
             _bump(cells[(dimension, key, row["child"], month)], figures)
-    per_enterprise.append(queryset.filter(enterprise__isnull=False)
-                          .values(enterprise_key=Cast("enterprise_id", CharField())).annotate(**counts).order_by())
+    if per_enterprise is not None:
+        per_enterprise.append(queryset.filter(enterprise__isnull=False)
+                              .values(enterprise_key=Cast("enterprise_id", CharField())).annotate(**counts).order_by())
 
 
 def _assemble(user, period, root, length, cells, per_enterprise, top) -> dict[str, Any]:
@@ -214,16 +245,22 @@ def _assemble(user, period, root, length, cells, per_enterprise, top) -> dict[st
     }
 
 
-def top_enterprises(parts: list[QuerySet], top: int) -> list[tuple[int, tuple[int, int, int]]]:
+def top_enterprises(parts: list, top: int) -> list[tuple[int, tuple[int, int, int]]]:
     """Add up per-enterprise (key, found, closed, overdue) rows from several scoped querysets and keep the top
-    ones, in the database: only `top` rows come back, however many enterprises there are."""
+    ones, in the database: only `top` rows come back, however many enterprises there are.
+
+    A part is a queryset, or (queryset, -1) for counts to take away."""
     if not parts:
         return []
     sqls, params = [], []
     for part in parts:
+        part, sign = part if isinstance(part, tuple) else (part, 1)
         sql, part_params = part.query.sql_with_params()
         # Each part selects (enterprise_key, found, closed, overdue); wrapped so SQLite accepts the UNION too.
-        sqls.append(f"SELECT * FROM ({sql}) AS p{len(sqls)}")
+        name = f"p{len(sqls)}"
+        sqls.append(f"SELECT {name}.enterprise_key, {int(sign)} * {name}.found AS found, "
+                    f"{int(sign)} * {name}.closed AS closed, {int(sign)} * {name}.overdue AS overdue "
+                    f"FROM ({sql}) AS {name}")
         params.extend(part_params)
     union = " UNION ALL ".join(sqls)
     statement = (f"SELECT t.enterprise_key, SUM(t.found), SUM(t.closed), SUM(t.overdue) FROM ({union}) AS t "

@@ -75,18 +75,51 @@ def _stat_add(snapshot: Snapshot, sign: int) -> None:
     if snapshot is None:
         return
     month, township, level, source, category, enterprise_id, closed, overdue = snapshot
-    keys = [(StatDimension.LEVEL, level), (StatDimension.SOURCE, source), (StatDimension.CATEGORY, category)]
+    keys = [(StatDimension.LEVEL, level, month), (StatDimension.SOURCE, source, month),
+            (StatDimension.CATEGORY, category, month)]
     if enterprise_id is not None:
-        keys.append((StatDimension.ENTERPRISE, str(enterprise_id)))
-    for dimension, key in keys:
-        row = HazardStat.objects.filter(month=month, region_id=township, dimension=dimension, key=key)
+        keys.append((StatDimension.ENTERPRISE, str(enterprise_id), month))
+        keys.append((StatDimension.ENTERPRISE_YEAR, str(enterprise_id), month.replace(month=1)))
+    for dimension, key, row_month in keys:
+        row = HazardStat.objects.filter(month=row_month, region_id=township, dimension=dimension, key=key)
         # An UPDATE with F() is atomic, so concurrent services never lose a count; the row is made on first use
         # (get_or_create survives a concurrent insert of the same key through the unique constraint).
         changes = {"found": F("found") + sign, "closed": F("closed") + sign * closed,
                    "overdue": F("overdue") + sign * overdue}
         if not row.update(**changes):
-            HazardStat.objects.get_or_create(month=month, region_id=township, dimension=dimension, key=key)
+            HazardStat.objects.get_or_create(month=row_month, region_id=township, dimension=dimension, key=key)
             row.update(**changes)
+
+
+def stat_follow_enterprise(*, enterprise, new_region_id: str, **kwargs: Any) -> None:
+    """Move an enterprise's hazards' counts to its new township, before the hazards themselves move.
+
+    Connected to `enterprises.services.enterprise_moving`; one grouped query and a few counter updates, however
+    many hazards the enterprise has.
+    """
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncMonth
+
+    closed = Q(status=HazardStatus.CLOSED)
+    groups = (Hazard._base_manager.filter(enterprise=enterprise).exclude(region_id=new_region_id)
+              .annotate(stat_month=TruncMonth("found_at"))
+              .values("stat_month", "region_id", "level", "source", "enterprise_category")
+              .annotate(n=Count("pk"), closed=Count("pk", filter=closed),
+                        overdue=Count("pk", filter=Q(overdue_since__isnull=False) & ~closed))
+              .order_by())
+    for group in groups:
+        month = group["stat_month"]
+        month = (timezone.localtime(month) if timezone.is_aware(month) else month)
+        month = month.date().replace(day=1) if hasattr(month, "date") else month
+        # Split into open-overdue, open-in-time and closed hazards, so each part carries its flags.
+        parts = ((0, 1, group["overdue"]), (0, 0, group["n"] - group["closed"] - group["overdue"]),
+                 (1, 0, group["closed"]))
+        for is_closed, overdue, count in parts:
+            if not count:
+                continue
+            for township, sign in ((township_code(group["region_id"]), -count), (township_code(new_region_id), count)):
+                _stat_add((month, township, group["level"], group["source"], group["enterprise_category"],
+                           enterprise.pk, is_closed, overdue), sign)
 
 
 def stat_move(before: Snapshot, after: Snapshot) -> None:
@@ -101,19 +134,20 @@ def stat_move(before: Snapshot, after: Snapshot) -> None:
 def rebuild_statistics() -> int:
     """Recompute the whole roll-up from the hazards (after a bulk load, or to repair it). Returns the row count."""
     from django.db.models import Count, Q, Value
-    from django.db.models.functions import Concat, Substr, TruncMonth
+    from django.db.models.functions import Concat, Substr, TruncMonth, TruncYear
 
     HazardStat.objects.all().delete()
     closed = Q(status=HazardStatus.CLOSED)
     overdue = Q(overdue_since__isnull=False) & ~closed
-    base = Hazard._base_manager.annotate(
-        stat_month=TruncMonth("found_at"), township=Concat(Substr("region_id", 1, 9), Value("000"))
-    ).order_by()
+    base = Hazard._base_manager.annotate(township=Concat(Substr("region_id", 1, 9), Value("000"))).order_by()
     rows = []
     for dimension, field in ((StatDimension.LEVEL, "level"), (StatDimension.SOURCE, "source"),
                              (StatDimension.CATEGORY, "enterprise_category"),
-                             (StatDimension.ENTERPRISE, "enterprise_id")):
-        queryset = base.filter(enterprise__isnull=False) if dimension == StatDimension.ENTERPRISE else base
+                             (StatDimension.ENTERPRISE, "enterprise_id"),
+                             (StatDimension.ENTERPRISE_YEAR, "enterprise_id")):
+        queryset = base.filter(enterprise__isnull=False) if field == "enterprise_id" else base
+        queryset = queryset.annotate(stat_month=TruncYear("found_at") if dimension == StatDimension.ENTERPRISE_YEAR
+                                     else TruncMonth("found_at"))
         groups = queryset.values("stat_month", "township", field).annotate(
             n=Count("pk"), c=Count("pk", filter=closed), o=Count("pk", filter=overdue))
         for group in groups.iterator(chunk_size=5000):

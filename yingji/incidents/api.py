@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from django.db import transaction
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet
-from yingji.incidents import filters, services
-from yingji.incidents.models import DispatchTask, Incident, IncidentReport, ReportKind
+from yingji.core.models import Organization, User
+from yingji.core.scoping import is_in_scope
+from yingji.incidents import duty, filters, filters_duty, services
+from yingji.incidents.models import DispatchTask, DutyLog, DutyShift, Incident, IncidentReport, ReportKind, RollCall
 
 
 class IncidentSerializer(ScopedModelSerializer):
@@ -16,8 +20,9 @@ class IncidentSerializer(ScopedModelSerializer):
         fields = ["id", "code", "title", "category", "subtype", "occurred_at", "place", "longitude", "latitude",
                   "region", "enterprise", "deaths", "missing", "serious_injuries", "light_injuries",
                   "direct_loss_yuan", "description", "source", "grade", "next_report_kind", "next_report_due",
-                  "overdue_since", "closed"]
-        read_only_fields = ["code", "grade", "next_report_kind", "next_report_due", "overdue_since", "closed"]
+                  "overdue_since", "closed", "is_exercise"]
+        read_only_fields = ["code", "grade", "next_report_kind", "next_report_due", "overdue_since", "closed",
+                            "is_exercise"]
 
 
 class ReportSubmitSerializer(serializers.Serializer):
@@ -67,8 +72,6 @@ class IncidentReportViewSet(ReadOnlyScopedViewSet):
     def sign(self, request, pk=None):
         report = IncidentReport.objects.restrict(request.user, "change").filter(pk=pk).first()
         if report is None:
-            from django.http import Http404
-
             raise Http404
         return Response(IncidentReportSerializer(services.report_sign(report=report, actor=request.user)).data)
 
@@ -94,16 +97,132 @@ class DispatchTaskViewSet(ReadOnlyScopedViewSet):
         """Move the task on: action accept, start or complete (complete needs feedback)."""
         task = DispatchTask.objects.restrict(request.user, "change").filter(pk=pk).first()
         if task is None:
-            from django.http import Http404
-
             raise Http404
         changed = services.task_advance(task=task, actor=request.user, action=str(request.data.get("action", "")),
                                         feedback=str(request.data.get("feedback", "")))
         return Response(DispatchTaskSerializer(changed).data)
 
 
+class DutyShiftSerializer(ScopedModelSerializer):
+    position_display = serializers.CharField(source="get_position_display", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+
+    class Meta:
+        model = DutyShift
+        fields = ["id", "organization", "organization_name", "region", "date", "position", "position_display",
+                  "person_name", "phone"]
+        read_only_fields = ["region"]
+
+
+class RosterGenerateSerializer(serializers.Serializer):
+    organization = serializers.IntegerField()
+    start = serializers.DateField()
+    days = serializers.IntegerField(min_value=1, max_value=366)
+    rotation = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+                                     help_text="岗位（leader/chief/officer/driver）→ 轮换人员，可写“姓名 电话”")
+
+
+class DutyShiftViewSet(ScopedViewSet):
+    """值班安排 of the organisations in the caller's jurisdiction; `today` lists the caller's own bureau's duty."""
+
+    model = DutyShift
+    serializer_class = DutyShiftSerializer
+    filterset_class = filters_duty.DutyShiftFilterSet
+    select_related = ("organization",)
+    create_service = staticmethod(duty.duty_shift_create)
+    update_service = staticmethod(duty.duty_shift_update)
+
+    @extend_schema(responses=DutyShiftSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def today(self, request):
+        """Today's people on duty in the caller's own bureau (带班领导, 值班长, 值班员, 驾驶员)."""
+        return Response(DutyShiftSerializer(duty.today_duty(request.user), many=True).data)
+
+    @extend_schema(request=RosterGenerateSerializer, responses={201: None})
+    @action(detail=False, methods=["post"])
+    def generate(self, request):
+        """Fill days from a rotation per position; days already planned stay as they are."""
+        data = RosterGenerateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organization = Organization.objects.restrict(request.user, "view").filter(
+            pk=data.validated_data["organization"]).first()
+        if organization is None:
+            raise serializers.ValidationError({"organization": "值班单位不存在或不在您的管辖范围内"})
+        with transaction.atomic():
+            created = duty.duty_roster_generate(organization=organization, actor=request.user,
+                                                start=data.validated_data["start"], days=data.validated_data["days"],
+                                                rotation=data.validated_data["rotation"])
+        return Response({"created": created}, status=201)
+
+
+class DutyLogSerializer(ScopedModelSerializer):
+    class Meta:
+        model = DutyLog
+        fields = ["id", "organization", "region", "date", "content", "open_items", "officer", "handed_over_to",
+                  "handed_over_at"]
+        read_only_fields = ["region", "officer", "handed_over_to", "handed_over_at"]
+
+
+class HandoverSerializer(serializers.Serializer):
+    successor = serializers.IntegerField(help_text="接班人的用户 id")
+
+
+class DutyLogViewSet(ScopedViewSet):
+    """值班日志; a new log starts with the open items of the last handed-over one; `handover` closes a log."""
+
+    model = DutyLog
+    serializer_class = DutyLogSerializer
+    filterset_class = filters_duty.DutyLogFilterSet
+    create_service = staticmethod(duty.duty_log_create)
+    update_service = staticmethod(duty.duty_log_update)
+
+    @extend_schema(request=HandoverSerializer, responses=DutyLogSerializer)
+    @action(detail=True, methods=["post"])
+    def handover(self, request, pk=None):
+        log = DutyLog.objects.restrict(request.user, "change").filter(pk=pk).first()
+        if log is None:
+            raise Http404
+        data = HandoverSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        successor = User.objects.filter(pk=data.validated_data["successor"], is_active=True).first()
+        if successor is None or not is_in_scope(request.user, successor):
+            raise serializers.ValidationError({"successor": "接班人不存在或不在您的管辖范围内"})
+        with transaction.atomic():
+            log = duty.duty_handover(log=log, actor=request.user, successor=successor)
+        return Response(DutyLogSerializer(log).data)
+
+
+class RollCallSerializer(ScopedModelSerializer):
+    class Meta:
+        model = RollCall
+        fields = ["id", "caller", "callee", "region", "called_by", "called_at", "answered_by", "answered_at",
+                  "response_seconds"]
+        read_only_fields = fields
+
+
+class RollCallViewSet(ReadOnlyScopedViewSet):
+    """值班点名 in the caller's jurisdiction; the called duty room answers with `answer`."""
+
+    model = RollCall
+    serializer_class = RollCallSerializer
+    filterset_class = filters_duty.RollCallFilterSet
+
+    @extend_schema(request=None, responses=RollCallSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        call = RollCall.objects.restrict(request.user, "change").filter(pk=pk).first()
+        if call is None:
+            raise Http404
+        with transaction.atomic():
+            call = duty.rollcall_answer(call=call, actor=request.user)
+        return Response(RollCallSerializer(call).data)
+
+
 ROUTES = [
     ("incidents", IncidentViewSet, "incident"),
     ("incident-reports", IncidentReportViewSet, "incidentreport"),
     ("dispatch-tasks", DispatchTaskViewSet, "dispatchtask"),
+    ("duty-shifts", DutyShiftViewSet, "dutyshift"),
+    ("duty-logs", DutyLogViewSet, "dutylog"),
+    ("roll-calls", RollCallViewSet, "rollcall"),
 ]

@@ -48,6 +48,26 @@ class ReportKind(models.TextChoices):
     FINAL = "final", _("终报")
 
 
+class IncidentQuerySet(ScopedQuerySet):
+    """Incidents; `real()` leaves out drills run in exercise mode, `exercises()` keeps only them."""
+
+    def real(self) -> IncidentQuerySet:
+        return self.filter(is_exercise=False)
+
+    def exercises(self) -> IncidentQuerySet:
+        return self.filter(is_exercise=True)
+
+
+class IncidentRelatedQuerySet(ScopedQuerySet):
+    """Rows hanging off an incident (reports, responses, tasks, allocations) with the same real/exercise split."""
+
+    def real(self) -> IncidentRelatedQuerySet:
+        return self.filter(incident__is_exercise=False)
+
+    def exercises(self) -> IncidentRelatedQuerySet:
+        return self.filter(incident__is_exercise=True)
+
+
 class Incident(models.Model):
     code = models.CharField(_("事件编号"), max_length=30, unique=True, editable=False)
     title = models.CharField(_("事件名称"), max_length=200)
@@ -83,7 +103,7 @@ class Incident(models.Model):
     is_exercise = models.BooleanField(_("演练"), default=False, editable=False, db_index=True)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = IncidentQuerySet.as_manager()
     scope_region_field = "region"
     scope_enterprise_field = "enterprise"
 
@@ -91,7 +111,11 @@ class Incident(models.Model):
         verbose_name = _("突发事件")
         verbose_name_plural = _("突发事件")
         ordering = ["-occurred_at", "-pk"]
-        indexes = [models.Index(fields=["region", "-occurred_at"]), models.Index(fields=["latitude", "longitude"])]
+        indexes = [models.Index(fields=["region", "-occurred_at"]), models.Index(fields=["latitude", "longitude"]),
+                   # The command map and its feed read only the open incidents, newest first: a few among many.
+                   models.Index(fields=["-occurred_at"], condition=Q(closed=False), name="incident_open_recent"),
+                   # The real incidents of a region, newest first: the default list and its count.
+                   models.Index(fields=["is_exercise", "region", "-occurred_at"], name="incident_real_region")]
 
     def __str__(self) -> str:
         return self.title
@@ -134,7 +158,7 @@ class IncidentReport(models.Model):
     signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = IncidentRelatedQuerySet.as_manager()
     scope_region_field = "region"
     scope_enterprise_field = None
 
@@ -155,6 +179,11 @@ class ResponseLevel(models.TextChoices):
     IV = "4", _("Ⅳ级")
 
 
+class ResponseStatus(models.TextChoices):
+    ACTIVE = "active", _("响应中")
+    ENDED = "ended", _("已终止")
+
+
 class EmergencyResponse(models.Model):
     incident = models.ForeignKey(Incident, verbose_name=_("事件"), on_delete=models.PROTECT, related_name="responses")
     level = models.CharField(_("响应级别"), max_length=1, choices=ResponseLevel.choices)
@@ -162,10 +191,15 @@ class EmergencyResponse(models.Model):
     commander = models.CharField(_("指挥长"), max_length=50, blank=True)
     started_by = models.ForeignKey(User, verbose_name=_("启动人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField(_("启动时间"))
-    ended_at = models.DateTimeField(_("终止时间"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=ResponseStatus.choices, default=ResponseStatus.ACTIVE,
+                              editable=False)
+    ended_at = models.DateTimeField(_("终止时间"), null=True, blank=True, editable=False)
+    ended_by = models.ForeignKey(User, verbose_name=_("终止人"), null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", editable=False)
+    end_summary = models.TextField(_("终止理由与处置总结"), blank=True, editable=False)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = IncidentRelatedQuerySet.as_manager()
     scope_region_field = "region"
     scope_enterprise_field = None
 
@@ -174,7 +208,10 @@ class EmergencyResponse(models.Model):
         verbose_name_plural = _("应急响应")
         ordering = ["-started_at"]
         constraints = [models.UniqueConstraint(fields=["incident"], condition=Q(ended_at__isnull=True),
-                                               name="one_active_response_per_incident")]
+                                               name="one_active_response_per_incident"),
+                       models.CheckConstraint(condition=Q(status="active", ended_at__isnull=True)
+                                              | Q(status="ended", ended_at__isnull=False),
+                                              name="response_ended_has_time")]
 
     def __str__(self) -> str:
         return f"{self.incident.code} {self.get_level_display()}响应"
@@ -203,7 +240,7 @@ class DispatchTask(models.Model):
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = IncidentRelatedQuerySet.as_manager()
     scope_region_field = "region"
     scope_enterprise_field = None
 
@@ -233,7 +270,7 @@ class MaterialAllocation(models.Model):
     allocated_at = models.DateTimeField(_("调拨时间"))
     history = HistoricalRecords()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = IncidentRelatedQuerySet.as_manager()
     scope_region_field = "region"
     scope_enterprise_field = None
 

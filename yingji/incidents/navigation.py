@@ -9,6 +9,7 @@ MENU_GROUPS = [
             MenuItem(_("指挥一张图"), "incidents:command_map", "incidents.view_incident"),
             MenuItem(_("突发事件"), "incidents:incident_list", "incidents.view_incident"),
             MenuItem(_("接报登记"), "incidents:incident_create", "incidents.add_incident"),
+            MenuItem(_("事件统计"), "incidents:incident_statistics", "incidents.view_incident"),
             MenuItem(_("信息报送"), "incidents:incidentreport_list", "incidents.view_incidentreport"),
             MenuItem(_("调度任务"), "incidents:dispatchtask_list", "incidents.view_dispatchtask"),
         ),

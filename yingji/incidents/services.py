@@ -25,6 +25,7 @@ from yingji.incidents.models import (
     IncidentReport,
     MaterialAllocation,
     ReportKind,
+    ResponseLevel,
 )
 from yingji.standards.division import level_of, parent_code
 
@@ -49,20 +50,34 @@ def duty_people(region_code: str) -> list[User]:
     return list(User.objects.filter(scope_region_id=region_code, groups__name=roles.DUTY_OFFICER, is_active=True))
 
 
-def _next_code(region: Region, occurred_at) -> str:
+EXERCISE_MARK = "【演练】"
+
+
+def exercise_mark(incident: Incident) -> str:
+    """The prefix every message, title and document about a drill carries, so nobody takes it for real."""
+    return EXERCISE_MARK if incident.is_exercise else ""
+
+
+def _next_code(region: Region, occurred_at, is_exercise: bool = False) -> str:
     day = timezone.localtime(occurred_at).strftime("%Y%m%d")
-    prefix = f"SJ{county_of(region)[:6]}{day}"
+    # Drills number apart (YL…) so they never take a number of the real register's daily sequence.
+    prefix = f"{'YL' if is_exercise else 'SJ'}{county_of(region)[:6]}{day}"
     last = (Incident._base_manager.select_for_update().filter(code__startswith=prefix).order_by("-code")
             .values_list("code", flat=True).first())
     return f"{prefix}{int(last[-3:]) + 1 if last else 1:03d}"
 
 
 @transaction.atomic
-def incident_create(*, actor: User | None, **fields: Any) -> Incident:
-    """Record an incident: its code is generated, its grade computed (国务院令第493号), its 首报 deadline set."""
+def incident_create(*, actor: User | None, is_exercise: bool = False, **fields: Any) -> Incident:
+    """Record an incident: its code is generated, its grade computed (国务院令第493号), its 首报 deadline set.
+
+    `is_exercise=True` records a drill (the plans app's exercise mode): it runs through the same screens, reports
+    and dispatch, is numbered YL…, marked 演练 everywhere, and left out of every real list, figure and map.
+    """
+    fields["is_exercise"] = bool(is_exercise)
     incident = Incident(**fields)
     incident.full_clean(exclude=["code"])
-    incident.code = _next_code(incident.region, incident.occurred_at)
+    incident.code = _next_code(incident.region, incident.occurred_at, incident.is_exercise)
     fields.update(code=incident.code, grade=incident.grade, reported_by=actor, next_report_kind=ReportKind.FIRST,
                   next_report_due=deadlines.first_report_due(incident.occurred_at, incident.grade))
     return scoped_create(Incident, actor=actor, reason=_("接报事件"), **fields)
@@ -71,7 +86,8 @@ def incident_create(*, actor: User | None, **fields: Any) -> Incident:
 @transaction.atomic
 def incident_update(*, incident: Incident, actor: User | None, **fields: Any) -> Incident:
     """Correct the current facts (casualties, loss...); the grade follows. Submitted reports keep their version."""
-    for frozen in ("code", "grade", "next_report_kind", "next_report_due", "overdue_since", "closed", "reported_by"):
+    for frozen in ("code", "grade", "next_report_kind", "next_report_due", "overdue_since", "closed", "reported_by",
+                   "is_exercise"):
         fields.pop(frozen, None)
     return scoped_update(incident, actor=actor, reason=_("更新事件信息"), **fields)
 
@@ -132,7 +148,7 @@ def report_submit(*, incident: Incident, actor: User | None, kind: str, measures
     recipients = duty_people(upper)
     url = reverse("incidents:incidentreport_detail", args=[report.pk])
     transaction.on_commit(lambda: notify(
-        recipients=recipients, kind=_("信息报送"), title=_("收到%(kind)s：%(title)s") % {
+        recipients=recipients, kind=_("信息报送"), title=exercise_mark(incident) + _("收到%(kind)s：%(title)s") % {
             "kind": report.get_kind_display(), "title": incident.title}, body=incident.description[:200], url=url,
         subject=report))
     return report
@@ -160,7 +176,11 @@ def report_diff(report: IncidentReport) -> list[tuple[str, Any, Any]]:
 
 @transaction.atomic
 def incident_flag_overdue(*, incident: Incident) -> bool:
-    """Mark a report overdue once, tell the reporting duty room and escalate to the next level's duty room."""
+    """Mark a report overdue once, tell the reporting duty room and escalate to the next level's duty room.
+
+    A drill's lateness is the drill's own finding: the reporting room is told (marked 演练), the upper bureau's
+    duty room is not alerted — a supervision notice (督办) there must only ever mean a real incident.
+    """
     if incident.overdue_since is not None or incident.next_report_due is None or incident.closed:
         return False
     incident.overdue_since = timezone.now()
@@ -169,14 +189,18 @@ def incident_flag_overdue(*, incident: Incident) -> bool:
     upper = parent_code(reporting)
     kind = dict(ReportKind.choices).get(incident.next_report_kind, _("报告"))
     url = reverse("incidents:incident_detail", args=[incident.pk])
-    local, escalated = duty_people(reporting), duty_people(upper) if upper else []
+    local = duty_people(reporting)
+    escalated = duty_people(upper) if upper and not incident.is_exercise else []
+    mark = exercise_mark(incident)
     due = timezone.localtime(incident.next_report_due).strftime("%m-%d %H:%M")
 
     def send() -> None:
         notify(recipients=local, kind=_("报送超时"), url=url, subject=incident,
-               title=_("%(title)s 的%(kind)s已超时（时限 %(due)s）") % {"title": incident.title, "kind": kind, "due": due})
-        notify(recipients=escalated, kind=_("报送超时督办"), url=url, subject=incident,
-               title=_("下级%(kind)s超时未报：%(title)s") % {"title": incident.title, "kind": kind})
+               title=mark + _("%(title)s 的%(kind)s已超时（时限 %(due)s）") % {
+                   "title": incident.title, "kind": kind, "due": due})
+        if escalated:
+            notify(recipients=escalated, kind=_("报送超时督办"), url=url, subject=incident,
+                   title=_("下级%(kind)s超时未报：%(title)s") % {"title": incident.title, "kind": kind})
 
     transaction.on_commit(send)
     return True
@@ -190,6 +214,28 @@ def response_start(*, incident: Incident, actor: User | None, level: str, comman
     return scoped_create(EmergencyResponse, actor=actor, reason=_("启动应急响应"), incident=incident, level=level,
                          commander=commander, region_id=incident.region_id, started_by=actor,
                          started_at=timezone.now())
+
+
+@transaction.atomic
+def response_adjust(*, response: EmergencyResponse, actor: User | None, level: str, reason: str) -> EmergencyResponse:
+    """升级或降级 an active response; the reason is recorded with the old and new level."""
+    from yingji.incidents.states import RESPONSE_WORKFLOW
+
+    if level not in ResponseLevel.values:
+        raise ValidationError({"level": _("响应级别无效")})
+    if level == response.level:
+        raise ValidationError({"level": _("响应级别未变化")})
+    return transition(response, workflow=RESPONSE_WORKFLOW, action="adjust", actor=actor, reason=reason,
+                      changes={"level": level}, data={"from_level": response.level, "to_level": level})
+
+
+@transaction.atomic
+def response_end(*, response: EmergencyResponse, actor: User | None, reason: str) -> EmergencyResponse:
+    """响应终止: the response ends with its reason and summary, who ended it and when; a new one may start later."""
+    from yingji.incidents.states import RESPONSE_WORKFLOW
+
+    return transition(response, workflow=RESPONSE_WORKFLOW, action="end", actor=actor, reason=reason,
+                      changes={"ended_at": timezone.now(), "ended_by": actor, "end_summary": reason.strip()})
 
 
 @transaction.atomic
@@ -220,7 +266,8 @@ def task_dispatch(*, incident: Incident, actor: User | None, instruction: str, t
                                               is_active=True))
         url = reverse("incidents:dispatchtask_detail", args=[task.pk])
         transaction.on_commit(lambda: notify(recipients=recipients, kind=_("调度任务"), url=url, subject=task,
-                                             title=_("调度任务：%(title)s") % {"title": incident.title},
+                                             title=exercise_mark(incident) + _("调度任务：%(title)s") % {
+                                                 "title": incident.title},
                                              body=instruction))
     return task
 
@@ -248,7 +295,7 @@ def material_allocate(*, incident: Incident, actor: User | None, warehouse, mate
                       destination: str = "") -> MaterialAllocation:
     """Allocate materials to an incident: issued through the stock ledger, never more than the warehouse holds."""
     from yingji.resources.models import Warehouse
-    from yingji.resources.services import stock_issue
+    from yingji.resources.services import stock_ensure_available, stock_issue
 
     if actor is not None:
         ensure_perm(actor, MaterialAllocation, "add")
@@ -258,6 +305,14 @@ def material_allocate(*, incident: Incident, actor: User | None, warehouse, mate
             raise PermissionDenied(_("该仓库不在您的管辖范围内。"))
     count = MaterialAllocation._base_manager.filter(incident=incident).count()
     document = f"DB-{incident.code}-{count + 1:02d}"
+    if incident.is_exercise:
+        # A drill rehearses the allocation against what is really in stock, but moves nothing: the ledger and
+        # every stock figure stay true. The allocation row (document DB-YL…) is the drill's record.
+        stock_ensure_available(warehouse=warehouse, material=material, quantity=quantity)
+        return scoped_create(MaterialAllocation, actor=actor, reason=_("演练物资调拨（不出库）"), incident=incident,
+                             warehouse=warehouse, material=material, quantity=Decimal(str(quantity)),
+                             document_number=document, destination=destination, region_id=incident.region_id,
+                             allocated_by=actor, allocated_at=timezone.now())
     # The duty room's order is the authority for the issue, so the ledger records the duty officer as actor.
     stock_issue(warehouse=warehouse, material=material, quantity=quantity, document_number=document, actor=None,
                 recorded_actor=actor, counterpart=destination or incident.place,
@@ -266,3 +321,4 @@ def material_allocate(*, incident: Incident, actor: User | None, warehouse, mate
                          material=material, quantity=Decimal(str(quantity)), document_number=document,
                          destination=destination, region_id=incident.region_id, allocated_by=actor,
                          allocated_at=timezone.now())
+

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.workflow import Transition, Workflow
-from yingji.incidents.models import ReportStatus, TaskStatus
+from yingji.incidents.models import ReportStatus, ResponseStatus, TaskStatus
 
 
 def upper_level_duty(user, report) -> bool:
@@ -13,6 +13,11 @@ def upper_level_duty(user, report) -> bool:
 
 def task_handler(user, task) -> bool:
     return not user.scope_enterprise_id and user.has_perm("incidents.change_dispatchtask")
+
+
+def response_commander(user, response) -> bool:
+    """The bureau running the response (not an enterprise) with the right to change responses adjusts or ends it."""
+    return not user.scope_enterprise_id and user.has_perm("incidents.change_emergencyresponse")
 
 
 REPORT_WORKFLOW = Workflow(
@@ -27,5 +32,17 @@ TASK_WORKFLOW = Workflow(
         Transition(T.ISSUED, "accept", T.ACCEPTED, _("签收任务"), who=task_handler),
         Transition(T.ACCEPTED, "start", T.IN_PROGRESS, _("开始执行"), who=task_handler),
         Transition(T.IN_PROGRESS, "complete", T.COMPLETED, _("完成任务"), who=task_handler, reason_required=True),
+    ],
+)
+
+# A response is started by `response_start` (at most one active per incident); while active its level may be adjusted
+# (升级/降级, with the reason); ending it (响应终止) needs the reason and summary, and records who and when.
+RESPONSE_WORKFLOW = Workflow(
+    choices=ResponseStatus,
+    transitions=[
+        Transition(ResponseStatus.ACTIVE, "adjust", ResponseStatus.ACTIVE, _("调整响应级别"), who=response_commander,
+                   reason_required=True),
+        Transition(ResponseStatus.ACTIVE, "end", ResponseStatus.ENDED, _("终止响应"), who=response_commander,
+                   reason_required=True),
     ],
 )

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,7 @@ from yingji.incidents.models import (
     IncidentReport,
     MaterialAllocation,
 )
-from yingji.incidents.selectors import incident_geojson, incident_timeline
+from yingji.incidents.selectors import incident_geojson, incident_statistics, incident_timeline, incidents_for
 from yingji.incidents.states import REPORT_WORKFLOW, TASK_WORKFLOW
 from yingji.incidents.word import DOCX, report_docx
 
@@ -50,7 +50,7 @@ class IncidentListView(IncidentMixin, ObjectListView):
     columns = [Column("code", link=True), Column("title", link=True), Column("category"), Column("subtype"),
                Column("occurred_at"), Column("region.name", gettext_lazy("发生地")), Column("grade"),
                Column("deaths"), Column("missing"), Column("serious_injuries"), Column("direct_loss_yuan"),
-               Column("next_report_due"), Column("overdue_since")]
+               Column("next_report_due"), Column("overdue_since"), Column("is_exercise")]
     default_ordering = ["-occurred_at", "-pk"]
 
 
@@ -64,6 +64,7 @@ class IncidentDetailView(IncidentMixin, ObjectDetailView):
 
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
+        _mark_exercise(context, obj)
         user = self.request.user
         can_act = Incident.objects.restrict(user, "change").filter(pk=obj.pk).exists()
         context.update(
@@ -73,7 +74,11 @@ class IncidentDetailView(IncidentMixin, ObjectDetailView):
                                                                                                    "organization"),
             allocations=MaterialAllocation.objects.restrict(user, "view").filter(incident=obj).select_related(
                 "warehouse", "material"),
-            responses=EmergencyResponse.objects.restrict(user, "view").filter(incident=obj),
+            responses=EmergencyResponse.objects.restrict(user, "view").filter(incident=obj).select_related(
+                "ended_by"),
+            can_steer=has_model_perm(user, EmergencyResponse, "change") and not user.scope_enterprise_id,
+            adjust_form=forms.ResponseAdjustForm(prefix="adjust"),
+            end_form=forms.ResponseEndForm(prefix="end"),
             incident_timeline=incident_timeline(user, obj),
             can_act=can_act and has_model_perm(user, IncidentReport, "add"),
             report_form=forms.ReportSubmitForm(initial={"kind": obj.next_report_kind or "follow_up"}),
@@ -107,6 +112,10 @@ class IncidentReportListView(IncidentMixin, ObjectListView):
 
 class IncidentReportDetailView(IncidentMixin, ObjectDetailView):
     model = IncidentReport
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("incident")
+
     template_name = "incidents/incidentreport_detail.html"
     fields = [Column("incident"), Column("kind"), Column("sequence"), Column("to_region"), Column("submitted_by"),
               Column("submitted_at"), Column("due_at"), Column("late"), Column("status"), Column("signed_by"),
@@ -114,6 +123,7 @@ class IncidentReportDetailView(IncidentMixin, ObjectDetailView):
 
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
+        _mark_exercise(context, obj.incident)
         context["snapshot"] = [(label, obj.snapshot.get(key, "")) for key, label in services.SNAPSHOT_LABELS.items()]
         context["diff"] = services.report_diff(obj)
         context["actions"] = REPORT_WORKFLOW.available(obj, self.request.user)
@@ -131,6 +141,10 @@ class DispatchTaskListView(IncidentMixin, ObjectListView):
 
 class DispatchTaskDetailView(IncidentMixin, ObjectDetailView):
     model = DispatchTask
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("incident")
+
     template_name = "incidents/dispatchtask_detail.html"
     with_attachments = True
     fields = [Column(n) for n in ("incident", "team", "organization", "instruction", "status", "distance_km",
@@ -138,9 +152,17 @@ class DispatchTaskDetailView(IncidentMixin, ObjectDetailView):
 
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
+        _mark_exercise(context, obj.incident)
         context["actions"] = TASK_WORKFLOW.available(obj, self.request.user)
         context["timeline"] = timeline(obj, self.request.user)
         return context
+
+
+def _mark_exercise(context: dict, incident: Incident) -> None:
+    """A drill's pages say so in the title and with a banner (incidents/includes/exercise_banner.html)."""
+    context["exercise"] = incident.is_exercise
+    if incident.is_exercise:
+        context["title"] = services.EXERCISE_MARK + context["title"]
 
 
 def _incident_for(request, pk: int, action: str = "change") -> Incident:
@@ -188,7 +210,8 @@ def report_word(request, pk: int):
     response = HttpResponse(report_docx(report), content_type=DOCX)
     from urllib.parse import quote
 
-    name = quote(f"{report.incident.code}-{report.get_kind_display()}{report.sequence}.docx")
+    mark = "演练-" if report.incident.is_exercise else ""
+    name = quote(f"{mark}{report.incident.code}-{report.get_kind_display()}{report.sequence}.docx")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
     return response
 
@@ -204,6 +227,28 @@ def response_start(request, pk: int):
         return HttpResponseRedirect(target)
     return _done(request, lambda: services.response_start(incident=incident, actor=request.user, **form.cleaned_data),
                  _("已启动应急响应"), target)[0]
+
+
+@login_required
+@require_POST
+def response_advance(request, pk: int):
+    """Adjust the level of (action=adjust) or end (action=end) an active response, from the incident page."""
+    response = get_object_or_404(EmergencyResponse.objects.restrict(request.user, "change"), pk=pk)
+    target = reverse("incidents:incident_detail", args=[response.incident_id])
+    action = request.POST.get("action")
+    if action == "adjust":
+        form = forms.ResponseAdjustForm(request.POST, prefix="adjust")
+        if not form.is_valid():
+            messages.error(request, _("请选择调整后的级别并填写理由"))
+            return HttpResponseRedirect(target)
+        return _done(request, lambda: services.response_adjust(response=response, actor=request.user,
+                                                               **form.cleaned_data), _("已调整响应级别"), target)[0]
+    form = forms.ResponseEndForm(request.POST, prefix="end")
+    if action != "end" or not form.is_valid():
+        messages.error(request, _("请填写终止理由与处置总结"))
+        return HttpResponseRedirect(target)
+    return _done(request, lambda: services.response_end(response=response, actor=request.user, **form.cleaned_data),
+                 _("已终止应急响应"), target)[0]
 
 
 @login_required
@@ -266,24 +311,66 @@ def material_allocate(request, pk: int):
                                                              **form.cleaned_data), _("已调拨"), target)[0]
 
 
+def _date_param(request, name: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return None
+
+
+@login_required
+def statistics(request):
+    """Real incidents in the user's jurisdiction by grade, category, county and month (drills never counted)."""
+    if not has_model_perm(request.user, Incident, "view"):
+        raise PermissionDenied
+    start, end = _date_param(request, "from"), _date_param(request, "to")
+    stats = incident_statistics(request.user, start=start, end=end)
+    title = _("突发事件统计")
+    if request.GET.get("export") == "xlsx":
+        from yingji.core import excel
+
+        rows = ([section, row["name"], row["total"]] for section, key in (
+            (_("事件等级"), "by_grade"), (_("事件类型"), "by_category"), (_("县（市、区）"), "by_county"),
+            (_("月份"), "by_month")) for row in stats[key])
+        return excel.workbook_response(excel.export_rows(title, [_("分类"), _("项目"), _("事件数")], rows), title)
+    return render(request, "incidents/incident_statistics.html", {
+        "title": title, "breadcrumbs": _crumbs() + [(title, None)], "stats": stats,
+        "period": {"from": start.isoformat() if start else "", "to": end.isoformat() if end else ""},
+        "query": request.GET.urlencode(),
+    })
+
+
 @login_required
 def subtypes(request):
     return JsonResponse({k: v for k, v in SUBTYPES.items()})
+
+
+def _exercise_mode(request) -> bool:
+    """The command map shows real incidents; `?exercise=1` switches it to the drills (marked as such)."""
+    return request.GET.get("exercise") == "1"
 
 
 @login_required
 def command_map(request):
     if not has_model_perm(request.user, Incident, "view"):
         raise PermissionDenied
+    from yingji.incidents.map_layers import LAYERS
+
     root = region_root_for(request.user)
+    exercise = _exercise_mode(request)
+    suffix = "?exercise=1" if exercise else ""
     context = {
-        "title": _("应急指挥一张图"),
+        "title": (services.EXERCISE_MARK if exercise else "") + _("应急指挥一张图"),
+        "exercise": exercise,
         "breadcrumbs": [(_("首页"), reverse("home")), (_("应急指挥一张图"), None)],
         "regions_url": reverse("core:region_geojson") + (f"?parent={root.code}" if root else ""),
-        "incidents_url": reverse("incidents:incident_geojson"),
+        "incidents_url": reverse("incidents:incident_geojson") + suffix,
         "resources_url": reverse("resources:resource_geojson"),
         "enterprises_url": reverse("enterprises:enterprise_geojson"),
-        "feed_url": reverse("incidents:feed"),
+        "feed_url": reverse("incidents:feed") + suffix,
+        "layers": [(key, label, reverse("incidents:map_layer", args=[key])) for key, (label, _f) in LAYERS.items()],
         "can_dispatch": has_model_perm(request.user, DispatchTask, "add"),
         "grades": list(GRADE_COLORS.items()),
         "today_duty": today_duty(request.user),
@@ -292,10 +379,22 @@ def command_map(request):
 
 
 @login_required
+def map_layer(request, name: str):
+    """One layer of another app for the command map, as GeoJSON of what the user may see there."""
+    from yingji.incidents.map_layers import LAYERS
+
+    if not has_model_perm(request.user, Incident, "view"):
+        raise PermissionDenied
+    if name not in LAYERS:
+        raise Http404
+    return JsonResponse(LAYERS[name][1](request.user))
+
+
+@login_required
 def incident_points(request):
     if not has_model_perm(request.user, Incident, "view"):
         raise PermissionDenied
-    queryset = Incident.objects.restrict(request.user, "view").filter(closed=False)
+    queryset = incidents_for(request.user, exercise=_exercise_mode(request)).filter(closed=False)
     return JsonResponse(incident_geojson(queryset.order_by("-occurred_at")[:2000]))
 
 
@@ -304,9 +403,11 @@ def feed(request):
     """What the command map polls: open incidents and the latest task receipts, so it updates without reloading."""
     if not has_model_perm(request.user, Incident, "view"):
         raise PermissionDenied
+    exercise = _exercise_mode(request)
     tasks = DispatchTask.objects.restrict(request.user, "view").select_related("team", "organization", "incident")
+    tasks = tasks.exercises() if exercise else tasks.real()
     return JsonResponse({
-        "incidents": incident_geojson(Incident.objects.restrict(request.user, "view").filter(closed=False)
+        "incidents": incident_geojson(incidents_for(request.user, exercise=exercise).filter(closed=False)
                                       .order_by("-occurred_at")[:2000])["features"],
         "tasks": [{"id": t.pk, "incident": t.incident.code, "assignee": str(t.team or t.organization),
                    "status": t.status, "status_label": t.get_status_display()} for t in tasks.order_by("-pk")[:50]],

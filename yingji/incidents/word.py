@@ -8,7 +8,7 @@ from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Pt, RGBColor
 
 from yingji.incidents.models import IncidentReport
 from yingji.incidents.services import SNAPSHOT_LABELS
@@ -27,9 +27,18 @@ def report_docx(report: IncidentReport) -> bytes:
     """标题（方正小标宋二号）、报送单位与时间、正文按要素逐项、已采取措施、落款。"""
     snap = report.snapshot
     document = Document()
+    exercise = report.incident.is_exercise
+    if exercise:
+        # A drill's document must not pass for a real report once printed or forwarded.
+        banner = document.add_paragraph()
+        banner.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = banner.add_run("【演练】本文件为应急演练信息，非真实突发事件，不作为正式报送依据")
+        _font(run, 14, "黑体", bold=True)
+        run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(f"突发事件信息{report.get_kind_display()}"), 22, "方正小标宋简体", bold=True)
+    _font(title.add_run(f"突发事件信息{report.get_kind_display()}{'（演练）' if exercise else ''}"), 22,
+          "方正小标宋简体", bold=True)
     meta = document.add_paragraph()
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _font(meta.add_run(f"（第{report.sequence}期）  编号：{report.incident.code}"), 14, "楷体_GB2312")

@@ -1,6 +1,6 @@
 import pytest
 
-from yingji.monitoring import ingest
+from yingji.monitoring import ingest, services
 from yingji.monitoring.alarms import ENGINE
 
 
@@ -9,6 +9,8 @@ def _fresh_worker_state():
     # Tests roll back their points and alarms; state kept by an earlier test must not answer for the next one.
     ingest.invalidate_point_tables()
     ENGINE.reset()
+    services.GATEWAYS_SEEN.reset()
     yield
     ingest.invalidate_point_tables()
     ENGINE.reset()
+    services.GATEWAYS_SEEN.reset()

@@ -7,12 +7,16 @@ alarms are only added to points that have none.
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
+from yingji.core.models import User
+from yingji.enterprises.models import Enterprise
 from yingji.monitoring import ingest, services
 from yingji.monitoring.alarms import AlarmEngine
-from yingji.monitoring.models import Alarm, Gateway, MajorHazardSource, MonitoringPoint
+from yingji.monitoring.models import Alarm, Gateway, GatewayActivity, MajorHazardSource, MonitoringPoint, Patrol
 
 HAZCHEM = {"hazchem_production", "hazchem_trade", "hazchem_use"}
 DEMO_ENTERPRISES = 12
@@ -101,30 +105,74 @@ def _seed_history(rng: random.Random, points, log) -> None:
     if not todo:
         return
     now = ingest.now_ms()
+    step = 30 * 1000  # the demo points' reporting period
     start = now - 24 * 3600 * 1000
-    step = 10 * 60 * 1000
     rows = []
     excursions = {p.pk for p, _band in rng.sample(todo, k=min(5, len(todo)))}
+    # Dropouts, so the online rate has something to show: one enterprise's gateway silent for a few hours,
+    # and every point missing a reading now and then.
+    silent_enterprise = rng.choice(sorted({p.enterprise_id for p, _band in todo}))
+    silent_from = rng.randrange(300, 2000)
+    silent = range(silent_from, silent_from + rng.randrange(240, 600))
+    heard: dict[int, set[int]] = {}
     for point, (low, high) in todo:
         value = (low + high) / 2
-        for n in range(144):
-            value = min(high, max(low, value + rng.uniform(-0.08, 0.08) * (high - low)))
+        for n in range(24 * 3600 * 1000 // step):
+            value = min(high, max(low, value + rng.uniform(-0.02, 0.02) * (high - low)))
+            if (point.enterprise_id == silent_enterprise and n in silent) or rng.random() < 0.02:
+                continue
             reading = value
-            if point.pk in excursions and 120 <= n <= 123 and point.high is not None:
+            if point.pk in excursions and 2400 <= n <= 2410 and point.high is not None:
                 reading = min(point.range_high, point.high + (point.high - high) * 0.3 + 0.01)
             rows.append((point.pk, start + n * step, round(reading, 3)))
+            heard.setdefault(point.enterprise_id, set()).add((start + n * step) // 60_000)
     table = ingest.PointTable()
     table.refresh()
     engine = AlarmEngine()
-    rows.sort(key=lambda r: r[1])
+    gateways = dict(Gateway.objects.filter(enterprise_id__in=list(heard)).values_list("enterprise_id", "pk"))
     with transaction.atomic():
         new_rows = ingest.store(rows, received_at=now)
         engine(new_rows, table, now)
+        GatewayActivity.objects.bulk_create(
+            [GatewayActivity(gateway_id=gateways[e], minute=m) for e, minutes in heard.items() if e in gateways
+             for m in sorted(minutes)], batch_size=5000, ignore_conflicts=True)
+    today = timezone.localdate()
+    for day in (today - timedelta(days=1), today):
+        services.online_rates_rollup(day=day, now_ms=now)
     alarms = list(Alarm.objects.order_by("started_at"))
     # Leave one alarm of each later state for the pages: acknowledged, being disposed, closed.
     for alarm, target in zip(alarms, ["closed", "disposing", "acknowledged"], strict=False):
         _advance(alarm, target)
     log(f"监测数据：写入 {len(new_rows)} 条；报警 {len(alarms)} 条")
+    _seed_patrols(rng, [p for p, _band in points], log)
+
+
+def _seed_patrols(rng: random.Random, points: list[MonitoringPoint], log) -> None:
+    """Today's online patrol of the city's 监测预警员 over the monitored enterprises, with findings and one
+    hazard raised from a finding."""
+    officer = User.objects.filter(username="city_monitor", is_active=True).first()
+    if officer is None or Patrol.objects.exists():
+        return
+    enterprise_ids = sorted({p.enterprise_id for p in points})
+    chosen = Enterprise.objects.filter(pk__in=rng.sample(enterprise_ids, k=min(6, len(enterprise_ids))))
+    patrol = services.patrol_create(actor=officer, day=timezone.localdate(), enterprises=list(chosen),
+                                    summary="按日开展线上巡查：查看企业在线率、离线监测点和未消警报警情况。")
+    entries = list(patrol.entries.order_by("-open_alarms", "pk"))
+    for entry in entries:
+        if entry.open_alarms:
+            finding = f"存在 {entry.open_alarms} 条未消警报警（{entry.alarm_codes}），已电话提醒企业值班人员处置。"
+        elif entry.online_rate is not None and entry.online_rate < 0.9:
+            finding = f"当日在线率 {entry.online_rate:.0%}，低于 90%，要求企业排查网关与通信线路。"
+        else:
+            finding = "数据上传正常，无报警。"
+        services.patrol_finding_record(entry=entry, actor=officer, finding=finding)
+    if entries and entries[0].open_alarms:
+        hazard = services.patrol_hazard_raise(
+            entry=entries[0], actor=officer, description="监测报警长时间未确认处置，报警闭环管理制度落实不到位",
+            place="重大危险源监控中心", category="basic_management", level="general")
+        log(f"线上巡查：1 次，巡查企业 {len(entries)} 家，登记隐患 {hazard.code}")
+    else:
+        log(f"线上巡查：1 次，巡查企业 {len(entries)} 家")
 
 
 def ingest_points_with_history(point_ids: list[int]) -> list[int]:

@@ -13,6 +13,9 @@ from yingji.monitoring.models import (
     HazardGrade,
     MajorHazardSource,
     MonitoringPoint,
+    OnlineRate,
+    OnlineSubject,
+    Patrol,
     PointKind,
     UnitKind,
 )
@@ -80,3 +83,26 @@ class GatewayFilterSet(RegionScopedFilterSet):
     class Meta:
         model = Gateway
         fields = ["q", "region", "is_active"]
+
+
+class OnlineRateFilterSet(RegionScopedFilterSet):
+    search_fields = ("enterprise__name", "gateway__code", "point__tag", "point__name")
+    day = django_filters.DateFilter(label=_("日期"))
+    subject = django_filters.ChoiceFilter(label=_("对象类型"), choices=OnlineSubject.choices)
+    below = django_filters.NumberFilter(label=_("在线率低于（%）"), method="rate_below")
+
+    class Meta:
+        model = OnlineRate
+        fields = ["q", "region", "day", "subject", "below"]
+
+    def rate_below(self, queryset, name, value):
+        return queryset if value is None else queryset.filter(rate__lt=float(value) / 100)
+
+
+class PatrolFilterSet(RegionScopedFilterSet):
+    search_fields = ("code", "summary", "officer__real_name", "entries__enterprise__name", "entries__finding")
+    day = django_filters.DateFromToRangeFilter(label=_("巡查日期"))
+
+    class Meta:
+        model = Patrol
+        fields = ["q", "region", "day"]

@@ -47,3 +47,39 @@ class GatewayForm(ScopedModelForm):
 
     def clean_code(self) -> str:
         return (self.cleaned_data.get("code") or "").strip().upper()
+
+
+class PatrolForm(forms.Form):
+    """A patrol of the day: the enterprises looked at (ticked from the monitored ones in scope) and a summary."""
+
+    day = forms.DateField(label=_("巡查日期"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    summary = forms.CharField(label=_("巡查情况"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+    enterprises = forms.ModelMultipleChoiceField(label=_("巡查企业"), queryset=None,
+                                                 widget=forms.CheckboxSelectMultiple,
+                                                 error_messages={"required": _("请至少选择一家巡查的企业")})
+
+    def __init__(self, *args, enterprises, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprises"].queryset = enterprises
+
+
+class PatrolFindingForm(forms.Form):
+    finding = forms.CharField(label=_("巡查发现"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PatrolHazardForm(forms.Form):
+    """The hazard raised from a patrol finding (fields of the hazards app's register)."""
+
+    description = forms.CharField(label=_("隐患描述"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    place = forms.CharField(label=_("隐患部位/地点"), max_length=200)
+    category = forms.ChoiceField(label=_("隐患类别"), choices=())
+    level = forms.ChoiceField(label=_("隐患级别"), choices=())
+    deadline = forms.DateField(label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        from yingji.hazards.models import HazardCategory, HazardLevel
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = HazardCategory.choices
+        self.fields["level"].choices = HazardLevel.choices

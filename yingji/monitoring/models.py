@@ -439,3 +439,139 @@ class AlarmEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.note}"
+
+
+class GatewayActivity(models.Model):
+    """The minutes in which a gateway delivered at least one message: the measure of its online time.
+    Written in one statement per ingested batch; read only by the online-rate roll-up."""
+
+    pk = models.CompositePrimaryKey("gateway_id", "minute")
+    gateway = models.ForeignKey(Gateway, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
+                                db_index=False)
+    minute = models.BigIntegerField(_("分钟（自1970年起）"))
+
+    objects = ScopedQuerySet.as_manager()
+    scope_region_field = "gateway__region"
+    scope_enterprise_field = "gateway__enterprise"
+
+    class Meta:
+        verbose_name = _("网关在线记录")
+        verbose_name_plural = _("网关在线记录")
+
+    def __str__(self) -> str:
+        return f"{self.gateway_id}@{self.minute}"
+
+
+class OnlineSubject(models.TextChoices):
+    POINT = "point", _("监测点")
+    GATEWAY = "gateway", _("采集网关")
+    ENTERPRISE = "enterprise", _("企业")
+
+
+class OnlineRate(models.Model):
+    """The online rate of one day (time reporting ÷ time expected) of a point, a gateway or an enterprise.
+
+    Kept by the sweep (tasks.rollup_online_rates); the online-rate page, its rankings and the patrol
+    snapshots read this table, never the readings.
+    """
+
+    day = models.DateField(_("日期"))
+    subject = models.CharField(_("对象类型"), max_length=12, choices=OnlineSubject.choices)
+    point = models.ForeignKey(MonitoringPoint, verbose_name=_("监测点"), null=True, blank=True,
+                              on_delete=models.CASCADE, related_name="+")
+    gateway = models.ForeignKey(Gateway, verbose_name=_("采集网关"), null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+")
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("所属企业"), on_delete=models.CASCADE,
+                                   related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    expected_seconds = models.PositiveIntegerField(_("应在线时长（秒）"))
+    online_seconds = models.PositiveIntegerField(_("在线时长（秒）"))
+    readings = models.PositiveIntegerField(_("读数条数"), default=0)
+    rate = models.FloatField(_("在线率"))
+    computed_at = models.DateTimeField(_("统计时间"))
+
+    objects = ScopedQuerySet.as_manager()
+    scope_region_field = "region"
+    scope_enterprise_field = "enterprise"
+
+    class Meta:
+        verbose_name = _("在线率")
+        verbose_name_plural = _("在线率")
+        ordering = ["-day", "rate", "pk"]
+        indexes = [models.Index(fields=["day", "subject", "region"])]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "point"], condition=models.Q(subject="point"),
+                                    name="online_rate_once_per_point_and_day"),
+            models.UniqueConstraint(fields=["day", "gateway"], condition=models.Q(subject="gateway"),
+                                    name="online_rate_once_per_gateway_and_day"),
+            models.UniqueConstraint(fields=["day", "enterprise"], condition=models.Q(subject="enterprise"),
+                                    name="online_rate_once_per_enterprise_and_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_subject_display()} {self.rate:.2%}"
+
+    @property
+    def percent(self) -> float:
+        return round(self.rate * 100, 2)
+
+
+class Patrol(models.Model):
+    """线上巡查: an officer's daily look, through the platform, at the enterprises' online state and alarms."""
+
+    code = models.CharField(_("巡查编号"), max_length=30, unique=True, editable=False)
+    officer = models.ForeignKey(User, verbose_name=_("巡查人"), on_delete=models.PROTECT, related_name="+",
+                                editable=False)
+    region = models.ForeignKey(Region, verbose_name=_("巡查单位所在区划"), on_delete=models.PROTECT, related_name="+",
+                               editable=False)
+    day = models.DateField(_("巡查日期"))
+    summary = models.TextField(_("巡查情况"), blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_region_field = "region"
+    scope_enterprise_field = None  # a bureau's working record
+
+    class Meta:
+        verbose_name = _("线上巡查")
+        verbose_name_plural = _("线上巡查")
+        ordering = ["-day", "-pk"]
+        indexes = [models.Index(fields=["region", "day"])]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class PatrolEntry(models.Model):
+    """One enterprise looked at in a patrol: what the platform showed then, what the officer found, and the
+    hazard raised from the finding, if any."""
+
+    patrol = models.ForeignKey(Patrol, verbose_name=_("线上巡查"), on_delete=models.CASCADE, related_name="entries")
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT,
+                                   related_name="+")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", editable=False)
+    online_rate = models.FloatField(_("当日在线率"), null=True, blank=True, editable=False)
+    points_total = models.PositiveIntegerField(_("监测点数"), default=0, editable=False)
+    points_offline = models.PositiveIntegerField(_("离线监测点数"), default=0, editable=False)
+    open_alarms = models.PositiveIntegerField(_("未消警报警数"), default=0, editable=False)
+    worst_level = models.PositiveSmallIntegerField(_("最高报警级别"), choices=AlarmLevel.choices, null=True,
+                                                   blank=True, editable=False)
+    alarm_codes = models.CharField(_("报警编号"), max_length=300, blank=True, editable=False)
+    finding = models.TextField(_("巡查发现"), blank=True)
+    hazard = models.ForeignKey("hazards.Hazard", verbose_name=_("登记的隐患"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+", editable=False)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_region_field = "patrol__region"
+    scope_enterprise_field = None
+
+    class Meta:
+        verbose_name = _("巡查企业")
+        verbose_name_plural = _("巡查企业")
+        ordering = ["patrol_id", "pk"]
+        constraints = [models.UniqueConstraint(fields=["patrol", "enterprise"], name="patrol_enterprise_once")]
+
+    def __str__(self) -> str:
+        return f"{self.patrol} {self.enterprise}"

@@ -12,7 +12,8 @@ MENU_GROUPS = [
             MenuItem(_("监测点"), "monitoring:monitoringpoint_list", "monitoring.view_monitoringpoint"),
             MenuItem(_("监测点导入"), "monitoring:monitoringpoint_import", "monitoring.add_monitoringpoint"),
             MenuItem(_("采集网关"), "monitoring:gateway_list", "monitoring.view_gateway"),
-            MenuItem(_("在线率"), "monitoring:online_rate", "monitoring.view_monitoringpoint"),
+            MenuItem(_("在线率"), "monitoring:online_rate", "monitoring.view_onlinerate"),
+            MenuItem(_("线上巡查"), "monitoring:patrol_list", "monitoring.view_patrol"),
         ),
     ),
 ]

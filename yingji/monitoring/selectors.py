@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection
 from django.db.models import Min, Q
 
+from yingji.core.models import Region
+from yingji.core.selectors import child_prefix_length, region_root_for
 from yingji.enterprises.models import Enterprise
 from yingji.monitoring.models import (
     ALARM_LEVEL_COLORS,
@@ -17,6 +19,8 @@ from yingji.monitoring.models import (
     LatestReading,
     MajorHazardSource,
     MonitoringPoint,
+    OnlineRate,
+    OnlineSubject,
 )
 
 OPEN = ~Q(status=AlarmStatus.CLOSED)
@@ -98,43 +102,71 @@ def latest_of(user, point_ids) -> dict[int, LatestReading]:
     return LatestReading.objects.restrict(user, "view").in_bulk(list(point_ids))
 
 
-def online_rates(user, day_start_ms: int) -> dict[str, Any]:
-    """Online rate of one day: per point (readings received / readings expected from its period, at most 1),
-    per enterprise (time-weighted over its points) and per county; one scan of that day's readings (the
-    BRIN index on ts bounds it)."""
-    points = list(MonitoringPoint.objects.restrict(user, "view").filter(is_active=True)
-                  .select_related("enterprise", "region").values_list(
-                      "pk", "tag", "name", "report_period_seconds", "enterprise_id", "enterprise__name", "region_id"))
-    if not points:
-        return {"points": [], "enterprises": [], "counties": []}
-    day_end = day_start_ms + 86_400_000
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT point_id, count(*) FROM monitoring_reading WHERE ts >= %s AND ts < %s GROUP BY point_id",
-                       [day_start_ms, day_end])
-        counts = dict(cursor.fetchall())
-    point_rows = []
-    by_enterprise: dict[int, dict[str, Any]] = {}
-    for pk, tag, name, period, enterprise_id, enterprise_name, region_id in points:
-        expected = 86_400 / period
-        rate = min(1.0, counts.get(pk, 0) / expected)
-        point_rows.append({"id": pk, "tag": tag, "name": name, "enterprise": enterprise_name, "rate": rate})
-        row = by_enterprise.setdefault(enterprise_id, {"id": enterprise_id, "name": enterprise_name,
-                                                       "county": region_id[:6] + "000000", "points": 0,
-                                                       "rate_sum": 0.0})
-        row["points"] += 1
-        row["rate_sum"] += rate
-    enterprises = []
-    by_county: dict[str, list[float]] = {}
-    for row in by_enterprise.values():
-        row["rate"] = row["rate_sum"] / row["points"]
-        enterprises.append(row)
-        by_county.setdefault(row["county"], []).append(row["rate"])
-    from yingji.core.models import Region
+def online_overview(user, day: date, below_percent: float) -> dict[str, Any]:
+    """The day's online rates from the roll-up: overall, a ranking of the child regions of the user's
+    jurisdiction (time-weighted over their enterprises), the enterprises below the threshold, and the
+    worst gateways and points."""
+    rows = OnlineRate.objects.restrict(user, "view").filter(day=day)
+    enterprises = list(rows.filter(subject=OnlineSubject.ENTERPRISE).select_related("enterprise")
+                       .order_by("rate", "enterprise__name"))
+    root = region_root_for(user)
+    ranking = []
+    if root is not None and root.level != "village":
+        length = child_prefix_length(root)
+        names = {code[:length]: name for code, name in
+                 Region.objects.filter(parent=root).values_list("code", "name")}
+        sums: dict[str, list[int]] = {}
+        for row in enterprises:
+            total = sums.setdefault(row.region_id[:length], [0, 0, 0])
+            total[0] += row.online_seconds
+            total[1] += row.expected_seconds
+            total[2] += 1
+        ranking = sorted(({"code": code, "name": names.get(code, code), "enterprises": count,
+                           "rate": online / expected if expected else 0.0,
+                           "percent": round(100 * online / expected, 2) if expected else 0.0}
+                          for code, (online, expected, count) in sums.items()), key=lambda r: -r["rate"])
+    online = sum(r.online_seconds for r in enterprises)
+    expected = sum(r.expected_seconds for r in enterprises)
+    return {
+        "overall": online / expected if expected else None,
+        "overall_percent": round(100 * online / expected, 2) if expected else None,
+        "computed_at": max((r.computed_at for r in enterprises), default=None),
+        "ranking": ranking,
+        "enterprises": enterprises,
+        "below": [r for r in enterprises if r.rate * 100 < below_percent],
+        "gateways": list(rows.filter(subject=OnlineSubject.GATEWAY).select_related("gateway", "enterprise")
+                         .order_by("rate")[:20]),
+        "points": list(rows.filter(subject=OnlineSubject.POINT).select_related("point", "enterprise")
+                       .order_by("rate")[:20]),
+    }
 
-    names = dict(Region.objects.filter(code__in=list(by_county)).values_list("code", "name"))
-    counties = sorted(({"code": code, "name": names.get(code, code), "enterprises": len(rates),
-                        "rate": sum(rates) / len(rates)} for code, rates in by_county.items()),
-                      key=lambda r: -r["rate"])
-    enterprises.sort(key=lambda r: r["rate"])
-    point_rows.sort(key=lambda r: r["rate"])
-    return {"points": point_rows, "enterprises": enterprises, "counties": counties}
+
+def enterprise_snapshots(user, enterprise_ids: list[int], day: date) -> dict[int, dict[str, Any]]:
+    """What a patrol sees of each enterprise now: the day's online rate, points offline, open alarms."""
+    from yingji.monitoring.models import AlarmKind
+
+    snapshot = {pk: {"online_rate": None, "points_total": 0, "points_offline": 0, "open_alarms": 0,
+                     "worst_level": None, "alarm_codes": []} for pk in enterprise_ids}
+    for enterprise_id, rate in (OnlineRate.objects.restrict(user, "view")
+                                .filter(day=day, subject=OnlineSubject.ENTERPRISE, enterprise_id__in=enterprise_ids)
+                                .values_list("enterprise_id", "rate")):
+        snapshot[enterprise_id]["online_rate"] = rate
+    for enterprise_id in (MonitoringPoint.objects.restrict(user, "view")
+                          .filter(enterprise_id__in=enterprise_ids, is_active=True)
+                          .values_list("enterprise_id", flat=True)):
+        snapshot[enterprise_id]["points_total"] += 1
+    alarms = (Alarm.objects.restrict(user, "view").filter(OPEN, enterprise_id__in=enterprise_ids)
+              .order_by("level", "-started_at").values_list("enterprise_id", "code", "level", "kind", "recovered_at"))
+    for enterprise_id, code, level, kind, recovered_at in alarms:
+        row = snapshot[enterprise_id]
+        row["open_alarms"] += 1
+        row["worst_level"] = level if row["worst_level"] is None else min(row["worst_level"], level)
+        row["alarm_codes"].append(code)
+        if kind == AlarmKind.POINT_OFFLINE and recovered_at is None:
+            row["points_offline"] += 1
+        if kind == AlarmKind.GATEWAY_OFFLINE and recovered_at is None:
+            row["gateway_offline"] = True
+    for row in snapshot.values():
+        if row.pop("gateway_offline", False):
+            row["points_offline"] = row["points_total"]  # the gateway's silence stands for all its points
+    return snapshot

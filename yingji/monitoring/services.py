@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +37,10 @@ from yingji.monitoring.models import (
     HazardSourceChemical,
     MajorHazardSource,
     MonitoringPoint,
+    OnlineRate,
+    OnlineSubject,
+    Patrol,
+    PatrolEntry,
 )
 from yingji.monitoring.states import WORKFLOW
 from yingji.standards import gb18218
@@ -244,52 +249,68 @@ class IngestMessage:
     gateway_code: str = ""
 
 
+class SeenThrottle:
+    """When this process last recorded each gateway as heard from. A busy gateway is written at most once a
+    second (offline detection allows several reporting periods, and online time counts minutes), which
+    keeps two statements out of most batches."""
+
+    def __init__(self, interval_ms: int = 1000) -> None:
+        self.interval_ms = interval_ms
+        self._written: dict[int, int] = {}
+
+    def due(self, gateway_ids: set[int], now: int) -> set[int]:
+        due = {g for g in gateway_ids if not 0 <= now - self._written.get(g, -self.interval_ms) < self.interval_ms}
+        for gateway_id in due:
+            self._written[gateway_id] = now
+        return due
+
+    def reset(self) -> None:
+        self._written.clear()
+
+
+GATEWAYS_SEEN = SeenThrottle()
+
+
 def readings_ingest_many(*, messages: list[IngestMessage], points: PointTable,
                          now: int | None = None) -> list[IngestResult]:
     """Several gateway messages in one transaction (one COPY, one upsert, one commit), each with its own result.
 
     The MQTT worker hands over whatever arrived together, so a busy stream costs one commit per batch,
-    not one per message.
+    not one per message. A reading repeated within the batch or already stored counts as a duplicate of
+    the message it came in.
     """
     now = ingest.now_ms() if now is None else now
     results = []
-    rows: list[tuple[int, int, float]] = []
-    owners: list[tuple[IngestResult, set[tuple[int, int]]]] = []
-    seen: set[tuple[int, int]] = set()
+    parts = []
     for message in messages:
         batch = ingest.parse(message.body, enterprise_id=message.enterprise_id, points=points,
                              gateway_code=message.gateway_code, now=now)
-        result = IngestResult(received=batch.received, rejected=batch.rejected, error=batch.error,
-                              message_id=batch.message_id)
-        results.append(result)
-        keys = set()
-        for row in batch.rows:
-            key = (row[0], row[1])
-            keys.add(key)
-            if key not in seen:  # the same reading in two messages of one batch is stored once
-                seen.add(key)
-                rows.append(row)
-        owners.append((result, keys))
-        result.duplicates = len(batch.rows)
+        results.append(IngestResult(received=batch.received, rejected=batch.rejected, error=batch.error,
+                                    message_id=batch.message_id))
+        parts.append(batch.readings)
+    readings = ingest.Readings.concat(parts)
+    owner = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    first = readings.first_occurrences()
+    unique, owner = readings.take(first), owner[first]
     gateways = {m.gateway_id for m, r in zip(messages, results, strict=True) if not r.error}
     with transaction.atomic():
-        new_rows = ingest.store(rows, received_at=now)
-        if gateways:
-            Gateway._base_manager.filter(pk__in=gateways).update(last_seen_at=datetime.fromtimestamp(now / 1000, tz=UTC))
+        new = ingest.store_readings(unique, received_at=now)
+        heard = GATEWAYS_SEEN.due(gateways, now)
+        if heard:
+            Gateway._base_manager.filter(pk__in=heard).update(last_seen_at=datetime.fromtimestamp(now / 1000, tz=UTC))
+            ingest.record_gateway_activity(heard, now)
+        fresh = unique.take(new)
         for hook in INGEST_HOOKS:
-            hook(new_rows, points, now, gateways)
-    new_keys = {(p, t) for p, t, _v in new_rows}
-    for result, keys in owners:
-        fresh = keys & new_keys
-        new_keys -= fresh
-        result.accepted = len(fresh)
-        result.duplicates -= len(fresh)
-        result.new_rows = [r for r in new_rows if (r[0], r[1]) in fresh] if len(messages) == 1 else []
+            hook(fresh, points, now, gateways)
+    accepted = np.bincount(owner[new], minlength=len(parts)).tolist()
+    for result, part, count in zip(results, parts, accepted, strict=True):
+        result.accepted = count
+        result.duplicates = len(part) - count
     return results
 
 
-# Called inside the ingest transaction with the new readings (oldest first), the point table, the time and
-# the ids of the gateways heard from; the alarm engine registers itself here (apps.py).
+# Called inside the ingest transaction with the new readings (`ingest.Readings`, in no particular order), the
+# point table, the time and the ids of the gateways heard from; the alarm engine registers itself here (apps.py).
 INGEST_HOOKS: list = []
 
 
@@ -468,3 +489,150 @@ def alarm_escalate(*, alarm: Alarm, now: datetime) -> int:
     _event(alarm, AlarmEvent.Kind.ESCALATED, now,
            _("通知%(who)s %(n)d 人") % {"who": ESCALATION_STEPS[step][1], "n": count}, step=step)
     return 1
+
+
+# -- online rate ---------------------------------------------------------------------------------------
+
+def day_bounds_ms(day: date) -> tuple[int, int]:
+    """The local (Asia/Shanghai) day as [start, end) in milliseconds since the epoch."""
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    start_ms = int(start.timestamp() * 1000)
+    return start_ms, start_ms + 86_400_000
+
+
+@transaction.atomic
+def online_rates_rollup(*, day: date, now_ms: int | None = None) -> int:
+    """Recompute the day's online rates of every active point, gateway and enterprise; return the rows written.
+
+    Time reporting: a point is online for a reporting period in which it sent at least one reading (so a
+    burst does not make up for silence); a gateway for each minute (or period, if longer) in which it
+    delivered a message. Time expected: the day so far (all of it, once it is over). An enterprise's rate
+    is its points' online time over their expected time together.
+    """
+    now_ms = ingest.now_ms() if now_ms is None else now_ms
+    start, end = day_bounds_ms(day)
+    expected = max(0, (min(end, now_ms) - start) // 1000)
+    if not expected:
+        return 0
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT r.point_id, count(DISTINCT r.ts / (p.report_period_seconds * 1000)), count(*) "
+            "FROM monitoring_reading r JOIN monitoring_monitoringpoint p ON p.id = r.point_id "
+            "WHERE r.ts >= %s AND r.ts < %s GROUP BY r.point_id", [start, end])
+        point_slots = {pk: (slots, count) for pk, slots, count in cursor.fetchall()}
+        cursor.execute(
+            "SELECT a.gateway_id, count(DISTINCT (a.minute * 60) / "
+            "(CASE WHEN g.report_period_seconds < 60 THEN 60 ELSE g.report_period_seconds END)) "
+            "FROM monitoring_gatewayactivity a JOIN monitoring_gateway g ON g.id = a.gateway_id "
+            "WHERE a.minute >= %s AND a.minute < %s GROUP BY a.gateway_id", [start // 60_000, end // 60_000])
+        gateway_slots = dict(cursor.fetchall())
+    computed_at = _to_datetime(now_ms)
+    rows: list[OnlineRate] = []
+    totals: dict[int, list] = {}
+    for pk, enterprise_id, region_id, period in MonitoringPoint._base_manager.filter(is_active=True).values_list(
+            "pk", "enterprise_id", "region_id", "report_period_seconds"):
+        slots, count = point_slots.get(pk, (0, 0))
+        online = min(expected, slots * period)
+        rows.append(OnlineRate(day=day, subject=OnlineSubject.POINT, point_id=pk, enterprise_id=enterprise_id,
+                               region_id=region_id, expected_seconds=expected, online_seconds=online, readings=count,
+                               rate=online / expected, computed_at=computed_at))
+        total = totals.setdefault(enterprise_id, [region_id, 0, 0, 0])
+        total[1] += online
+        total[2] += expected
+        total[3] += count
+    for enterprise_id, (region_id, online, wanted, count) in totals.items():
+        rows.append(OnlineRate(day=day, subject=OnlineSubject.ENTERPRISE, enterprise_id=enterprise_id,
+                               region_id=region_id, expected_seconds=min(wanted, 2**31 - 1),
+                               online_seconds=min(online, 2**31 - 1), readings=min(count, 2**31 - 1),
+                               rate=online / wanted, computed_at=computed_at))
+    for pk, enterprise_id, region_id, period in Gateway._base_manager.filter(is_active=True).values_list(
+            "pk", "enterprise_id", "region_id", "report_period_seconds"):
+        online = min(expected, gateway_slots.get(pk, 0) * max(period, 60))
+        rows.append(OnlineRate(day=day, subject=OnlineSubject.GATEWAY, gateway_id=pk, enterprise_id=enterprise_id,
+                               region_id=region_id, expected_seconds=expected, online_seconds=online,
+                               rate=online / expected, computed_at=computed_at))
+    OnlineRate.objects.filter(day=day).delete()
+    OnlineRate.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+# -- online patrol (线上巡查) ------------------------------------------------------------------------------
+
+@transaction.atomic
+def patrol_create(*, actor: User, day: date, enterprises: list, summary: str = "") -> Patrol:
+    """Record an officer's online patrol of the day: the enterprises looked at, each with a snapshot of what
+    the platform showed (online rate, points offline, open alarms). Only enterprises in the officer's
+    jurisdiction; the patrol belongs to the officer's bureau."""
+    from yingji.core.selectors import region_root_for
+    from yingji.enterprises.models import Enterprise
+    from yingji.monitoring import selectors
+
+    ensure_perm(actor, Patrol, "add")
+    if actor.scope_enterprise_id:
+        raise PermissionDenied(_("线上巡查由应急管理部门的人员登记"))
+    ids = sorted({e.pk for e in enterprises})
+    if not ids:
+        raise ValidationError({"enterprises": _("请至少选择一家巡查的企业")})
+    visible = set(Enterprise.objects.restrict(actor, "view").filter(pk__in=ids).values_list("pk", flat=True))
+    if visible != set(ids):
+        raise PermissionDenied(_("所选企业不在您的管辖范围内"))
+    if day > timezone.localdate():
+        raise ValidationError({"day": _("巡查日期不能晚于今天")})
+    region = actor.scope_region or region_root_for(actor)
+    stamp = timezone.localtime()
+    code = f"XC{region.code[:6]}{stamp:%Y%m%d%H%M%S}{secrets.token_hex(2).upper()}"
+    patrol = scoped_create(Patrol, actor=actor, reason=_("登记线上巡查"), code=code, officer=actor, region=region,
+                           day=day, summary=summary.strip())
+    snapshots = selectors.enterprise_snapshots(actor, ids, timezone.localdate())
+    regions = dict(Enterprise.objects.filter(pk__in=ids).values_list("pk", "region_id"))
+    for enterprise_id in ids:
+        snap = snapshots[enterprise_id]
+        entry = PatrolEntry(patrol=patrol, enterprise_id=enterprise_id, region_id=regions[enterprise_id],
+                            online_rate=snap["online_rate"], points_total=snap["points_total"],
+                            points_offline=snap["points_offline"], open_alarms=snap["open_alarms"],
+                            worst_level=snap["worst_level"], alarm_codes="、".join(snap["alarm_codes"])[:300])
+        save_with_history(entry, actor=actor, reason=_("巡查快照"))
+    return patrol
+
+
+def _locked_entry(entry: PatrolEntry, actor: User) -> PatrolEntry:
+    ensure_perm(actor, PatrolEntry, "change")
+    locked = PatrolEntry._base_manager.select_for_update().select_related("patrol", "enterprise").get(pk=entry.pk)
+    ensure_in_scope(actor, locked)
+    return locked
+
+
+@transaction.atomic
+def patrol_finding_record(*, entry: PatrolEntry, actor: User, finding: str) -> PatrolEntry:
+    """What the officer saw at one enterprise of the patrol."""
+    locked = _locked_entry(entry, actor)
+    finding = finding.strip()
+    if not finding:
+        raise ValidationError({"finding": _("请填写巡查发现")})
+    locked.finding = finding
+    save_with_history(locked, actor=actor, reason=_("记录巡查发现"))
+    return locked
+
+
+@transaction.atomic
+def patrol_hazard_raise(*, entry: PatrolEntry, actor: User, description: str, place: str, category: str,
+                        level: str = "general", deadline: date | None = None) -> Any:
+    """Register a hazard (hazards app) from a patrol finding at an enterprise, and link it to the entry.
+    The hazard service checks the actor may add hazards there; an entry raises one hazard at most."""
+    from yingji.hazards import services as hazard_services
+    from yingji.hazards.models import HazardSource
+
+    locked = _locked_entry(entry, actor)
+    if locked.hazard_id:
+        raise ValidationError(_("该巡查记录已登记隐患 %(code)s") % {"code": locked.hazard.code})
+    hazard = hazard_services.hazard_create(
+        actor=actor, enterprise=locked.enterprise, description=description, place=place, category=category,
+        level=level, source=HazardSource.DEPARTMENT_CHECK, deadline=deadline,
+    )
+    locked.hazard = hazard
+    if not locked.finding:
+        locked.finding = description.strip()
+    save_with_history(locked, actor=actor, reason=_("由巡查发现登记隐患 %(code)s") % {"code": hazard.code})
+    return hazard

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import ExpressionWrapper, F, IntegerField
+from django.db import IntegrityError, transaction
+from django.db.models import ExpressionWrapper, F, IntegerField, Max
 from django.utils import timezone
 
 from yingji.core.db import lock_due_rows
 from yingji.core.tasks import sweeper
 from yingji.monitoring import ingest, services
-from yingji.monitoring.models import Alarm, AlarmKind, AlarmStatus, Gateway, MonitoringPoint
+from yingji.monitoring.models import Alarm, AlarmKind, AlarmStatus, Gateway, MonitoringPoint, OnlineRate
 
 BATCH = 500
 
@@ -64,6 +64,30 @@ def detect_offline(now_ms: int | None = None) -> int:
     return raised
 
 
+def rollup_online_rates(now: datetime | None = None) -> int:
+    """Keep the online-rate roll-up current: today every `MONITORING_ONLINE_ROLLUP_MINUTES` (10), and
+    yesterday once more after it is over plus that many minutes for late readings; then it stands."""
+    now = now or timezone.now()
+    now_ms = int(now.timestamp() * 1000)
+    every = timedelta(minutes=int(getattr(settings, "MONITORING_ONLINE_ROLLUP_MINUTES", 10)))
+    today = timezone.localdate(now)
+    written = 0
+    for day in (today - timedelta(days=1), today):
+        _start, end = services.day_bounds_ms(day)
+        last = OnlineRate.objects.filter(day=day).aggregate(last=Max("computed_at"))["last"]
+        if day < today:
+            final_from = datetime.fromtimestamp(end / 1000, tz=UTC) + every
+            due = last is None or (last < final_from <= now)
+        else:
+            due = last is None or now - last >= every
+        if due:
+            try:
+                written += services.online_rates_rollup(day=day, now_ms=now_ms)
+            except IntegrityError:
+                pass  # another worker wrote the same day at the same moment; its rows stand
+    return written
+
+
 @sweeper
 def sweep_alarm_escalations() -> int:
     return escalate_alarms()
@@ -72,3 +96,8 @@ def sweep_alarm_escalations() -> int:
 @sweeper
 def sweep_offline() -> int:
     return detect_offline()
+
+
+@sweeper
+def sweep_online_rates() -> int:
+    return rollup_online_rates()

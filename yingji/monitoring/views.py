@@ -1,5 +1,6 @@
-from datetime import date, datetime, timedelta
+from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,8 +25,18 @@ from yingji.monitoring.filters import (
     GatewayFilterSet,
     MajorHazardSourceFilterSet,
     MonitoringPointFilterSet,
+    OnlineRateFilterSet,
+    PatrolFilterSet,
 )
-from yingji.monitoring.forms import GatewayForm, HazardChemicalForm, MajorHazardSourceForm, MonitoringPointForm
+from yingji.monitoring.forms import (
+    GatewayForm,
+    HazardChemicalForm,
+    MajorHazardSourceForm,
+    MonitoringPointForm,
+    PatrolFindingForm,
+    PatrolForm,
+    PatrolHazardForm,
+)
 from yingji.monitoring.importing import POINT_IMPORTER
 from yingji.monitoring.models import (
     ALARM_LEVEL_COLORS,
@@ -37,6 +48,9 @@ from yingji.monitoring.models import (
     HazardSourceChemical,
     MajorHazardSource,
     MonitoringPoint,
+    OnlineRate,
+    Patrol,
+    PatrolEntry,
 )
 from yingji.monitoring.states import WORKFLOW as ALARM_WORKFLOW
 
@@ -351,27 +365,144 @@ def point_trend(request, pk: int):
                          "thresholds": thresholds})
 
 
+def online_threshold() -> float:
+    """Percent below which an enterprise is listed as under-connected (MONITORING_ONLINE_THRESHOLD)."""
+    return float(getattr(settings, "MONITORING_ONLINE_THRESHOLD", 90))
+
+
 @login_required
 def online_rate(request):
-    """在线率: per county ranking, the enterprises below the threshold, the worst points, for one day."""
-    _require(request.user, MonitoringPoint)
+    """在线率: the ranking of the regions under the user's jurisdiction, the enterprises below the threshold,
+    the worst gateways and points, for one day, from the roll-up the sweep keeps."""
+    _require(request.user, OnlineRate)
     today = timezone.localdate()
     try:
-        day = date.fromisoformat(request.GET.get("date", "")) if request.GET.get("date") else today - timedelta(days=1)
+        day = date.fromisoformat(request.GET["date"]) if request.GET.get("date") else today
     except ValueError:
-        day = today - timedelta(days=1)
+        day = today
     try:
-        below = float(request.GET.get("below", "90"))
+        below = min(100.0, max(0.0, float(request.GET.get("below", online_threshold()))))
     except ValueError:
-        below = 90.0
-    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
-    rates = selectors.online_rates(request.user, int(start.timestamp() * 1000))
+        below = online_threshold()
     title = _("在线率")
     context = {
         "title": title,
         "breadcrumbs": [(_("首页"), reverse("home")), (_("监测看板"), reverse("monitoring:board")), (title, None)],
-        "day": day, "below": below, "rates": rates,
-        "low_enterprises": [r for r in rates["enterprises"] if r["rate"] * 100 < below],
-        "worst_points": rates["points"][:20],
+        "day": day, "below": below, "rates": selectors.online_overview(request.user, day, below),
     }
     return render(request, "monitoring/online_rate.html", context)
+
+
+class OnlineRateListView(MonitoringViewMixin, ObjectListView):
+    model = OnlineRate
+    filterset_class = OnlineRateFilterSet
+    title = gettext_lazy("在线率明细")
+    columns = [
+        Column("day"),
+        Column("subject"),
+        Column("enterprise.name", gettext_lazy("所属企业")),
+        Column("gateway.code", gettext_lazy("网关编号")),
+        Column("point.tag", gettext_lazy("位号")),
+        Column("point.name", gettext_lazy("监测点")),
+        Column("rate", accessor=lambda r: f"{r.rate:.2%}"),
+        Column("online_seconds"),
+        Column("expected_seconds"),
+        Column("readings"),
+        Column("computed_at"),
+    ]
+
+
+# -- online patrol ------------------------------------------------------------------------------------------
+
+class PatrolListView(MonitoringViewMixin, ObjectListView):
+    model = Patrol
+    filterset_class = PatrolFilterSet
+    columns = [
+        Column("code", link=True),
+        Column("day"),
+        Column("officer", gettext_lazy("巡查人")),
+        Column("region.name", gettext_lazy("巡查单位所在区划")),
+        Column("entries", gettext_lazy("巡查企业数"), accessor=lambda p: p.entries.count()),
+        Column("summary"),
+    ]
+
+
+class PatrolDetailView(MonitoringViewMixin, ObjectDetailView):
+    model = Patrol
+    template_name = "monitoring/patrol_detail.html"
+    fields = [Column("code"), Column("day"), Column("officer", gettext_lazy("巡查人")),
+              Column("region.name", gettext_lazy("巡查单位所在区划")), Column("summary"), Column("created_at")]
+
+    def get_context_data(self, obj):
+        context = super().get_context_data(obj)
+        user = self.request.user
+        context["entries"] = list(PatrolEntry.objects.restrict(user, "view").filter(patrol=obj)
+                                  .select_related("enterprise", "hazard"))
+        context["can_change"] = PatrolEntry.objects.restrict(user, "change").filter(patrol=obj).exists()
+        context["can_raise"] = context["can_change"] and user.has_perm("hazards.add_hazard")
+        context["finding_form"] = PatrolFindingForm()
+        context["hazard_form"] = PatrolHazardForm()
+        return context
+
+
+def _patrol_enterprises(user):
+    from yingji.enterprises.models import Enterprise
+
+    monitored = MajorHazardSource.objects.restrict(user, "view").values("enterprise_id")
+    return Enterprise.objects.restrict(user, "view").filter(pk__in=monitored).order_by("region_id", "name")
+
+
+@login_required
+def patrol_create(request):
+    """Record today's online patrol: the monitored enterprises with their state now, to tick and comment."""
+    _require(request.user, Patrol, "add")
+    enterprises = _patrol_enterprises(request.user)
+    form = PatrolForm(request.POST or None, enterprises=enterprises, initial={"day": timezone.localdate()})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                patrol = services.patrol_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_form_errors(form, exc)
+            else:
+                messages.success(request, _("已登记线上巡查"))
+                return HttpResponseRedirect(reverse("monitoring:patrol_detail", args=[patrol.pk]))
+        status = 400
+    rows = list(enterprises)
+    snapshots = selectors.enterprise_snapshots(request.user, [e.pk for e in rows], timezone.localdate())
+    for snap in snapshots.values():
+        snap["color"] = ALARM_LEVEL_COLORS.get(snap["worst_level"])
+    title = _("登记线上巡查")
+    context = {
+        "title": title, "form": form,
+        "breadcrumbs": [(_("首页"), reverse("home")), (_("线上巡查"), reverse("monitoring:patrol_list")),
+                        (title, None)],
+        "rows": [(e, snapshots[e.pk], str(e.pk) in form["enterprises"].value() if form.is_bound else False)
+                 for e in rows],
+    }
+    return render(request, "monitoring/patrol_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def patrol_entry_action(request, pk: int, entry_pk: int):
+    """Record a finding at one enterprise of a patrol, or raise a hazard from it."""
+    entry = get_object_or_404(PatrolEntry.objects.restrict(request.user, "change"), pk=entry_pk, patrol_id=pk)
+    action = request.POST.get("action", "")
+    form = PatrolHazardForm(request.POST) if action == "hazard" else PatrolFindingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(m for errors in form.errors.values() for m in errors))
+        return HttpResponseRedirect(reverse("monitoring:patrol_detail", args=[pk]))
+    try:
+        if action == "hazard":
+            hazard = services.patrol_hazard_raise(entry=entry, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("已登记隐患 %(code)s") % {"code": hazard.code})
+        else:
+            services.patrol_finding_record(entry=entry, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("已记录巡查发现"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return HttpResponseRedirect(reverse("monitoring:patrol_detail", args=[pk]))

@@ -1,7 +1,8 @@
 """Demo resources of the demo city: teams, warehouses with stock, shelters, experts and hospitals in every county.
 
-Everything is generated from `context["random"]` before anything is written, and rows are matched by name, so a
-second run creates nothing.
+Everything is generated from `context["random"]` before anything is written (the same draws on every run), and
+rows are matched by keys that do not depend on the draws (codes, names made of region names, "has this county got
+its teams yet"), so a second run creates nothing even if the shared stream reaches here in another state.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ from yingji.resources.models import (
     StockMovement,
     Warehouse,
 )
-
-RESOURCES_SEED = 20260106
 
 MATERIALS = [
     ("WZ-SH-001", "救灾帐篷", "living", "12m²单帐篷", "顶", None, 50),
@@ -93,6 +92,18 @@ def _build(rng: random.Random, context: dict) -> dict[str, list[dict]]:
     return {"teams": teams, "warehouses": warehouses, "shelters": shelters, "experts": experts, "points": points}
 
 
+def _per_region(model, create, records: list[dict]) -> tuple[list, int]:
+    """Create a region's records only if the region has none of this kind yet (their names come from the draws)."""
+    seeded = set(model.objects.filter(region__in={r["region"] for r in records}).values_list("region_id", flat=True))
+    created, rows = 0, []
+    for record in records:
+        if record["region"].pk in seeded:
+            continue
+        rows.append(create(actor=None, **record))
+        created += 1
+    return rows, created
+
+
 def _ensure(model, create, records: list[dict], key: str = "name") -> tuple[list, int]:
     existing = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": [r[key] for r in records]})}
     created, rows = 0, []
@@ -107,9 +118,7 @@ def _ensure(model, create, records: list[dict], key: str = "name") -> tuple[list
 
 
 def seed(context: dict) -> None:
-    # Its own stream: the shared one is consumed differently by earlier apps on a second run, and the rows here
-    # are matched by names drawn from it.
-    rng = random.Random(RESOURCES_SEED)
+    rng: random.Random = context["random"]
     log = context["log"]
     records = _build(rng, context)
     quantities = [[rng.randint(1, 6) for _ in MATERIALS] for _ in records["warehouses"]]
@@ -118,7 +127,8 @@ def seed(context: dict) -> None:
          "shelf_life_days": shelf, "minimum_stock": minimum}
         for code, name, category, spec, unit, shelf, minimum in MATERIALS], key="code")
     log(f"物资目录：新建 {created} 种")
-    teams, created = _ensure(RescueTeam, services.rescue_team_create, records["teams"])
+    _teams, created = _per_region(RescueTeam, services.rescue_team_create, records["teams"])
+    teams = list(RescueTeam.objects.filter(region__in=context["counties"]).order_by("region_id", "pk"))
     log(f"救援队伍：新建 {created} 支，共 {len(teams)} 支")
     warehouses, created = _ensure(Warehouse, services.warehouse_create, records["warehouses"])
     log(f"物资仓库：新建 {created} 个")
@@ -134,7 +144,7 @@ def seed(context: dict) -> None:
                                    expiry_date=expiry, counterpart="年度采购")
     _shelters, created = _ensure(Shelter, services.shelter_create, records["shelters"])
     log(f"避难场所：新建 {created} 个")
-    _experts, created = _ensure(Expert, services.expert_create, records["experts"], key="phone")
+    _experts, created = _per_region(Expert, services.expert_create, records["experts"])
     log(f"专家：新建 {created} 名")
     _points, created = _ensure(ResourcePoint, services.resource_point_create, records["points"])
     log(f"医疗机构/起降点：新建 {created} 个")

@@ -84,6 +84,11 @@ class ResourcePointForm(ScopedModelForm):
         fields = ["name", "kind", "region", "phone", "description", "address", "longitude", "latitude"]
 
 
+class StockMinimumForm(forms.Form):
+    material = forms.ModelChoiceField(label=_("物资"), queryset=Material.objects.all())
+    minimum = forms.DecimalField(label=_("本库最低储备（0 为不设）"), min_value=0, max_digits=14, decimal_places=2)
+
+
 class StockOperationForm(forms.Form):
     """One stock operation on a warehouse page: receipt, issue, transfer out or stocktake."""
 

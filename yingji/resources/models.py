@@ -208,6 +208,35 @@ class StockBalance(models.Model):
         return f"{self.warehouse} · {self.material.name} {self.batch}".strip()
 
 
+class StockMinimum(models.Model):
+    """The minimum a particular warehouse must hold of a material, overriding the catalogue's default for it.
+
+    A township store and the city's central store need different reserves; 0 here means "no minimum in this store".
+    """
+
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("仓库"), on_delete=models.CASCADE, related_name="minimums")
+    material = models.ForeignKey(Material, verbose_name=_("物资"), on_delete=models.PROTECT, related_name="+")
+    minimum = models.DecimalField(_("最低储备"), max_digits=14, decimal_places=2,
+                                  validators=[MinValueValidator(0)])
+    region = models.ForeignKey(Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+",
+                               editable=False)
+    history = HistoricalRecords()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_region_field = "region"
+    scope_enterprise_field = None
+
+    class Meta:
+        verbose_name = _("仓库最低储备")
+        verbose_name_plural = _("仓库最低储备")
+        ordering = ["warehouse_id", "material_id"]
+        constraints = [models.UniqueConstraint(fields=["warehouse", "material"], name="stock_minimum_unique"),
+                       models.CheckConstraint(condition=Q(minimum__gte=0), name="stock_minimum_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.warehouse} · {self.material.name} 最低储备"
+
+
 class MovementKind(models.TextChoices):
     RECEIPT = "receipt", _("入库")
     ISSUE = "issue", _("出库")

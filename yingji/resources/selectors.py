@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import ExpressionWrapper, F, FloatField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cos, Power, Radians, Sin
 from django.utils.translation import gettext
 
 from yingji.core.models import Region, User
@@ -63,16 +64,30 @@ class Nearby:
                 "longitude": self.obj.longitude, "latitude": self.obj.latitude, "note": self.note}
 
 
+def _haversine_term(lat: float, lon: float):
+    """hav(θ) of the angle between (lat, lon) and each row, as SQL: it grows with the distance, so ranking by it in
+    the database ranks by distance and the row limit applies there. Django provides the trigonometric functions on
+    SQLite too, so the same query runs on both databases."""
+    lat_r = math.radians(lat)
+    row_lat = Radians(F("latitude"))
+    half_dlat = (row_lat - Value(lat_r)) / Value(2.0)
+    half_dlon = (Radians(F("longitude")) - Value(math.radians(lon))) / Value(2.0)
+    return ExpressionWrapper(Power(Sin(half_dlat), 2) + Value(math.cos(lat_r)) * Cos(row_lat)
+                             * Power(Sin(half_dlon), 2), output_field=FloatField())
+
+
+def _haversine_of_km(distance_km: float) -> float:
+    return math.sin(min(distance_km / EARTH_RADIUS_KM, math.pi) / 2) ** 2
+
+
 def _ranked(queryset: QuerySet, lat: float, lon: float, radius_km: float | None, limit: int) -> list[Nearby]:
     if radius_km is not None:
-        # Distances from the coordinates alone; only the `limit` nearest rows are loaded as objects.
-        candidates = (queryset.filter(bounding_box(lat, lon, radius_km)).order_by()
-                      .values_list("pk", "latitude", "longitude"))
-        distances = sorted((d, pk) for pk, la, lo in candidates
-                           if (d := haversine_km(lat, lon, la, lo)) <= radius_km)[:limit]
-        objects = queryset.in_bulk([pk for _d, pk in distances]) if not queryset.query.annotations else \
-            {o.pk: o for o in queryset.filter(pk__in=[pk for _d, pk in distances])}
-        return [Nearby(objects[pk], d) for d, pk in distances if pk in objects]
+        # The bounding box on the indexed coordinates picks the candidates; the database ranks them by distance and
+        # returns only the `limit` nearest, whose exact distances are computed here.
+        ranked = (queryset.filter(bounding_box(lat, lon, radius_km)).annotate(_hav=_haversine_term(lat, lon))
+                  .filter(_hav__lte=_haversine_of_km(radius_km) * (1 + 1e-9)).order_by("_hav", "pk")[:limit])
+        found = [Nearby(obj, haversine_km(lat, lon, obj.latitude, obj.longitude)) for obj in ranked]
+        return [n for n in found if n.distance_km <= radius_km]
     radius = FIRST_RADIUS_KM
     while True:
         found = _ranked(queryset, lat, lon, radius, limit)
@@ -186,7 +201,8 @@ def resource_geojson(user: User, layers: list[str] | None = None) -> dict[str, A
                 "pk", "name", "longitude", "latitude", "capacity", "occupancy"):
             rate = occupancy / capacity if capacity else 0
             color = "#d62728" if rate >= 0.9 else "#ff7f0e" if rate >= 0.5 else "#17becf"
-            add("shelter", pk, name, lon, lat, color, f"避难场所·已安置{occupancy}/{capacity}人")
+            add("shelter", pk, name, lon, lat, color,
+                f"避难场所·已安置{occupancy}/{capacity}人·可安置{max(capacity - occupancy, 0)}人")
     if "expert" in layers:
         for pk, name, lon, lat in Expert.objects.restrict(user, "view").filter(latitude__isnull=False).values_list(
                 "pk", "name", "longitude", "latitude"):
@@ -232,3 +248,20 @@ def nearest_query(user, params) -> tuple[dict, list]:
     query = {"kind": kind, "latitude": latitude, "longitude": longitude, "radius_km": radius_km, "limit": limit,
              "material": material, "quantity": quantity, "field": params.get("field") or None}
     return query, nearest(user, **query)
+
+
+def minimum_rows(user: User, warehouse: Warehouse) -> list[dict[str, Any]]:
+    """Per material with a minimum here (own or the catalogue's default): the minimum, where it comes from, the stock."""
+    from yingji.resources.models import StockMinimum
+
+    own = {m.material_id: m.minimum for m in StockMinimum.objects.restrict(user, "view").filter(warehouse=warehouse)}
+    totals = dict(StockBalance.objects.restrict(user, "view").filter(warehouse=warehouse).values_list("material_id")
+                  .annotate(total=Sum("quantity")).order_by())
+    materials = Material.objects.restrict(user, "view").filter(Q(minimum_stock__gt=0) | Q(pk__in=list(own)))
+    rows = []
+    for material in materials.order_by("code"):
+        minimum = own.get(material.pk, material.minimum_stock)
+        stock = totals.get(material.pk) or Decimal(0)
+        rows.append({"material": material, "minimum": minimum, "own": material.pk in own, "stock": stock,
+                     "low": minimum > 0 and stock < minimum})
+    return rows

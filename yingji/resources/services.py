@@ -24,6 +24,7 @@ from yingji.resources.models import (
     ResourcePoint,
     Shelter,
     StockBalance,
+    StockMinimum,
     StockMovement,
     TeamMember,
     Warehouse,
@@ -202,6 +203,19 @@ def _take(warehouse: Warehouse, material: Material, amount: Decimal, batch: str 
     return plan
 
 
+def stock_ensure_available(*, warehouse: Warehouse, material: Material, quantity: Any) -> Decimal:
+    """Refuse, as an issue would, an amount the warehouse does not hold; moves nothing (a drill's allocation)."""
+    amount = _quantity(quantity)
+    available = StockBalance.objects.filter(warehouse=warehouse, material=material).aggregate(
+        total=models.Sum("quantity"))["total"] or Decimal(0)
+    if available < amount:
+        raise ValidationError({"quantity": _("库存不足：%(warehouse)s 的 %(material)s 现有 %(have)s%(unit)s，"
+                                             "不能出库 %(want)s%(unit)s") % {
+            "warehouse": warehouse.name, "material": material.name, "have": amount_text(available),
+            "want": amount_text(amount), "unit": material.unit}})
+    return amount
+
+
 @transaction.atomic
 def stock_issue(*, warehouse: Warehouse, material: Material, quantity: Any, document_number: str,
                 actor: User | None, batch: str | None = None, counterpart: str = "",
@@ -257,6 +271,23 @@ def stocktake(*, warehouse: Warehouse, material: Material, counted: Any, documen
         return None
     return _move(balance, kind=MovementKind.STOCKTAKE, delta=delta, document_number=_document(document_number),
                  actor=actor, purpose=purpose)
+
+
+@transaction.atomic
+def stock_minimum_set(*, warehouse: Warehouse, material: Material, minimum: Any, actor: User | None) -> StockMinimum:
+    """Set this warehouse's minimum of a material (0: none here); the sweep raises 低于最低储备 against it."""
+    _check_warehouse(actor, warehouse)
+    try:
+        value = Decimal(str(minimum))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError({"minimum": _("最低储备无效")}) from exc
+    if not value.is_finite() or value < 0:
+        raise ValidationError({"minimum": _("最低储备不能为负数")})
+    existing = StockMinimum._base_manager.filter(warehouse=warehouse, material=material).first()
+    if existing is None:
+        return scoped_create(StockMinimum, actor=actor, reason=_("设定最低储备"), warehouse=warehouse,
+                             material=material, minimum=value, region_id=warehouse.region_id)
+    return scoped_update(existing, actor=actor, reason=_("调整最低储备"), minimum=value)
 
 
 @transaction.atomic

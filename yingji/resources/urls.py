@@ -28,6 +28,7 @@ urlpatterns = [
     path("teams/<int:pk>/members/", views.team_member_add, name="rescueteam_member_add"),
     *_register("warehouses", "warehouse", views.WAREHOUSE_VIEWS),
     path("warehouses/<int:pk>/stock/", views.stock_operation, name="warehouse_stock"),
+    path("warehouses/<int:pk>/minimum/", views.warehouse_minimum, name="warehouse_minimum"),
     *_register("materials", "material", views.MATERIAL_VIEWS),
     *_register("shelters", "shelter", views.SHELTER_VIEWS),
     *_register("experts", "expert", views.EXPERT_VIEWS),

@@ -33,7 +33,7 @@ from yingji.resources.models import (
     TeamStatus,
     Warehouse,
 )
-from yingji.resources.selectors import KINDS, nearest_query, resource_geojson, shelter_coverage, stock_of
+from yingji.resources.selectors import KINDS, minimum_rows, nearest_query, resource_geojson, shelter_coverage, stock_of
 from yingji.resources.states import WORKFLOW
 
 NS = "resources"
@@ -176,11 +176,32 @@ def _warehouse_detail_context(self, obj):
                                                                                 resolved_at__isnull=True)
     if Warehouse.objects.restrict(user, "change").filter(pk=obj.pk).exists():
         context["stock_form"] = getattr(self, "stock_form", None) or forms.StockOperationForm(user=user, warehouse=obj)
+        context["minimum_form"] = forms.StockMinimumForm(prefix="minimum")
+    context["minimums"] = minimum_rows(user, obj)
     return context
 
 
 TEAM_VIEWS[1].get_context_data = _team_detail_context
 WAREHOUSE_VIEWS[1].get_context_data = _warehouse_detail_context
+
+
+@login_required
+@require_POST
+def warehouse_minimum(request, pk: int):
+    """Set this warehouse's own minimum of a material."""
+    warehouse = get_object_or_404(Warehouse.objects.restrict(request.user, "change"), pk=pk)
+    form = forms.StockMinimumForm(request.POST, prefix="minimum")
+    if not form.is_valid():
+        messages.error(request, "；".join(f"{form.fields[f].label}：{'、'.join(e)}" for f, e in form.errors.items()))
+    else:
+        try:
+            with transaction.atomic():
+                services.stock_minimum_set(warehouse=warehouse, actor=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, _("已设定最低储备"))
+    return HttpResponseRedirect(reverse("resources:warehouse_detail", args=[pk]))
 
 
 @login_required

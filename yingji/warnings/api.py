@@ -9,8 +9,14 @@ from yingji.core.models import Region
 from yingji.core.rest import ModelPermissions
 from yingji.warnings import services
 from yingji.warnings.escalation import timetable_problems
-from yingji.warnings.filters import ResponsiblePersonFilterSet, UpstreamFilterSet, WarningFilterSet
-from yingji.warnings.models import ResponsiblePerson, UpstreamMessage, Warning
+from yingji.warnings.filters import (
+    DeliveryFilterSet,
+    RecipientFilterSet,
+    ResponsiblePersonFilterSet,
+    UpstreamFilterSet,
+    WarningFilterSet,
+)
+from yingji.warnings.models import Delivery, Recipient, ResponsiblePerson, UpstreamMessage, Warning
 
 
 class WarningSerializer(ScopedModelSerializer):
@@ -114,8 +120,53 @@ class UpstreamMessageViewSet(ReadOnlyScopedViewSet):
     search_fields = ["headline", "identifier", "sender"]
 
 
+class RecipientSerializer(ScopedModelSerializer):
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Recipient
+        # The answer-link token is deliberately absent: it is the person's proof of identity.
+        fields = ["id", "warning", "person", "region", "township", "name", "phone", "role", "role_display",
+                  "status", "status_display", "step", "next_step_at", "superior_called_at", "created_at",
+                  "acknowledged_at", "ack_channel", "people_transferred", "places_closed", "measures", "measures_at"]
+
+
+class RecipientViewSet(ReadOnlyScopedViewSet):
+    """叫应对象 of the warnings in the caller's jurisdiction (filter by ?warning=, ?status=, ?region=)."""
+
+    model = Recipient
+    serializer_class = RecipientSerializer
+    filterset_class = RecipientFilterSet
+    search_fields = ["name", "phone"]
+    ordering_fields = ["created_at", "acknowledged_at", "step"]
+
+
+class DeliverySerializer(ScopedModelSerializer):
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Delivery
+        fields = ["id", "warning", "recipient", "region", "channel", "channel_display", "to_superior", "to_name",
+                  "to_address", "text", "status", "status_display", "reason", "external_id", "created_at",
+                  "sent_at", "delivered_at"]
+
+
+class DeliveryViewSet(ReadOnlyScopedViewSet):
+    """Every message on every channel, with its delivery state and the channel's reason."""
+
+    model = Delivery
+    serializer_class = DeliverySerializer
+    filterset_class = DeliveryFilterSet
+    search_fields = ["to_name", "to_address"]
+    ordering_fields = ["created_at", "sent_at"]
+
+
 ROUTES = [
     ("warnings", WarningViewSet, "warning"),
     ("responsible-persons", ResponsiblePersonViewSet, "responsibleperson"),
     ("upstream-warnings", UpstreamMessageViewSet, "upstreammessage"),
+    ("warning-recipients", RecipientViewSet, "recipient"),
+    ("warning-deliveries", DeliveryViewSet, "delivery"),
 ]

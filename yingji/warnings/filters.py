@@ -5,8 +5,13 @@ from yingji.core.filters import SearchFilterSet
 from yingji.core.models import Region
 from yingji.core.scoping import code_prefix_q
 from yingji.warnings.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
     Level,
     MsgType,
+    Recipient,
+    RecipientStatus,
     ResponsiblePerson,
     ResponsibleRole,
     UpstreamFormat,
@@ -59,3 +64,40 @@ class ResponsiblePersonFilterSet(RegionWithinFilterSet):
     class Meta:
         model = ResponsiblePerson
         fields = ["q", "region", "role", "active"]
+
+
+class WarningChoiceFilterSet(RegionWithinFilterSet):
+    """A `warning` choice limited to the warnings the user may see."""
+
+    warning = django_filters.ModelChoiceFilter(label=_("预警"), queryset=Warning.objects.all())
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self.filters["warning"].queryset = Warning.objects.restrict(request.user, "view")
+
+
+class RecipientFilterSet(WarningChoiceFilterSet):
+    search_fields = ("name", "phone")
+    status = django_filters.ChoiceFilter(label=_("叫应状态"), choices=RecipientStatus.choices)
+    role = django_filters.ChoiceFilter(label=_("责任类型"), choices=ResponsibleRole.choices)
+
+    class Meta:
+        model = Recipient
+        fields = ["q", "warning", "region", "status", "role"]
+
+
+class DeliveryFilterSet(WarningChoiceFilterSet):
+    search_fields = ("to_name", "to_address")
+    channel = django_filters.ChoiceFilter(label=_("渠道"), choices=Channel.choices)
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=DeliveryStatus.choices)
+    recipient = django_filters.ModelChoiceFilter(label=_("叫应对象"), queryset=Recipient.objects.all())
+
+    class Meta:
+        model = Delivery
+        fields = ["q", "warning", "region", "channel", "status", "recipient"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self.filters["recipient"].queryset = Recipient.objects.restrict(request.user, "view")

@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.forms import RegionChoiceField, ScopedModelForm
-from yingji.core.models import Region
+from yingji.core.models import Organization, Region
 from yingji.warnings.cap import event_types
-from yingji.warnings.models import Level, ResponsiblePerson, Warning
+from yingji.warnings.models import Level, ResponsiblePerson, ResponsibleRole, Warning
+from yingji.warnings.widgets import PolygonMapWidget, RegionTreeWidget
 
 
 def event_type_choices() -> list[tuple[str, str]]:
@@ -29,16 +30,25 @@ class WarningForm(ScopedModelForm):
                                queryset=Region.objects.exclude(level="village").select_related("parent"))
     area_regions = forms.ModelMultipleChoiceField(
         label=_("预警区域"), queryset=Region.objects.filter(level__in=["county", "township", "village"]),
-        required=False, help_text=_("选择乡镇（街道）或村（社区），也可在地图上划定范围"),
-        widget=forms.SelectMultiple(attrs={"size": 8}))
+        required=False, help_text=_("勾选乡镇（街道）或村（社区），勾选上级即含其全部下级；也可在地图上划定范围"),
+        widget=RegionTreeWidget)
     event_type = forms.ChoiceField(label=_("事件类型"), choices=event_type_choices, required=False)
-    area_polygon = forms.JSONField(label=_("预警范围（GeoJSON 多边形）"), required=False,
-                                   widget=forms.Textarea(attrs={"rows": 2}))
+    area_polygon = forms.JSONField(label=_("图上划定范围（GeoJSON 多边形）"), required=False,
+                                   widget=PolygonMapWidget,
+                                   help_text=_("范围内的乡镇、村（边界相交或中心点落入）的责任人都会收到预警"))
+    target_roles = forms.MultipleChoiceField(
+        label=_("叫应责任类型"), choices=ResponsibleRole.choices, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=_("不勾选表示区域内全部责任人"))
+    target_organizations = forms.ModelMultipleChoiceField(
+        label=_("叫应单位"), queryset=Organization.objects.select_related("region"), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=_("所选单位登记的全部在岗责任人也会收到预警（限发布单位辖区内）"))
 
     class Meta:
         model = Warning
         fields = ["region", "kind", "event_type", "level", "headline", "description", "instructions",
-                  "area_regions", "area_polygon", "onset", "expires", "source", "escalation"]
+                  "area_regions", "area_polygon", "target_roles", "target_organizations", "onset", "expires",
+                  "source", "escalation"]
         widgets = {"onset": DateTimeInput(), "expires": DateTimeInput(),
                    "description": forms.Textarea(attrs={"rows": 3}), "instructions": forms.Textarea(attrs={"rows": 3}),
                    "escalation": forms.Textarea(attrs={"rows": 2})}
@@ -48,6 +58,16 @@ class WarningForm(ScopedModelForm):
         if not cleaned.get("area_regions") and not cleaned.get("area_polygon"):
             self.add_error("area_regions", _("请选择预警区域或在地图上划定范围"))
         return cleaned
+
+    def clean_area_polygon(self):
+        value = self.cleaned_data.get("area_polygon")
+        if value in (None, "", {}):
+            return None
+        from yingji.warnings.models import _is_polygon
+
+        if not _is_polygon(value):
+            raise forms.ValidationError(_("划定的范围不是有效的多边形（GeoJSON Polygon，至少 3 个顶点且边不自交）"))
+        return value
 
     def clean_escalation(self):
         from yingji.warnings.escalation import timetable_problems

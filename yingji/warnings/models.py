@@ -86,6 +86,9 @@ class Warning(models.Model):
                                   help_text=_("未应答时按分钟依次执行：voice 语音电话、sms 短信重发、superior 通知上级责任人"))
     target_roles = models.JSONField(_("叫应责任类型"), default=list, blank=True,
                                     help_text=_("为空表示区域内全部责任人"))
+    target_organizations = models.ManyToManyField(
+        Organization, verbose_name=_("叫应单位"), related_name="+", blank=True,
+        help_text=_("这些单位登记的全部在岗责任人也会收到预警，不论其责任区划"))
     upstream = models.ForeignKey("UpstreamMessage", verbose_name=_("转发自"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="forwards")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -270,17 +273,22 @@ class Recipient(models.Model):
     indexed range scan and nothing is lost when a worker restarts.
     """
 
-    warning = models.ForeignKey(Warning, verbose_name=_("预警"), on_delete=models.CASCADE, related_name="recipients")
+    # Every index is rewritten by each escalation UPDATE of 100,000 rows, so none is kept that another serves:
+    # the (warning, person) constraint serves the warning look-ups; townships are only grouped within a warning.
+    warning = models.ForeignKey(Warning, verbose_name=_("预警"), on_delete=models.CASCADE, related_name="recipients",
+                                db_index=False)
     person = models.ForeignKey(ResponsiblePerson, verbose_name=_("责任人"), on_delete=models.PROTECT,
                                related_name="receipts")
-    region = models.ForeignKey(Region, verbose_name=_("责任区划"), on_delete=models.PROTECT, related_name="+")
-    township = models.ForeignKey(Region, verbose_name=_("乡镇（街道）"), on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name=_("责任区划"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
+    township = models.ForeignKey(Region, verbose_name=_("乡镇（街道）"), on_delete=models.PROTECT, related_name="+",
+                                 db_index=False)
     name = models.CharField(_("姓名"), max_length=50)
     phone = models.CharField(_("手机号"), max_length=11)
     role = models.CharField(_("责任类型"), max_length=20, choices=ResponsibleRole.choices)
     status = models.CharField(_("叫应状态"), max_length=12, choices=RecipientStatus.choices,
                               default=RecipientStatus.PENDING)
-    token = models.CharField(_("应答链接令牌"), max_length=32, unique=True)
+    token = models.CharField(_("应答链接令牌"), max_length=32)
     reply_code = models.CharField(_("短信回复码"), max_length=6)
     step = models.PositiveSmallIntegerField(_("已执行的升级步数"), default=0)
     next_step_at = models.DateTimeField(_("下次升级时间"), null=True, blank=True)
@@ -301,8 +309,12 @@ class Recipient(models.Model):
         verbose_name = _("叫应对象")
         verbose_name_plural = _("叫应对象")
         ordering = ["township_id", "region_id", "pk"]
-        constraints = [models.UniqueConstraint(fields=["warning", "person"], name="recipient_once_per_warning")]
-        indexes = [models.Index(fields=["status", "next_step_at"]), models.Index(fields=["warning", "status"]),
+        # Declared here rather than on the fields so PostgreSQL gets no extra LIKE (varchar_pattern_ops) indexes.
+        constraints = [models.UniqueConstraint(fields=["warning", "person"], name="recipient_once_per_warning"),
+                       models.UniqueConstraint(fields=["token"], name="recipient_unique_token")]
+        indexes = [models.Index(fields=["region"], name="recipient_region"),
+                   models.Index(fields=["next_step_at"], name="recipient_due",
+                                condition=models.Q(status="pending", next_step_at__isnull=False)),
                    models.Index(fields=["phone", "reply_code"])]
 
     def __str__(self) -> str:
@@ -319,10 +331,12 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(models.Model):
     """One message on one channel to one person (or one broadcast to an area), with the channel's answer."""
 
-    warning = models.ForeignKey(Warning, verbose_name=_("预警"), on_delete=models.CASCADE, related_name="deliveries")
+    warning = models.ForeignKey(Warning, verbose_name=_("预警"), on_delete=models.CASCADE, related_name="deliveries",
+                                db_index=False)
     recipient = models.ForeignKey(Recipient, verbose_name=_("叫应对象"), null=True, blank=True,
                                   on_delete=models.CASCADE, related_name="deliveries")
-    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     to_superior = models.BooleanField(_("通知上级"), default=False)
     to_name = models.CharField(_("接收人"), max_length=50, blank=True)
@@ -343,7 +357,9 @@ class Delivery(models.Model):
         verbose_name = _("发送记录")
         verbose_name_plural = _("发送记录")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "channel", "id"]), models.Index(fields=["warning", "channel"])]
+        # The queue is the rows still queued; sending takes them out of this small index.
+        indexes = [models.Index(fields=["id"], name="delivery_queued", condition=models.Q(status="queued")),
+                   models.Index(fields=["warning", "channel"]), models.Index(fields=["region"], name="delivery_region")]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.to_name or self.to_address}"

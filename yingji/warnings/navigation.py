@@ -10,6 +10,8 @@ MENU_GROUPS = [
             MenuItem(_("拟制预警"), "warnings:warning_create", "warnings.add_warning"),
             MenuItem(_("上级预警"), "warnings:upstreammessage_list", "warnings.view_upstreammessage"),
             MenuItem(_("责任人清单"), "warnings:responsibleperson_list", "warnings.view_responsibleperson"),
+            MenuItem(_("叫应对象"), "warnings:recipient_list", "warnings.view_recipient"),
+            MenuItem(_("发送记录"), "warnings:delivery_list", "warnings.view_delivery"),
             MenuItem(_("我的叫应"), "warnings:my_warnings"),
             MenuItem(_("公众预警页"), "warnings:public_list", "warnings.view_warning"),
         ),

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yingji.core.models import Region, User
+from yingji.core.models import Organization, Region, User
 from yingji.core.scoping import ensure_in_scope, ensure_perm
 from yingji.core.services import save_with_history, scoped_create, scoped_update
 from yingji.core.workflow import transition
@@ -47,21 +47,41 @@ def _check_areas(warning: Warning, regions: list[Region]) -> None:
         raise ValidationError({"area_regions": _("预警区域超出发布单位辖区：%(names)s") % {"names": "、".join(outside)}})
 
 
+def _set_organizations(warning: Warning, organizations: list[Organization], actor: User | None) -> None:
+    """叫应单位 must be visible to the drafter; their people are reached only inside the issuer's jurisdiction."""
+    if actor is not None:
+        visible = set(Organization.objects.restrict(actor, "view").filter(pk__in=[o.pk for o in organizations])
+                      .values_list("pk", flat=True))
+        hidden = [o.name for o in organizations if o.pk not in visible]
+        if hidden:
+            raise ValidationError({"target_organizations": _("叫应单位超出您的管辖范围：%(names)s")
+                                   % {"names": "、".join(hidden)}})
+    warning.target_organizations.set(organizations)
+
+
 @transaction.atomic
-def warning_create(*, actor: User | None, area_regions: list[Region] | None = None, **fields: Any) -> Warning:
-    """Draft a warning (首发, or an update/cancel referencing a published one) inside the actor's jurisdiction."""
+def warning_create(*, actor: User | None, area_regions: list[Region] | None = None,
+                   target_organizations: list[Organization] | None = None, **fields: Any) -> Warning:
+    """Draft a warning (首发, or an update/cancel referencing a published one) inside the actor's jurisdiction.
+
+    The area is `area_regions` (their subtrees) and/or `area_polygon` (GeoJSON drawn on the map); the people
+    addressed are those of the area, limited to `target_roles` when given, plus the active persons of
+    `target_organizations`. Other apps (e.g. 森林火险 from disasters) start drafts through this function.
+    """
     fields.pop("status", None)
     fields.setdefault("drafted_by", actor)
     warning = scoped_create(Warning, actor=actor, reason=_("拟稿"), **fields)
     regions = list(area_regions or [])
     _check_areas(warning, regions)
     warning.area_regions.set(regions)
+    if target_organizations:
+        _set_organizations(warning, list(target_organizations), actor)
     return warning
 
 
 @transaction.atomic
 def warning_update(*, warning: Warning, actor: User | None, area_regions: list[Region] | None = None,
-                   **fields: Any) -> Warning:
+                   target_organizations: list[Organization] | None = None, **fields: Any) -> Warning:
     """Edit a draft. A published message is never edited: publish an update (更新) instead."""
     if warning.status not in EDITABLE:
         raise ValidationError(_("只有草稿可以修改；已发布的预警请发布“更新”或“解除”。"))
@@ -74,6 +94,8 @@ def warning_update(*, warning: Warning, actor: User | None, area_regions: list[R
         regions = list(area_regions)
         _check_areas(updated, regions)
         updated.area_regions.set(regions)
+    if target_organizations is not None:
+        _set_organizations(updated, list(target_organizations), actor)
     return updated
 
 
@@ -95,10 +117,13 @@ def warning_follow(*, warning: Warning, actor: User | None, msg_type: str, **fie
     if msg_type == MsgType.CANCEL:
         values["headline"] = _("%(sender)s解除%(event)s%(level)s预警") % {
             "sender": sender_name(warning.region), "event": _event_name(warning), "level": LEVEL_WORDS[warning.level]}
+    values["target_roles"] = warning.target_roles
     values.update(fields)
     return warning_create(actor=actor, area_regions=fields.pop("area_regions", list(warning.area_regions.all())),
+                          target_organizations=fields.pop("target_organizations",
+                                                          list(warning.target_organizations.all())),
                           msg_type=msg_type, previous=warning,
-                          **{k: v for k, v in values.items() if k != "area_regions"})
+                          **{k: v for k, v in values.items() if k not in ("area_regions", "target_organizations")})
 
 
 @transaction.atomic
@@ -188,6 +213,7 @@ def warning_approve(*, warning: Warning, actor: User | None, reason: str = "") -
         action = "cancel" if published.msg_type == MsgType.CANCEL else "supersede"
         transition(previous, workflow=WORKFLOW, action=action, actor=None,
                    reason=_("由 %(id)s 取代") % {"id": identifier})
+        stop_escalation(previous)
     from yingji.warnings.delivery import schedule_fan_out
 
     schedule_fan_out(published)
@@ -196,7 +222,15 @@ def warning_approve(*, warning: Warning, actor: User | None, reason: str = "") -
 
 @transaction.atomic
 def warning_expire(*, warning: Warning) -> Warning:
-    return transition(warning, workflow=WORKFLOW, action="expire", actor=None, reason=_("超过失效时间"))
+    expired = transition(warning, workflow=WORKFLOW, action="expire", actor=None, reason=_("超过失效时间"))
+    stop_escalation(expired)
+    return expired
+
+
+def stop_escalation(warning: Warning) -> int:
+    """A message no longer current calls nobody again: its unanswered leave the sweep (the answers stay)."""
+    return Recipient._base_manager.filter(warning=warning, status=RecipientStatus.PENDING,
+                                          next_step_at__isnull=False).update(next_step_at=None)
 
 
 TRANSITION_SERVICES = {
@@ -297,7 +331,7 @@ def recipient_acknowledge(*, recipient: Recipient, channel: str, actor: User | N
 
     if actor is not None and recipient.person.user_id != actor.pk:
         raise PermissionDenied(_("只能由责任人本人应答"))
-    return acknowledge(recipient, channel=channel)
+    return acknowledge(recipient, channel=channel, actor_id=actor.pk if actor is not None else None)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.workflow import Transition, Workflow
-from yingji.warnings.models import WarningStatus
+from yingji.warnings.models import RecipientStatus, WarningStatus
 
 
 def bureau_editor(user, warning) -> bool:
@@ -37,3 +37,20 @@ WORKFLOW = Workflow(
 
 # The moves a person may press a button for; the others follow from publishing a follower or from the sweep.
 MANUAL_ACTIONS = ("submit", "withdraw", "reject", "approve")
+
+
+def the_person_or_the_platform(user, recipient) -> bool:
+    """叫应 is answered by the person (their link, SMS, key or account); nobody answers for someone else."""
+    return user is None or recipient.person.user_id == user.pk
+
+
+R = RecipientStatus
+# 叫应 of one person. These moves run set-based on the hot paths (`yingji.warnings.delivery`): the UPDATE's
+# WHERE names the source state of this table, and each move writes its StateChange row (the person's timeline).
+RECIPIENT_WORKFLOW = Workflow(
+    choices=RecipientStatus,
+    transitions=[
+        Transition(R.PENDING, "acknowledge", R.ACKNOWLEDGED, _("应答"), who=the_person_or_the_platform),
+        Transition(R.PENDING, "escalate", R.PENDING, _("叫应升级"), who=system_only),
+    ],
+)

@@ -48,3 +48,18 @@ def publish(world: World, warning: Warning, signer=None) -> Warning:
     add_warning_staff(world)
     services.warning_submit(warning=warning, actor=None)
     return services.warning_approve(warning=warning, actor=signer or world.county1_signer)
+
+
+def published_for(world: World, region, person_region, name: str, phone: str, **person) -> Warning:
+    """A published warning of `region` addressing one responsible person of `person_region`."""
+    add_warning_staff(world)
+    services.person_create(actor=None, region=person_region, role="village_cadre", name=name, phone=phone, **person)
+    signer = world.county1_signer if region.code.startswith(world.county1.prefix) else _county2_signer(world)
+    warning = make_warning(world, region=region, areas=[person_region], headline=f"{region.name}暴雨红色预警")
+    return publish(world, warning, signer=signer)
+
+
+def _county2_signer(world: World):
+    if "county2_signer" not in world.users:
+        add_person(world, "county2_signer", roles.LEADER, world.county2)
+    return world.county2_signer

@@ -17,7 +17,7 @@ from yingji.warnings import cap, services
 from yingji.warnings.filters import ResponsiblePersonFilterSet, UpstreamFilterSet, WarningFilterSet
 from yingji.warnings.forms import FollowForm, ForwardForm, ResponsiblePersonForm, UpstreamUploadForm, WarningForm
 from yingji.warnings.importing import PERSON_IMPORTER
-from yingji.warnings.models import ResponsiblePerson, UpstreamMessage, Warning, WarningStatus
+from yingji.warnings.models import ResponsiblePerson, ResponsibleRole, UpstreamMessage, Warning, WarningStatus
 from yingji.warnings.states import MANUAL_ACTIONS, WORKFLOW
 
 
@@ -35,6 +35,30 @@ class WarningViewMixin:
 
 def _area_names(warning: Warning) -> str:
     return "、".join(r.name for r in warning.area_regions.all())
+
+
+def _role_names(warning: Warning) -> str:
+    labels = dict(ResponsibleRole.choices)
+    return "、".join(str(labels.get(role, role)) for role in warning.target_roles) or _("全部责任类型")
+
+
+def _organization_names(warning: Warning) -> str:
+    return "、".join(o.name for o in warning.target_organizations.all())
+
+
+def area_features(warning: Warning) -> dict:
+    """The area for the page's map: the chosen regions' outlines (or centres) and the drawn polygon."""
+    features = []
+    for region in warning.area_regions.all():
+        geometry = region.boundary or ({"type": "Point", "coordinates": [region.longitude, region.latitude]}
+                                       if region.longitude is not None and region.latitude is not None else None)
+        if geometry:
+            features.append({"type": "Feature", "geometry": geometry,
+                             "properties": {"name": region.name, "role": "region"}})
+    if warning.area_polygon:
+        features.append({"type": "Feature", "geometry": warning.area_polygon,
+                         "properties": {"name": str(_("图上划定范围")), "role": "polygon"}})
+    return {"type": "FeatureCollection", "features": features}
 
 
 class WarningListView(WarningViewMixin, ObjectListView):
@@ -60,7 +84,9 @@ class WarningDetailView(WarningViewMixin, ObjectDetailView):
         Column("headline"), Column("identifier"), Column("kind"), Column("event_type"), Column("level"),
         Column("msg_type"), Column("status"),
         Column("previous", gettext_lazy("引用的上一条预警"), accessor=lambda w: w.previous.identifier if w.previous else ""),
-        Column("region"), Column("area_regions", accessor=_area_names), Column("description"),
+        Column("region"), Column("area_regions", accessor=_area_names),
+        Column("target_roles", accessor=_role_names),
+        Column("target_organizations", accessor=_organization_names), Column("description"),
         Column("instructions"), Column("onset"), Column("expires"), Column("source"),
         Column("drafted_by"), Column("approved_by"), Column("published_at"), Column("escalation"),
         Column("upstream", gettext_lazy("转发自"), accessor=lambda w: str(w.upstream) if w.upstream else ""),
@@ -71,12 +97,14 @@ class WarningDetailView(WarningViewMixin, ObjectDetailView):
         user = self.request.user
         context["actions"] = [t for t in WORKFLOW.available(obj, user) if t.action in MANUAL_ACTIONS]
         context["timeline"] = timeline(obj, user)
+        context["area_geojson"] = area_features(obj)
         context["can_follow"] = (obj.status == WarningStatus.PUBLISHED
                                  and Warning.objects.restrict(user, "add").filter(pk=obj.pk).exists())
         return context
 
 
 class WarningEditView(WarningViewMixin, ObjectEditView):
+    template_name = "warnings/warning_edit.html"
     form_class = WarningForm
     create_service = staticmethod(services.warning_create)
     update_service = staticmethod(services.warning_update)
@@ -89,6 +117,8 @@ class WarningEditView(WarningViewMixin, ObjectEditView):
     def service_arguments(self, form):
         data = super().service_arguments(form)
         data["area_regions"] = list(data.get("area_regions") or [])
+        data["target_organizations"] = list(data.get("target_organizations") or [])
+        data["target_roles"] = list(data.get("target_roles") or [])
         return data
 
 

@@ -12,15 +12,20 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from yingji.core import excel
 from yingji.core.scoping import has_model_perm
+from yingji.core.tables import Column
+from yingji.core.views.generic import ObjectDetailView, ObjectListView
+from yingji.core.workflow import timeline
 from yingji.warnings import services
 from yingji.warnings.config import config
 from yingji.warnings.delivery import acknowledge_many, record_delivery_reports
-from yingji.warnings.models import Recipient, RecipientStatus, Warning
+from yingji.warnings.filters import DeliveryFilterSet, RecipientFilterSet
+from yingji.warnings.models import Delivery, Recipient, RecipientStatus, Warning
 from yingji.warnings.selectors import board_summary, board_unanswered
 
 
@@ -136,3 +141,52 @@ def warning_board(request, pk: int):
     }
     template = "warnings/includes/board_body.html" if request.headers.get("HX-Request") else "warnings/board.html"
     return render(request, template, context)
+
+
+# -- recipients and deliveries: lists and the person's page (scoped like every list) ---------------------------
+
+
+class RecipientListView(ObjectListView):
+    model = Recipient
+    url_namespace = "warnings"
+    filterset_class = RecipientFilterSet
+    default_ordering = ["-created_at", "township_id", "pk"]
+    columns = [
+        Column("name", link=True), Column("role"), Column("phone", orderable=False),
+        Column("warning.headline", gettext_lazy("预警")), Column("township.name", gettext_lazy("乡镇（街道）")),
+        Column("region.name", gettext_lazy("责任区划")), Column("status"), Column("step"),
+        Column("next_step_at"), Column("acknowledged_at"), Column("ack_channel"),
+    ]
+
+
+class RecipientDetailView(ObjectDetailView):
+    """One person's 叫应 of one warning: answer, escalations (the timeline) and every message sent."""
+
+    model = Recipient
+    url_namespace = "warnings"
+    template_name = "warnings/recipient_detail.html"
+    fields = [
+        Column("name"), Column("role"), Column("phone"), Column("warning", accessor=lambda r: r.warning.headline),
+        Column("township"), Column("region"), Column("status"), Column("step"), Column("next_step_at"),
+        Column("superior_called_at"), Column("created_at"), Column("acknowledged_at"), Column("ack_channel"),
+        Column("people_transferred"), Column("places_closed"), Column("measures"), Column("measures_at"),
+    ]
+
+    def get_context_data(self, obj):
+        context = super().get_context_data(obj)
+        context["timeline"] = timeline(obj, self.request.user)
+        context["deliveries"] = (Delivery.objects.restrict(self.request.user, "view").filter(recipient=obj)
+                                 .order_by("created_at", "pk"))
+        return context
+
+
+class DeliveryListView(ObjectListView):
+    model = Delivery
+    url_namespace = "warnings"
+    filterset_class = DeliveryFilterSet
+    default_ordering = ["-created_at", "-pk"]
+    columns = [
+        Column("to_name", link=False), Column("to_address", orderable=False), Column("channel"),
+        Column("to_superior"), Column("warning.headline", gettext_lazy("预警")), Column("region.name", gettext_lazy("区划")),
+        Column("status"), Column("reason"), Column("created_at"), Column("sent_at"), Column("delivered_at"),
+    ]

@@ -132,6 +132,16 @@ def test_a_period_with_partial_months_counts_the_edges_from_the_hazards(world, f
     assert stats["enterprise_ranking"][0]["found"] == 2
 
 
+def test_a_ranking_from_new_year_reads_the_year_rows_less_what_lies_after_the_period(world, fixture):
+    # From 1 January to 15 June: 甲化工 has 1, 2, 3 (8 is on 30 June); 乙烟花 4 (9 is in July); 丙商贸 7.
+    stats = hazard_statistics(world.city_admin, Period(datetime.date(2026, 1, 1), datetime.date(2026, 6, 15)))
+    assert [(r["name"], r["found"], r["closed"], r["overdue"]) for r in stats["enterprise_ranking"]] == [
+        ("甲化工", 3, 1, 1), ("乙烟花", 1, 1, 0), ("丙商贸", 1, 1, 0)]
+    from2 = hazard_statistics(world.city_admin, Period(datetime.date(2026, 1, 2), datetime.date(2026, 6, 15)))
+    assert sorted((r["name"], r["found"]) for r in from2["enterprise_ranking"]) == sorted(
+        (r["name"], r["found"]) for r in stats["enterprise_ranking"])
+
+
 def rollup():
     from yingji.hazards.models import HazardStat
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from yingji.core.models import Notification
 from yingji.core.services import organization_create
-from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests  # noqa: F401 - pages below
+from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests
 from yingji.incidents import duty
 from yingji.incidents.models import DutyLog, DutyShift, RollCall
 from yingji.incidents.testing import add_duty_people
@@ -170,3 +170,97 @@ def test_rollcall_pages_send_and_answer(bureaus, client):
     assert "应答点名" in client.get(reverse("incidents:rollcall_detail", args=[call.pk])).content.decode()
     client.post(reverse("incidents:rollcall_answer", args=[call.pk]))
     assert RollCall.objects.get().response_seconds is not None
+
+
+class ShiftAPIDeclarations(ShiftDeclarations):
+    api_url = "/api/duty-shifts/"
+
+    def valid_api_data(self, world, region=None):
+        return self.valid_form_data(world, region)
+
+    def invalid_api_data(self, world):
+        return {**self.valid_api_data(world), "position": "boss"}, "不是合法选项"
+
+    def out_of_scope_api_data(self, world):
+        return self.valid_api_data(world, region=world.county2)
+
+
+class TestShiftAPI(ShiftAPIDeclarations, ScopedModelAPITests):
+    def test_today_lists_the_callers_own_bureau(self, world):
+        self.make_in_scope(world)
+        self.make_out_of_scope(world)
+        rows = self.api(world, "county1_admin").get(f"{self.api_url}today/").json()
+        assert [r["person_name"] for r in rows] == ["甲区值班长"]
+        assert [r["person_name"] for r in self.api(world, "county2_admin").get(f"{self.api_url}today/").json()] \
+            == ["乙区值班长"]
+
+    def test_a_roster_is_generated_only_for_a_bureau_in_reach(self, world):
+        mine = organization_create(actor=None, name="甲区值班室", kind="bureau", region=world.county1)
+        theirs = organization_create(actor=None, name="乙区值班室", kind="bureau", region=world.county2)
+        body = {"start": timezone.localdate().isoformat(), "days": 2, "rotation": {"chief": ["李科长", "王科长"]}}
+        response = self.api(world, "county1_admin").post(f"{self.api_url}generate/",
+                                                         {**body, "organization": mine.pk}, format="json")
+        assert response.status_code == 201 and response.json() == {"created": 2}
+        response = self.api(world, "county1_admin").post(f"{self.api_url}generate/",
+                                                         {**body, "organization": theirs.pk}, format="json")
+        assert response.status_code == 400 and "管辖范围" in response.content.decode()
+        assert not DutyShift.objects.filter(organization=theirs).exists()
+
+
+class LogAPIDeclarations(LogDeclarations):
+    api_url = "/api/duty-logs/"
+
+    def valid_api_data(self, world, region=None):
+        return self.valid_form_data(world, region)
+
+    def invalid_api_data(self, world):
+        return {**self.valid_api_data(world), "content": ""}, "不能为空"
+
+    def out_of_scope_api_data(self, world):
+        return self.valid_api_data(world, region=world.county2)
+
+
+class TestLogAPI(LogAPIDeclarations, ScopedModelAPITests):
+    def test_handover_through_the_api_stays_in_the_county(self, world):
+        log = self.make_in_scope(world)
+        theirs = self.make_out_of_scope(world)
+        api = self.api(world, "county1_admin")
+        assert api.post(f"{self.api_url}{theirs.pk}/handover/", {"successor": world.county1_officer.pk},
+                        format="json").status_code == 404
+        response = api.post(f"{self.api_url}{log.pk}/handover/", {"successor": world.county2_officer.pk},
+                            format="json")
+        assert response.status_code == 400
+        response = api.post(f"{self.api_url}{log.pk}/handover/", {"successor": world.county1_officer.pk},
+                            format="json")
+        assert response.status_code == 200 and response.json()["handed_over_to"] == world.county1_officer.pk
+
+
+class RollCallAPIDeclarations:
+    model = RollCall
+    api_url = "/api/roll-calls/"
+    actor = "county1_duty"
+    writable = False
+
+    def make(self, world, region):
+        from yingji.core.models import Organization
+
+        add_duty_people(world)
+        city = Organization.objects.filter(name="市局", region=world.city).first() or organization_create(
+            actor=None, name="市局", kind="bureau", region=world.city)
+        callee = organization_create(actor=None, name=f"{region.name}局", kind="bureau", region=region)
+        return duty.rollcall_send(actor=None, caller=city, callee=callee)
+
+    def make_in_scope(self, world):
+        return self.make(world, world.county1)
+
+    def make_out_of_scope(self, world):
+        return self.make(world, world.county2)
+
+
+class TestRollCallAPI(RollCallAPIDeclarations, ScopedModelAPITests):
+    def test_the_called_room_answers_through_the_api(self, world):
+        mine, theirs = self.make_in_scope(world), self.make_out_of_scope(world)
+        api = self.api(world, "county1_duty")
+        assert api.post(f"{self.api_url}{theirs.pk}/answer/").status_code == 404
+        response = api.post(f"{self.api_url}{mine.pk}/answer/")
+        assert response.status_code == 200 and response.json()["response_seconds"] is not None

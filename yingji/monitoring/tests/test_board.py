@@ -77,25 +77,3 @@ def test_trend_series_of_a_point_in_scope(client, world):
     assert body["thresholds"] == {"low_low": 1.0, "low": 2.0, "high": 15.0, "high_high": 18.0}
     assert client.get(f"/monitoring/points/{other.pk}/trend/").status_code == 404
     assert Alarm.objects.count() == 0
-
-
-def test_online_rate_of_a_day_per_point_enterprise_and_county(client, world):
-    from datetime import datetime, timedelta
-
-    from django.utils import timezone
-
-    day = timezone.localdate() - timedelta(days=2)
-    start = int(timezone.make_aware(datetime.combine(day, datetime.min.time())).timestamp() * 1000)
-    half = plant_with_reading(world.village1, "半在线企业", 10.0, tag="LT-1")
-    full = plant_with_reading(world.village1, "全在线企业", 10.0, tag="LT-2")
-    for point, every in ((half, 120_000), (full, 60_000)):  # period 60 s: 1440 readings expected a day
-        gateway = point.enterprise.gateways.get()
-        readings = [[point.tag, start + i, 10.0] for i in range(0, 86_400_000, every)]
-        services.readings_ingest(gateway_id=gateway.pk, enterprise_id=point.enterprise_id, points=PointTable(),
-                                 body=orjson.dumps({"readings": readings}), now=start + 86_400_000)
-    client.force_login(world.county1_admin)
-    response = client.get(f"/monitoring/online/?date={day.isoformat()}&below=90")
-    rates = {r["name"]: r["rate"] for r in response.context["rates"]["enterprises"]}
-    assert rates == {"半在线企业": 0.5, "全在线企业": 1.0}
-    assert [r["name"] for r in response.context["low_enterprises"]] == ["半在线企业"]
-    assert response.context["rates"]["counties"][0]["rate"] == 0.75

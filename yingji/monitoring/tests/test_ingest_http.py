@@ -78,8 +78,8 @@ def test_duplicates_are_ignored_and_late_readings_accepted(plant):
     post(plant["gateway"], {"readings": [["LT-101", now, 8.0]]})
     response = post(plant["gateway"], {"readings": [["LT-101", now, 8.0], ["LT-101", now - 60_000, 7.0],
                                                     ["LT-101", now - 60_000, 7.0]]})
-    assert response.json()["accepted"] == 1
-    assert response.json()["duplicates"] == 1
+    # One already stored, one repeated within the message: every reading is accounted for.
+    assert (response.json()["received"], response.json()["accepted"], response.json()["duplicates"]) == (3, 1, 2)
     assert sorted(Reading.objects.values_list("ts", "value")) == [(now - 60_000, 7.0), (now, 8.0)]
     # The late reading is history; the live value stays the newest.
     assert LatestReading.objects.get(point=plant["level"]).value == 8.0
@@ -122,3 +122,22 @@ def test_retention_deletes_old_history_only(plant):
     post(plant["gateway"], {"readings": [["LT-101", now - 40 * 86_400_000, 3.0], ["LT-101", now, 4.0]]})
     assert services.readings_purge(older_than_days=30) == 1
     assert list(Reading.objects.values_list("value", flat=True)) == [4.0]
+
+
+def test_the_column_wise_path_answers_like_the_reading_by_reading_one(plant):
+    now = ingest.now_ms()
+    readings = [["LT-101", now - 3000, 5.0], ["NO-SUCH", now, 1.0], ["LT-101", now - 2000, 25.0],
+                ["PT-201", now + 900_000, 1.0], ["", now, 1.0],
+                ["PT-201", -5, 1.0], ["LT-101", now - 3000, 5.0], ["PT-201", now - 1000, 1.7]]
+    table = ingest.PointTable()
+    enterprise = plant["gateway"].enterprise_id
+    assert ingest._parse_columns(readings, enterprise_id=enterprise, points=table, now=now) is not None
+    columns = ingest.parse(orjson.dumps({"readings": readings}), enterprise_id=enterprise, points=table, now=now)
+    as_objects = [{"tag": t, "ts": ts, "v": v} for t, ts, v in readings]
+    one_by_one = ingest.parse(orjson.dumps({"readings": as_objects}), enterprise_id=enterprise, points=table, now=now)
+    assert [(r.index, r.tag, r.reason) for r in columns.rejected] == [
+        (r.index, r.tag, r.reason) for r in one_by_one.rejected]
+    assert [r.index for r in columns.rejected] == [1, 2, 3, 4, 5]
+    assert columns.readings.rows() == one_by_one.readings.rows() == [
+        (plant["level"].pk, now - 3000, 5.0), (plant["level"].pk, now - 3000, 5.0),
+        (plant["pressure"].pk, now - 1000, 1.7)]

@@ -127,3 +127,38 @@ def test_the_sweep_raises_low_stock_and_expiry_reminders_once_and_clears_them(wo
                            batch="M2", expiry_date=timezone.localdate() + timedelta(days=365))
     stock_reminders()
     assert not StockReminder.objects.filter(resolved_at__isnull=True).exists()
+
+
+def test_a_warehouse_minimum_overrides_the_catalogue_default(world, store, client):
+    central = WarehouseFactory(region=world.county1, name="甲区中心库")
+    tents = MaterialFactory(name="帐篷", unit="顶", minimum_stock=10)
+    for warehouse in (store, central):
+        services.stock_receive(warehouse=warehouse, material=tents, quantity=20, document_number="RK", actor=None)
+    assert stock_reminders() == 0
+    services.stock_minimum_set(warehouse=central, material=tents, minimum=50, actor=world.county1_admin)
+    assert stock_reminders() == 1
+    assert StockReminder.objects.get(resolved_at__isnull=True).warehouse == central
+    services.stock_minimum_set(warehouse=central, material=tents, minimum=0, actor=world.county1_admin)
+    stock_reminders()
+    assert not StockReminder.objects.filter(resolved_at__isnull=True).exists()
+    with pytest.raises(ValidationError, match="不能为负数"):
+        services.stock_minimum_set(warehouse=central, material=tents, minimum=-1, actor=world.county1_admin)
+    with pytest.raises(PermissionDenied):
+        services.stock_minimum_set(warehouse=central, material=tents, minimum=5, actor=world.county2_admin)
+
+
+def test_the_warehouse_page_sets_and_shows_its_minimum(world, store, client):
+    from django.urls import reverse
+
+    from yingji.resources.models import StockMinimum
+
+    tents = MaterialFactory(name="帐篷", unit="顶")
+    client.force_login(world.county1_admin)
+    client.post(reverse("resources:warehouse_minimum", args=[store.pk]),
+                {"minimum-material": tents.pk, "minimum-minimum": "30"})
+    assert StockMinimum.objects.get(warehouse=store).minimum == 30
+    page = client.get(reverse("resources:warehouse_detail", args=[store.pk])).content.decode()
+    assert "本库设定" in page and "低于最低储备" in page
+    client.force_login(world.county2_admin)
+    assert client.post(reverse("resources:warehouse_minimum", args=[store.pk]),
+                       {"minimum-material": tents.pk, "minimum-minimum": "1"}).status_code == 404

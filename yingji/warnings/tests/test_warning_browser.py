@@ -67,7 +67,18 @@ def test_a_red_warning_reaches_named_people_and_the_silent_are_escalated(page: P
     page.fill("#id_headline", "甲区应急管理局发布暴雨红色预警")
     page.fill("#id_description", "未来3小时甲一、甲二街道将出现100毫米以上降雨。")
     page.fill("#id_instructions", "立即转移低洼地带群众。")
-    page.select_option("#id_area_regions", [t.pk for t in bureau.townships])
+    for township in bureau.townships:
+        page.check(f"input[name=area_regions][value='{township.pk}']")
+    # Ticking a township covers its villages: the tree greys them out.
+    expect(page.locator(f"input[name=area_regions][value='{bureau.village1.pk}']")).to_be_disabled()
+    # A polygon drawn with plain Leaflet events: click the vertices, double-click to finish.
+    page.get_by_role("button", name="在地图上划定范围").click()
+    drawing = page.get_by_test_id("area-map")
+    drawing.click(position={"x": 80, "y": 80})
+    drawing.click(position={"x": 240, "y": 90})
+    drawing.dblclick(position={"x": 160, "y": 220})
+    expect(drawing).to_have_attribute("data-polygon-vertices", "3")
+    assert '"Polygon"' in page.input_value("#id_area_polygon")
     page.fill("#id_onset", now.strftime("%Y-%m-%dT%H:%M"))
     page.fill("#id_expires", (now + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="保存").click()
@@ -81,9 +92,12 @@ def test_a_red_warning_reaches_named_people_and_the_silent_are_escalated(page: P
     page.goto(f"{base}/warnings/{warning.pk}/")
     page.locator("button[data-action=approve]").click()
     expect(page.get_by_test_id("cap-link")).to_be_visible()
+    expect(page.get_by_test_id("warning-area-map")).to_have_attribute("data-area-features", "1")
     warning.refresh_from_db()
     assert warning.status == WarningStatus.PUBLISHED
+    assert len(warning.area_polygon["coordinates"][0]) == 4
     cap.validate_cap(warning.cap_xml.encode())
+    assert "<polygon>" in warning.cap_xml
     assert cap.parse(page.request.get(f"{base}/warnings/public/cap/{warning.identifier}.xml").body()).identifier \
         == warning.identifier
 

@@ -1,0 +1,152 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from yingji.core.filters import SearchFilterSet
+from yingji.core.models import Region
+from yingji.core.scoping import code_prefix_q
+from yingji.disasters.models import (
+    Consultation,
+    ConsultationKind,
+    ConsultationPeriod,
+    ConsultationStatus,
+    ConsultationTask,
+    DisasterEvent,
+    DisasterInformant,
+    DisasterReport,
+    EventStatus,
+    FireDanger,
+    HazardType,
+    ReportDuty,
+    ReportKind,
+    ReportStatus,
+    RiskJudgement,
+    RiskLevel,
+    TaskStatus,
+    TrainingStatus,
+    WeatherObservation,
+    WeatherStation,
+)
+from yingji.standards.fwi import DANGER_LABELS
+
+
+class RegionScopedFilterSet(SearchFilterSet):
+    """A search filter set with a "within this region" filter whose choices are the user's regions."""
+
+    region = django_filters.ModelChoiceFilter(label=_("区域"), queryset=Region.objects.exclude(level="village"),
+                                              method="within_region", empty_label="全部")
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self.filters["region"].queryset = Region.objects.restrict(request.user, "view").exclude(level="village")
+
+    def within_region(self, queryset, name, region):
+        return queryset.filter(code_prefix_q("region__code", region.prefix))
+
+
+class StationFilterSet(RegionScopedFilterSet):
+    search_fields = ("code", "name")
+    automatic = django_filters.BooleanFilter(label=_("自动站"))
+    active = django_filters.BooleanFilter(label=_("在用"))
+
+    class Meta:
+        model = WeatherStation
+        fields = ["q", "region", "automatic", "active"]
+
+
+class ObservationFilterSet(RegionScopedFilterSet):
+    search_fields = ("station__code", "station__name")
+    date_from = django_filters.DateFilter(label=_("日期起"), field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(label=_("日期止"), field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = WeatherObservation
+        fields = ["q", "region", "date_from", "date_to", "source"]
+
+
+class FireDangerFilterSet(RegionScopedFilterSet):
+    search_fields = ("station__code", "station__name")
+    level = django_filters.ChoiceFilter(label=_("火险等级"), choices=sorted(DANGER_LABELS.items()))
+    date = django_filters.DateFilter(label=_("日期"))
+
+    class Meta:
+        model = FireDanger
+        fields = ["q", "region", "date", "level"]
+
+
+class InformantFilterSet(RegionScopedFilterSet):
+    search_fields = ("name", "mobile", "organization")
+    training_status = django_filters.ChoiceFilter(label=_("培训情况"), choices=TrainingStatus.choices)
+    certified = django_filters.BooleanFilter(label=_("已持证"))
+
+    class Meta:
+        model = DisasterInformant
+        fields = ["q", "region", "training_status", "certified", "active"]
+
+
+class EventFilterSet(RegionScopedFilterSet):
+    search_fields = ("code", "name")
+    hazard_type = django_filters.ChoiceFilter(label=_("灾害类别"), choices=HazardType.choices)
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=EventStatus.choices)
+
+    class Meta:
+        model = DisasterEvent
+        fields = ["q", "region", "hazard_type", "status"]
+
+
+class ReportFilterSet(RegionScopedFilterSet):
+    search_fields = ("event__name", "event__code", "region__name")
+    kind = django_filters.ChoiceFilter(label=_("报告类型"), choices=ReportKind.choices)
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=ReportStatus.choices)
+    event = django_filters.NumberFilter(label=_("灾害事件"), field_name="event_id")
+
+    class Meta:
+        model = DisasterReport
+        fields = ["q", "region", "event", "kind", "status"]
+
+
+class DutyFilterSet(RegionScopedFilterSet):
+    search_fields = ("event__name", "region__name")
+    kind = django_filters.ChoiceFilter(label=_("报告类型"), choices=ReportKind.choices)
+    event = django_filters.NumberFilter(label=_("灾害事件"), field_name="event_id")
+    pending = django_filters.BooleanFilter(label=_("未报送"), method="filter_pending")
+
+    class Meta:
+        model = ReportDuty
+        fields = ["q", "region", "event", "kind", "pending"]
+
+    def filter_pending(self, queryset, name, value):
+        if value is None:
+            return queryset
+        pending = queryset.filter(fulfilled_at__isnull=True, cancelled=False)
+        return pending if value else queryset.exclude(pk__in=pending.values("pk"))
+
+
+class ConsultationFilterSet(RegionScopedFilterSet):
+    search_fields = ("code", "topic", "conclusions")
+    kind = django_filters.ChoiceFilter(label=_("会商类型"), choices=ConsultationKind.choices)
+    period = django_filters.ChoiceFilter(label=_("定期会商周期"), choices=ConsultationPeriod.choices)
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=ConsultationStatus.choices)
+
+    class Meta:
+        model = Consultation
+        fields = ["q", "region", "kind", "period", "status"]
+
+
+class JudgementFilterSet(RegionScopedFilterSet):
+    search_fields = ("description", "consultation__topic")
+    hazard_type = django_filters.ChoiceFilter(label=_("灾害类别"), choices=HazardType.choices)
+    level = django_filters.ChoiceFilter(label=_("风险等级"), choices=RiskLevel.choices)
+
+    class Meta:
+        model = RiskJudgement
+        fields = ["q", "region", "hazard_type", "level"]
+
+
+class TaskFilterSet(RegionScopedFilterSet):
+    search_fields = ("title", "organization__name", "consultation__topic")
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=TaskStatus.choices)
+
+    class Meta:
+        model = ConsultationTask
+        fields = ["q", "region", "status"]
