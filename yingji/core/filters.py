@@ -26,6 +26,21 @@ class SearchFilterSet(django_filters.FilterSet):
         return queryset.filter(condition)
 
 
+class RegionScopedFilterSet(SearchFilterSet):
+    """A search plus `region`: the chosen region and everything under it, choices limited to the user's scope."""
+
+    region = django_filters.ModelChoiceFilter(label=_("区域"), queryset=Region.objects.exclude(level="village"),
+                                              method="within_region", empty_label="全部")
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            self.filters["region"].queryset = Region.objects.restrict(request.user, "view").exclude(level="village")
+
+    def within_region(self, queryset, name, region):
+        return queryset.filter(code_prefix_q("region__code", region.prefix))
+
+
 class RegionFilterSet(SearchFilterSet):
     search_fields = ("name", "code")
     level = django_filters.ChoiceFilter(label=_("级别"), choices=RegionLevel.choices)

@@ -1,8 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from yingji.core.filters import RegionScopedFilterSet
 from yingji.incidents.models import DutyLog, DutyPosition, DutyShift, RollCall
-from yingji.resources.filters import RegionScopedFilterSet
 
 
 class DutyShiftFilterSet(RegionScopedFilterSet):

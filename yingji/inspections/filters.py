@@ -1,9 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.filters import SearchFilterSet
-from yingji.core.models import Region
-from yingji.core.scoping import code_prefix_q
+from yingji.core.filters import RegionScopedFilterSet, SearchFilterSet
 from yingji.enterprises.models import Category, SupervisionClass
 from yingji.inspections.models import (
     AnnualPlan,
@@ -22,21 +20,6 @@ from yingji.inspections.models import (
     PlanStatus,
     WarningInterview,
 )
-
-
-class RegionScopedFilterSet(SearchFilterSet):
-    """A `region` filter (the subtree) whose choices are the user's own regions."""
-
-    region = django_filters.ModelChoiceFilter(label=_("区域"), queryset=Region.objects.exclude(level="village"),
-                                              method="within_region", empty_label="全部")
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["region"].queryset = Region.objects.restrict(request.user, "view").exclude(level="village")
-
-    def within_region(self, queryset, name, region):
-        return queryset.filter(code_prefix_q("region__code", region.prefix))
 
 
 class EvaluationTemplateFilterSet(SearchFilterSet):

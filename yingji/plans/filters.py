@@ -2,9 +2,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.filters import SearchFilterSet
-from yingji.core.models import Region
-from yingji.core.scoping import code_prefix_q
+from yingji.core.filters import RegionScopedFilterSet
 from yingji.incidents.models import ResponseLevel
 from yingji.plans.models import (
     CommandRole,
@@ -27,22 +25,7 @@ from yingji.plans.models import (
 )
 
 
-class RegionFilterSet(SearchFilterSet):
-    """A free-text search plus "in this region's subtree", with region choices limited to the user's scope."""
-
-    region = django_filters.ModelChoiceFilter(label=_("区域"), queryset=Region.objects.exclude(level="village"),
-                                              method="within_region", empty_label="全部")
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["region"].queryset = Region.objects.restrict(request.user, "view").exclude(level="village")
-
-    def within_region(self, queryset, name, region):
-        return queryset.filter(code_prefix_q("region__code", region.prefix))
-
-
-class PlanFilterSet(RegionFilterSet):
+class PlanFilterSet(RegionScopedFilterSet):
     search_fields = ("code", "name", "event_types", "filing_number")
     kind = django_filters.ChoiceFilter(label=_("预案类别"), choices=PlanKind.choices)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=PlanStatus.choices)
@@ -59,7 +42,7 @@ class PlanFilterSet(RegionFilterSet):
         return due if value else queryset.exclude(pk__in=due.values("pk"))
 
 
-class PlanLevelFilterSet(RegionFilterSet):
+class PlanLevelFilterSet(RegionScopedFilterSet):
     search_fields = ("plan__name", "condition", "commander")
     level = django_filters.ChoiceFilter(label=_("响应级别"), choices=ResponseLevel.choices)
 
@@ -68,7 +51,7 @@ class PlanLevelFilterSet(RegionFilterSet):
         fields = ["q", "region", "level"]
 
 
-class PlanOrganizationFilterSet(RegionFilterSet):
+class PlanOrganizationFilterSet(RegionScopedFilterSet):
     search_fields = ("plan__name", "organization__name", "responsibilities")
     role = django_filters.ChoiceFilter(label=_("组织角色"), choices=CommandRole.choices)
 
@@ -77,7 +60,7 @@ class PlanOrganizationFilterSet(RegionFilterSet):
         fields = ["q", "region", "role"]
 
 
-class PlanTaskFilterSet(RegionFilterSet):
+class PlanTaskFilterSet(RegionScopedFilterSet):
     search_fields = ("plan__name", "organization__name", "task")
     level = django_filters.ChoiceFilter(label=_("响应级别"), choices=ResponseLevel.choices)
 
@@ -86,7 +69,7 @@ class PlanTaskFilterSet(RegionFilterSet):
         fields = ["q", "region", "level"]
 
 
-class PlanActivationFilterSet(RegionFilterSet):
+class PlanActivationFilterSet(RegionScopedFilterSet):
     search_fields = ("plan__name", "incident__code", "incident__title")
     level = django_filters.ChoiceFilter(label=_("响应级别"), choices=ResponseLevel.choices)
     is_exercise = django_filters.BooleanFilter(label=_("演练"))
@@ -96,7 +79,7 @@ class PlanActivationFilterSet(RegionFilterSet):
         fields = ["q", "region", "level", "is_exercise"]
 
 
-class DrillFilterSet(RegionFilterSet):
+class DrillFilterSet(RegionScopedFilterSet):
     search_fields = ("code", "name", "scenario", "place")
     kind = django_filters.ChoiceFilter(label=_("演练形式"), choices=DrillKind.choices)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=DrillStatus.choices)
@@ -107,7 +90,7 @@ class DrillFilterSet(RegionFilterSet):
         fields = ["q", "region", "kind", "status", "year"]
 
 
-class DrillImprovementFilterSet(RegionFilterSet):
+class DrillImprovementFilterSet(RegionScopedFilterSet):
     search_fields = ("problem", "measure", "responsible_unit", "drill__name")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=ImprovementStatus.choices)
 
@@ -116,7 +99,7 @@ class DrillImprovementFilterSet(RegionFilterSet):
         fields = ["q", "region", "status"]
 
 
-class ReadinessAssessmentFilterSet(RegionFilterSet):
+class ReadinessAssessmentFilterSet(RegionScopedFilterSet):
     search_fields = ("region__name",)
     year = django_filters.NumberFilter(label=_("年度"))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=ReadinessStatus.choices)
@@ -128,7 +111,7 @@ class ReadinessAssessmentFilterSet(RegionFilterSet):
         fields = ["q", "region", "year", "status", "level"]
 
 
-class ReadinessItemFilterSet(RegionFilterSet):
+class ReadinessItemFilterSet(RegionScopedFilterSet):
     search_fields = ("assessment__region__name", "description")
     key = django_filters.ChoiceFilter(label=_("项目"), choices=ReadinessItemKey.choices)
     year = django_filters.NumberFilter(label=_("年度"), field_name="assessment__year")

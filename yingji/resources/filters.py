@@ -1,9 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.filters import SearchFilterSet
-from yingji.core.models import Region
-from yingji.core.scoping import code_prefix_q
+from yingji.core.filters import RegionScopedFilterSet, SearchFilterSet
 from yingji.resources.models import (
     Expert,
     ExpertField,
@@ -24,21 +22,6 @@ from yingji.resources.models import (
     Warehouse,
     WarehouseLevel,
 )
-
-
-class RegionScopedFilterSet(SearchFilterSet):
-    """A search plus a region filter that matches the region and everything under it."""
-
-    region = django_filters.ModelChoiceFilter(label=_("区域"), queryset=Region.objects.exclude(level="village"),
-                                              method="within_region", empty_label="全部")
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["region"].queryset = Region.objects.restrict(request.user, "view").exclude(level="village")
-
-    def within_region(self, queryset, name, region):
-        return queryset.filter(code_prefix_q("region__code", region.prefix))
 
 
 class RescueTeamFilterSet(RegionScopedFilterSet):

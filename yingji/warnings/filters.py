@@ -1,9 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.filters import SearchFilterSet
-from yingji.core.models import Region
-from yingji.core.scoping import code_prefix_q
+from yingji.core.filters import RegionScopedFilterSet
 from yingji.warnings.models import (
     Channel,
     Delivery,
@@ -22,20 +20,7 @@ from yingji.warnings.models import (
 )
 
 
-class RegionWithinFilterSet(SearchFilterSet):
-    region = django_filters.ModelChoiceFilter(label=_("区域"), queryset=Region.objects.exclude(level="village"),
-                                              method="within_region", empty_label="全部")
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["region"].queryset = Region.objects.restrict(request.user, "view").exclude(level="village")
-
-    def within_region(self, queryset, name, region):
-        return queryset.filter(code_prefix_q("region__code", region.prefix))
-
-
-class WarningFilterSet(RegionWithinFilterSet):
+class WarningFilterSet(RegionScopedFilterSet):
     search_fields = ("headline", "identifier", "description")
     kind = django_filters.ChoiceFilter(label=_("预警类型"), choices=WarningKind.choices)
     level = django_filters.ChoiceFilter(label=_("预警级别"), choices=Level.choices)
@@ -47,7 +32,7 @@ class WarningFilterSet(RegionWithinFilterSet):
         fields = ["q", "region", "kind", "level", "status", "msg_type"]
 
 
-class UpstreamFilterSet(RegionWithinFilterSet):
+class UpstreamFilterSet(RegionScopedFilterSet):
     search_fields = ("headline", "identifier", "sender", "event")
     level = django_filters.ChoiceFilter(label=_("预警级别"), choices=Level.choices)
     format = django_filters.ChoiceFilter(label=_("格式"), choices=UpstreamFormat.choices)
@@ -57,7 +42,7 @@ class UpstreamFilterSet(RegionWithinFilterSet):
         fields = ["q", "region", "level", "format"]
 
 
-class ResponsiblePersonFilterSet(RegionWithinFilterSet):
+class ResponsiblePersonFilterSet(RegionScopedFilterSet):
     search_fields = ("name", "phone", "grid", "position")
     role = django_filters.ChoiceFilter(label=_("责任类型"), choices=ResponsibleRole.choices)
 
@@ -66,7 +51,7 @@ class ResponsiblePersonFilterSet(RegionWithinFilterSet):
         fields = ["q", "region", "role", "active"]
 
 
-class WarningChoiceFilterSet(RegionWithinFilterSet):
+class WarningChoiceFilterSet(RegionScopedFilterSet):
     """A `warning` choice limited to the warnings the user may see."""
 
     warning = django_filters.ModelChoiceFilter(label=_("预警"), queryset=Warning.objects.all())
