@@ -1,9 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.filters import SearchFilterSet
-from yingji.core.models import Region
-from yingji.core.scoping import code_prefix_q
+from yingji.core.filters import RegionScopedFilterSet
 from yingji.enterprises.models import Category
 from yingji.hazards.models import (
     Hazard,
@@ -15,11 +13,8 @@ from yingji.hazards.models import (
 )
 
 
-class HazardFilterSet(SearchFilterSet):
+class HazardFilterSet(RegionScopedFilterSet):
     search_fields = ("code", "description", "place", "enterprise__name")
-    region = django_filters.ModelChoiceFilter(
-        label=_("区域"), queryset=Region.objects.exclude(level="village"), method="within_region", empty_label="全部",
-    )
     status = django_filters.ChoiceFilter(label=_("状态"), choices=HazardStatus.choices)
     level = django_filters.ChoiceFilter(label=_("隐患级别"), choices=HazardLevel.choices)
     source = django_filters.ChoiceFilter(label=_("隐患来源"), choices=HazardSource.choices)
@@ -34,14 +29,6 @@ class HazardFilterSet(SearchFilterSet):
         model = Hazard
         fields = ["q", "region", "status", "level", "source", "category", "enterprise_category",
                   "supervision_status", "overdue", "found_from", "found_to"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["region"].queryset = Region.objects.restrict(request.user, "view").exclude(level="village")
-
-    def within_region(self, queryset, name, region):
-        return queryset.filter(code_prefix_q("region__code", region.prefix))
 
     def filter_overdue(self, queryset, name, value):
         if value is None:

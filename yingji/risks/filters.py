@@ -3,17 +3,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.filters import SearchFilterSet
-from yingji.core.models import Region
-from yingji.core.scoping import code_prefix_q
+from yingji.core.filters import RegionScopedFilterSet
 from yingji.risks.models import Method, RiskKind, RiskLevel, RiskPoint, RiskPointStatus
 
 
-class RiskPointFilterSet(SearchFilterSet):
+class RiskPointFilterSet(RegionScopedFilterSet):
     search_fields = ("name", "place", "enterprise__name", "responsible_person")
-    region = django_filters.ModelChoiceFilter(
-        label=_("区域"), queryset=Region.objects.all(), method="within_region", empty_label="全部",
-    )
     # A number, not a select: a city holds thousands of enterprises (the rows themselves are scoped).
     enterprise = django_filters.NumberFilter(label=_("企业编号"), field_name="enterprise_id")
     level = django_filters.ChoiceFilter(label=_("风险等级"), choices=RiskLevel.choices, empty_label="全部")
@@ -28,14 +23,6 @@ class RiskPointFilterSet(SearchFilterSet):
     class Meta:
         model = RiskPoint
         fields = ["q", "region", "enterprise", "level", "kind", "method", "status", "review_overdue"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["region"].queryset = Region.objects.restrict(request.user, "view").exclude(level="village")
-
-    def within_region(self, queryset, name, region):
-        return queryset.filter(code_prefix_q("region__code", region.prefix))
 
     def overdue_review(self, queryset, name, value):
         if value is None:
