@@ -7,7 +7,7 @@ number and reason, good rows are kept, and no row is ever half-written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,14 +77,18 @@ class Importer:
             data[column.field] = "" if value is None else value
         return data
 
+    def key_of(self, values: dict[str, Any]) -> Hashable | None:
+        """The row's natural key, for reporting a repeated row; None when it has none yet (the form says why)."""
+        heading = next(str(c.heading) for c in self.columns if c.field == self.key_field)
+        return str(values.get(heading) or "").strip().upper() or None
+
     @transaction.atomic
     def run(self, uploaded_file, *, actor) -> excel.ImportReport:
         report = excel.ImportReport()
         headings = [str(c.heading) for c in self.columns]
-        key_heading = next(str(c.heading) for c in self.columns if c.field == self.key_field)
-        seen: dict[str, int] = {}
+        seen: dict[Hashable, int] = {}
         for row in excel.read_rows(uploaded_file, headings, settings.IMPORT_MAX_BYTES):
-            key = str(row.values.get(key_heading) or "").strip().upper()
+            key = self.key_of(row.values)
             if key and key in seen:
                 report.errors.append((row.number, _("与第%(row)d行重复") % {"row": seen[key]}))
                 continue

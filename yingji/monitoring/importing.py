@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingji.core import excel
-from yingji.core.importing import ImportColumn, Importer, _flatten
+from yingji.core.importing import ImportColumn, Importer
 from yingji.monitoring import services
 from yingji.monitoring.forms import MonitoringPointForm
 from yingji.monitoring.models import MajorHazardSource, MonitoringPoint
@@ -20,26 +18,11 @@ SOURCE_HEADING = gettext_lazy("重大危险源编号")
 
 
 class MonitoringPointImporter(Importer):
-    @transaction.atomic
-    def run(self, uploaded_file, *, actor) -> excel.ImportReport:
-        # Tags are unique per enterprise, not nationally, so duplicates are judged by source and tag together.
-        report = excel.ImportReport()
-        self._seen: dict[tuple[str, str], int] = {}
-        headings = [str(c.heading) for c in self.columns]
-        for row in excel.read_rows(uploaded_file, headings, settings.IMPORT_MAX_BYTES):
-            try:
-                with transaction.atomic():
-                    created = self.save_row(row, actor)
-            except ValidationError as exc:
-                report.errors.append((row.number, _flatten(exc, self.model)))
-            except PermissionDenied as exc:
-                report.errors.append((row.number, str(exc)))
-            else:
-                if created:
-                    report.created += 1
-                else:
-                    report.updated += 1
-        return report
+    def key_of(self, values: dict[str, Any]) -> tuple[str, str] | None:
+        # Tags are unique per enterprise, not nationally, so a repeated row is judged by source and tag together.
+        code = str(values.get(str(SOURCE_HEADING)) or "").strip().upper()
+        tag = str(values.get(str(self.columns[1].heading)) or "").strip()
+        return (code, tag) if code and tag else None
 
     def row_data(self, values: dict[str, Any]) -> dict[str, Any]:
         data = super().row_data(values)
@@ -50,9 +33,6 @@ class MonitoringPointImporter(Importer):
         data = self.row_data(row.values)
         code = str(data.pop("source", "") or "").strip().upper()
         tag = str(data.get("tag", "") or "").strip()
-        if (code, tag) in self._seen:
-            raise ValidationError(_("与第%(row)d行重复") % {"row": self._seen[(code, tag)]})
-        self._seen[(code, tag)] = row.number
         if not code:
             raise ValidationError({"source": _("请填写重大危险源编号")})
         source = MajorHazardSource.objects.restrict(actor, "view").filter(code=code).first()

@@ -10,14 +10,12 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingji.core import excel
-from yingji.core.importing import ImportColumn, Importer, _flatten
+from yingji.core.importing import ImportColumn, Importer
 from yingji.enterprises.models import Enterprise
 from yingji.risks import services
 from yingji.risks.forms import RiskPointForm
@@ -53,32 +51,6 @@ class RiskPointImporter(Importer):
         code = str(values.get(str(CREDIT_CODE)) or "").strip().upper()
         name = str(values.get(str(self.columns[1].heading)) or "").strip()
         return (code, name) if code and name else None
-
-    @transaction.atomic
-    def run(self, uploaded_file, *, actor) -> excel.ImportReport:
-        report = excel.ImportReport()
-        headings = [str(c.heading) for c in self.columns]
-        seen: dict[tuple[str, str], int] = {}
-        for row in excel.read_rows(uploaded_file, headings, settings.IMPORT_MAX_BYTES):
-            key = self.key_of(row.values)
-            if key and key in seen:
-                report.errors.append((row.number, _("与第%(row)d行重复") % {"row": seen[key]}))
-                continue
-            if key:
-                seen[key] = row.number
-            try:
-                with transaction.atomic():
-                    created = self.save_row(row, actor)
-            except ValidationError as exc:
-                report.errors.append((row.number, _flatten(exc, self.model)))
-            except PermissionDenied as exc:
-                report.errors.append((row.number, str(exc)))
-            else:
-                if created:
-                    report.created += 1
-                else:
-                    report.updated += 1
-        return report
 
     def save_row(self, row: excel.ImportRow, actor) -> bool:
         data = self.row_data(row.values)
