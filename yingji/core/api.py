@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -89,6 +92,40 @@ class ReadOnlyScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     def get_queryset(self):
         return _prepared(self, self.model.objects.restrict(self.request.user, "view"))
+
+
+BATCH_LIMIT = 500
+
+
+def batch_create(viewset, request, *, create: Callable[..., models.Model], noun: str,
+                 describe: Callable[[models.Model], dict[str, Any]] = lambda obj: {"id": obj.pk}) -> Response:
+    """Many records in one request (`[...]` or `{"items": [...]}`), each validated and saved on its own.
+
+    The answer lists what was created and every bad item with its index (from 0) and reasons; good items are kept.
+    """
+    items = request.data.get("items") if isinstance(request.data, dict) else request.data
+    if not isinstance(items, list) or not items:
+        raise serializers.ValidationError({"items": _("请提交%(noun)s列表（JSON 数组，或 {\"items\": [...]}）") % {"noun": noun}})
+    if len(items) > BATCH_LIMIT:
+        raise serializers.ValidationError({"items": _("每批最多 %(n)d 条") % {"n": BATCH_LIMIT}})
+    created, errors = [], []
+    for index, item in enumerate(items):
+        serializer = viewset.get_serializer(data=item if isinstance(item, dict) else {})
+        if not serializer.is_valid():
+            errors.append({"index": index, "errors": serializer.errors})
+            continue
+        try:
+            with transaction.atomic():
+                obj = create(actor=request.user, **serializer.validated_data)
+        except DjangoValidationError as exc:
+            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            errors.append({"index": index, "errors": detail})
+        except DjangoPermissionDenied as exc:
+            errors.append({"index": index, "errors": {"non_field_errors": [str(exc)]}})
+        else:
+            created.append({"index": index, **describe(obj)})
+    return Response({"created": len(created), "failed": len(errors), "results": created, "errors": errors},
+                    status=status.HTTP_201_CREATED if created else status.HTTP_400_BAD_REQUEST)
 
 
 class TokenThrottle(AnonRateThrottle):

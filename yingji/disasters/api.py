@@ -1,17 +1,15 @@
 """REST resources of the disasters app; automatic weather stations push observations with a token."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet
+from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet, batch_create
 from yingji.disasters import selectors, services
 from yingji.disasters.filters import (
     ConsultationFilterSet,
@@ -35,8 +33,6 @@ from yingji.disasters.models import (
     WeatherObservation,
     WeatherStation,
 )
-
-BATCH_LIMIT = 500
 
 
 class StationSerializer(ScopedModelSerializer):
@@ -103,29 +99,7 @@ class ObservationViewSet(ScopedViewSet):
     @action(detail=False, methods=["post"])
     def batch(self, request):
         """Many observations at once; each item is saved on its own, bad items are listed with their reasons."""
-        items = request.data.get("items") if isinstance(request.data, dict) else request.data
-        if not isinstance(items, list) or not items:
-            raise serializers.ValidationError({"items": _("请提交观测列表（JSON 数组，或 {\"items\": [...]}）")})
-        if len(items) > BATCH_LIMIT:
-            raise serializers.ValidationError({"items": _("每批最多 %(n)d 条") % {"n": BATCH_LIMIT}})
-        created, errors = [], []
-        for index, item in enumerate(items):
-            serializer = self.get_serializer(data=item if isinstance(item, dict) else {})
-            if not serializer.is_valid():
-                errors.append({"index": index, "errors": serializer.errors})
-                continue
-            try:
-                with transaction.atomic():
-                    observation = _observation_create(actor=request.user, **serializer.validated_data)
-            except DjangoValidationError as exc:
-                detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-                errors.append({"index": index, "errors": detail})
-            except DjangoPermissionDenied as exc:
-                errors.append({"index": index, "errors": {"non_field_errors": [str(exc)]}})
-            else:
-                created.append({"index": index, "id": observation.pk})
-        return Response({"created": len(created), "failed": len(errors), "results": created, "errors": errors},
-                        status=status.HTTP_201_CREATED if created else status.HTTP_400_BAD_REQUEST)
+        return batch_create(self, request, create=_observation_create, noun=_("观测"))
 
 
 class FireDangerSerializer(ScopedModelSerializer):

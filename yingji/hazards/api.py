@@ -1,22 +1,18 @@
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from yingji.core.api import ScopedModelSerializer, ScopedViewSet
+from yingji.core.api import ScopedModelSerializer, ScopedViewSet, batch_create
 from yingji.enterprises.models import Enterprise
 from yingji.hazards import services
 from yingji.hazards.filters import HazardFilterSet
 from yingji.hazards.models import Hazard
 from yingji.hazards.selectors import Period, hazard_statistics
-
-BATCH_LIMIT = 500
 
 
 class HazardSerializer(ScopedModelSerializer):
@@ -107,29 +103,8 @@ class HazardViewSet(ScopedViewSet):
         Each item is validated and saved on its own: the answer lists the created hazards and every bad item
         with its index (from 0) and reasons; good items are kept.
         """
-        items = request.data.get("items") if isinstance(request.data, dict) else request.data
-        if not isinstance(items, list) or not items:
-            raise serializers.ValidationError({"items": _("请提交隐患列表（JSON 数组，或 {\"items\": [...]}）")})
-        if len(items) > BATCH_LIMIT:
-            raise serializers.ValidationError({"items": _("每批最多 %(n)d 条") % {"n": BATCH_LIMIT}})
-        created, errors = [], []
-        for index, item in enumerate(items):
-            serializer = self.get_serializer(data=item if isinstance(item, dict) else {})
-            if not serializer.is_valid():
-                errors.append({"index": index, "errors": serializer.errors})
-                continue
-            try:
-                with transaction.atomic():
-                    hazard = services.hazard_create(actor=request.user, **serializer.validated_data)
-            except DjangoValidationError as exc:
-                detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-                errors.append({"index": index, "errors": detail})
-            except DjangoPermissionDenied as exc:
-                errors.append({"index": index, "errors": {"non_field_errors": [str(exc)]}})
-            else:
-                created.append({"index": index, "id": hazard.pk, "code": hazard.code})
-        return Response({"created": len(created), "failed": len(errors), "results": created, "errors": errors},
-                        status=status.HTTP_201_CREATED if created else status.HTTP_400_BAD_REQUEST)
+        return batch_create(self, request, create=services.hazard_create, noun=_("隐患"),
+                            describe=lambda hazard: {"id": hazard.pk, "code": hazard.code})
 
     @action(detail=False, methods=["get"])
     def statistics(self, request):
