@@ -14,6 +14,7 @@ Target: at least 100,000 readings/s for (1) on this 2-core machine. A miss is pr
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yingji_bench_monitoring  (the default)
     BENCH_ROUNDS=10           rounds of 50,000 readings for (1)
+    BENCH_WORKERS=2           worker processes side by side for (1b), 1 to skip
     BENCH_SINGLE=20000        one-reading messages for (3)
     BENCH_LATENCY_SECONDS=20  probing time for (4), 0 to skip
     BENCH_LATENCY_RATE=50000  readings/s offered as background load in (4)
@@ -31,6 +32,7 @@ DATABASE_URL = os.environ.get("DATABASE_URL") or DEFAULT_URL
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 SINGLE = int(os.environ.get("BENCH_SINGLE", "20000"))
 MESSAGES_PER_COMMIT = int(os.environ.get("BENCH_MESSAGES_PER_COMMIT", "20"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 LATENCY_SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
 LATENCY_RATE = int(os.environ.get("BENCH_LATENCY_RATE", "50000"))
 ENTERPRISES = 100
@@ -141,21 +143,19 @@ def main() -> int:
     for gateway, body in warm:
         services.readings_ingest(gateway_id=gateway.pk, enterprise_id=gateway.enterprise_id, body=body, points=table,
                                  gateway_code=gateway.code)
-    total = 0
-    elapsed = 0.0
-    for round_number in range(1, ROUNDS + 1):
-        batch = messages_for_round(rng, gateways, round_number, base)
-        t0 = time.perf_counter()
-        # As the MQTT worker does: the messages that arrived together, one transaction per MESSAGES_PER_COMMIT.
-        for start in range(0, len(batch), MESSAGES_PER_COMMIT):
-            chunk = [services.IngestMessage(gateway_id=g.pk, enterprise_id=g.enterprise_id, body=body,
-                                            gateway_code=g.code) for g, body in batch[start:start + MESSAGES_PER_COMMIT]]
-            total += sum(r.accepted for r in services.readings_ingest_many(messages=chunk, points=table))
-        elapsed += time.perf_counter() - t0
+    total, elapsed = ingest_rounds(gateways, base + 10_000, ROUNDS, SEED)
     full_rate = total / elapsed
-    print(f"full path, {POINTS_PER_ENTERPRISE} readings per message: {total} readings in {elapsed:.2f} s "
+    print(f"full path, {POINTS_PER_ENTERPRISE} readings per message, one worker: {total} readings in {elapsed:.2f} s "
           f"= {full_rate:,.0f} readings/s (target {TARGET:,}: {'met' if full_rate >= TARGET else 'MISSED'}); "
           f"alarms raised: {Alarm.objects.count()}")
+
+    # 1b. Workers side by side, as shared-subscription MQTT workers are deployed, each with its share of gateways.
+    if WORKERS > 1:
+        shared_total, shared_elapsed = ingest_side_by_side(gateways, base + (ROUNDS + 1) * 10_000)
+        shared_rate = shared_total / shared_elapsed
+        print(f"full path, {POINTS_PER_ENTERPRISE} readings per message, {WORKERS} worker processes side by side: "
+              f"{shared_total} readings in {shared_elapsed:.2f} s = {shared_rate:,.0f} readings/s "
+              f"(target {TARGET:,}: {'met' if shared_rate >= TARGET else 'MISSED'})")
 
     # 2. Raw COPY of the same number of rows into a bare table of the same shape.
     with connection.cursor() as cursor:
@@ -177,7 +177,7 @@ def main() -> int:
     import orjson
 
     gateway = gateways[0]
-    ts = base + (ROUNDS + 5) * 10_000
+    ts = base + (2 * ROUNDS + 10) * 10_000  # after the rounds of (1) and (1b)
     bodies = [orjson.dumps({"readings": [[f"PT-{i % POINTS_PER_ENTERPRISE:04d}", ts + i // POINTS_PER_ENTERPRISE,
                                           4.2]]}) for i in range(SINGLE)]
     t0 = time.perf_counter()
@@ -200,6 +200,64 @@ def main() -> int:
     if LATENCY_SECONDS > 0:
         measure_latency(gateways, base)
     return 0
+
+
+def ingest_rounds(gateways, base: int, rounds: int, seed: int) -> tuple[int, float]:
+    """ROUNDS of gateway messages through the whole path, MESSAGES_PER_COMMIT to a transaction as the MQTT
+    worker batches what arrived together; the messages are built before the clock starts."""
+    from yingji.monitoring import services
+    from yingji.monitoring.ingest import PointTable
+
+    rng = random.Random(seed)
+    table = PointTable(max_age=3600)
+    table.refresh()
+    prepared = [messages_for_round(rng, gateways, number, base) for number in range(rounds)]
+    total = 0
+    started = time.perf_counter()
+    for batch in prepared:
+        for start in range(0, len(batch), MESSAGES_PER_COMMIT):
+            chunk = [services.IngestMessage(gateway_id=g.pk, enterprise_id=g.enterprise_id, body=body,
+                                            gateway_code=g.code) for g, body in batch[start:start + MESSAGES_PER_COMMIT]]
+            total += sum(r.accepted for r in services.readings_ingest_many(messages=chunk, points=table))
+    return total, time.perf_counter() - started
+
+
+def _side_by_side_worker(gateways, base: int, number: int, ready, go, results) -> None:
+    from django.db import connection
+
+    connection.close()  # never share the parent's connection
+    table_rounds = ROUNDS
+    # Build this worker's messages first, then start together with the others.
+    ready.wait()
+    go.wait()
+    results.put(ingest_rounds(gateways, base, table_rounds, SEED + 100 + number))
+    connection.close()
+
+
+def ingest_side_by_side(gateways, base: int) -> tuple[int, float]:
+    """WORKERS processes at once, each with its share of the gateways; wall time from the common start to the
+    last one done (each builds its messages before the start)."""
+    import multiprocessing
+
+    from django.db import connection
+
+    connection.close()
+    context = multiprocessing.get_context("fork")
+    ready, go = context.Barrier(WORKERS + 1), context.Barrier(WORKERS + 1)
+    results = context.Queue()
+    shares = [gateways[number::WORKERS] for number in range(WORKERS)]
+    workers = [context.Process(target=_side_by_side_worker, args=(share, base, number, ready, go, results))
+               for number, share in enumerate(shares)]
+    for worker in workers:
+        worker.start()
+    ready.wait()
+    started = time.perf_counter()
+    go.wait()
+    counts = [results.get(timeout=600) for _worker in workers]
+    elapsed = time.perf_counter() - started
+    for worker in workers:
+        worker.join(60)
+    return sum(count for count, _seconds in counts), elapsed
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -31,6 +31,8 @@ import orjson
 import psycopg
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from psycopg import pq
+from psycopg.adapt import Dumper
 from psycopg.errors import UniqueViolation
 
 FUTURE_TOLERANCE_MS = int(getattr(settings, "MONITORING_FUTURE_TOLERANCE_SECONDS", 300)) * 1000
@@ -387,6 +389,34 @@ def _copy_binary(readings: Readings) -> bytes:
     return _COPY_HEADER + rows.tobytes() + b"\xff\xff"
 
 
+class _Int8Array(bytes):
+    """A numpy int64 column already in PostgreSQL's binary int8[] format."""
+
+
+class _Float8Array(bytes):
+    """A numpy float64 column already in PostgreSQL's binary float8[] format."""
+
+
+class _Int8ArrayDumper(Dumper):
+    format = pq.Format.BINARY
+    oid = 1016  # int8[]
+
+    def dump(self, obj: bytes) -> bytes:
+        return obj
+
+
+class _Float8ArrayDumper(_Int8ArrayDumper):
+    oid = 1022  # float8[]
+
+
+def _binary_array(values: np.ndarray, element_oid: int, dtype: str) -> bytes:
+    """PostgreSQL's binary array format (header, then a length and a big-endian value per element), built by
+    numpy: psycopg would otherwise dump a Python list element by element."""
+    elements = np.empty(len(values), dtype=[("length", ">i4"), ("value", dtype)])
+    elements["length"], elements["value"] = 8, values
+    return struct.pack(">iiiii", 1, 0, element_oid, len(values), 1) + elements.tobytes()
+
+
 def _copy(cursor, table: str, readings: Readings) -> None:
     with cursor.cursor.copy(f"COPY {table} (point_id, ts, value) FROM STDIN (FORMAT BINARY)") as copy:
         copy.write(_copy_binary(readings))
@@ -444,13 +474,17 @@ def store_readings(readings: Readings, *, received_at: int | None = None) -> np.
             newest = readings.newest_per_point()
             # Three binary array parameters on a server-binding cursor: one round trip, no staging table.
             with psycopg.Cursor(connection.connection) as binary:
+                binary.adapters.register_dumper(_Int8Array, _Int8ArrayDumper)
+                binary.adapters.register_dumper(_Float8Array, _Float8ArrayDumper)
                 binary.execute(
                     "INSERT INTO monitoring_latestreading (point_id, ts, value, received_at) "
                     "SELECT point_id, ts, value, %b FROM unnest(%b::int8[], %b::int8[], %b::float8[]) "
                     "AS newest (point_id, ts, value) "
                     "ON CONFLICT (point_id) DO UPDATE SET ts = excluded.ts, value = excluded.value, "
                     "received_at = excluded.received_at WHERE excluded.ts > monitoring_latestreading.ts",
-                    [received_at, newest.point_id.tolist(), newest.ts.tolist(), newest.value.tolist()],
+                    [received_at, _Int8Array(_binary_array(newest.point_id, 20, ">i8")),
+                     _Int8Array(_binary_array(newest.ts, 20, ">i8")),
+                     _Float8Array(_binary_array(newest.value, 701, ">f8"))],
                 )
             return new
         new = _insert_new(cursor, readings)
