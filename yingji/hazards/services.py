@@ -21,6 +21,7 @@ from yingji.core.workflow import InvalidTransition, transition
 from yingji.hazards.models import (
     Hazard,
     HazardCounter,
+    HazardLevel,
     HazardStat,
     HazardStatus,
     PhotoKind,
@@ -179,7 +180,7 @@ def hazard_create(
     description: str,
     place: str,
     category: str,
-    level: str,
+    level: str = HazardLevel.GENERAL,
     source: str,
     enterprise=None,
     found_by_name: str = "",

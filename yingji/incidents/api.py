@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet
@@ -70,9 +70,7 @@ class IncidentReportViewSet(ReadOnlyScopedViewSet):
     @extend_schema(request=None, responses=IncidentReportSerializer)
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
-        report = IncidentReport.objects.restrict(request.user, "change").filter(pk=pk).first()
-        if report is None:
-            raise Http404
+        report = get_object_or_404(IncidentReport.objects.restrict(request.user, "change"), pk=pk)
         return Response(IncidentReportSerializer(services.report_sign(report=report, actor=request.user)).data)
 
 
@@ -95,9 +93,7 @@ class DispatchTaskViewSet(ReadOnlyScopedViewSet):
     @action(detail=True, methods=["post"])
     def advance(self, request, pk=None):
         """Move the task on: action accept, start or complete (complete needs feedback)."""
-        task = DispatchTask.objects.restrict(request.user, "change").filter(pk=pk).first()
-        if task is None:
-            raise Http404
+        task = get_object_or_404(DispatchTask.objects.restrict(request.user, "change"), pk=pk)
         changed = services.task_advance(task=task, actor=request.user, action=str(request.data.get("action", "")),
                                         feedback=str(request.data.get("feedback", "")))
         return Response(DispatchTaskSerializer(changed).data)
@@ -179,9 +175,7 @@ class DutyLogViewSet(ScopedViewSet):
     @extend_schema(request=HandoverSerializer, responses=DutyLogSerializer)
     @action(detail=True, methods=["post"])
     def handover(self, request, pk=None):
-        log = DutyLog.objects.restrict(request.user, "change").filter(pk=pk).first()
-        if log is None:
-            raise Http404
+        log = get_object_or_404(DutyLog.objects.restrict(request.user, "change"), pk=pk)
         data = HandoverSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         successor = User.objects.filter(pk=data.validated_data["successor"], is_active=True).first()
@@ -210,9 +204,7 @@ class RollCallViewSet(ReadOnlyScopedViewSet):
     @extend_schema(request=None, responses=RollCallSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
-        call = RollCall.objects.restrict(request.user, "change").filter(pk=pk).first()
-        if call is None:
-            raise Http404
+        call = get_object_or_404(RollCall.objects.restrict(request.user, "change"), pk=pk)
         with transaction.atomic():
             call = duty.rollcall_answer(call=call, actor=request.user)
         return Response(RollCallSerializer(call).data)

@@ -4,13 +4,22 @@ from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import authentication, exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from yingji.core.api import ScopedModelSerializer, ScopedViewSet
+from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet
 from yingji.monitoring import services
-from yingji.monitoring.filters import MajorHazardSourceFilterSet, MonitoringPointFilterSet
+from yingji.monitoring.filters import AlarmFilterSet, MajorHazardSourceFilterSet, MonitoringPointFilterSet
 from yingji.monitoring.ingest import PointTable
-from yingji.monitoring.models import Gateway, HazardSourceChemical, MajorHazardSource, MonitoringPoint, chemical_choices
+from yingji.monitoring.models import (
+    Alarm,
+    Gateway,
+    HazardSourceChemical,
+    MajorHazardSource,
+    MonitoringPoint,
+    chemical_choices,
+)
+from yingji.monitoring.states import WORKFLOW as ALARM_WORKFLOW
 
 
 class HazardChemicalSerializer(serializers.ModelSerializer):
@@ -129,6 +138,74 @@ class GatewayViewSet(ScopedViewSet):
     update_object_argument = "gateway"
 
 
+# -- alarms ----------------------------------------------------------------------------------------
+
+
+class AlarmSerializer(ScopedModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    point_tag = serializers.CharField(source="point.tag", read_only=True, default=None)
+    point_name = serializers.CharField(source="point.name", read_only=True, default=None)
+    gateway_code = serializers.CharField(source="gateway.code", read_only=True, default=None)
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+
+    class Meta:
+        model = Alarm
+        fields = ["id", "code", "kind", "kind_display", "level", "level_display", "status", "status_display",
+                  "enterprise", "enterprise_name", "region", "source", "point", "point_tag", "point_name", "gateway",
+                  "gateway_code", "threshold", "started_at", "start_value", "peak_value", "last_value",
+                  "occurrences", "recovered_at", "acknowledged_at", "acknowledged_by", "measures", "closed_at",
+                  "escalation_step", "next_escalation_at"]
+        read_only_fields = fields
+
+
+class AlarmTransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=sorted({t.action for t in ALARM_WORKFLOW.transitions}))
+    measures = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class AlarmHandler(permissions.BasePermission):
+    """Acting on an alarm takes the handler's permission (the enterprise's duty staff, the bureau's 监测预警员)."""
+
+    message = "您没有办理报警的权限。"
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.has_perm("monitoring.change_alarm"))
+
+
+class AlarmViewSet(ReadOnlyScopedViewSet):
+    """Alarms in the caller's jurisdiction (an enterprise user: its own), and their loop
+    未确认 → 已确认 → 处置中 → 已消警 through `transition`."""
+
+    model = Alarm
+    serializer_class = AlarmSerializer
+    filterset_class = AlarmFilterSet
+    select_related = ("point", "gateway", "enterprise")
+    search_fields = ["code", "point__tag", "point__name", "enterprise__name"]
+    ordering_fields = ["started_at", "level", "code"]
+
+    @extend_schema(request=AlarmTransitionSerializer, responses=AlarmSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[AlarmHandler])
+    def transition(self, request, pk=None):
+        """One loop action: acknowledge; dispose (measures required, photos as multipart `photos`); close
+        (only once the value is back to normal and the disposal recorded)."""
+        alarm = get_object_or_404(Alarm.objects.restrict(request.user, "change"), pk=pk)
+        serializer = AlarmTransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        action_name = data["action"]
+        if action_name == "acknowledge":
+            alarm = services.alarm_acknowledge(alarm=alarm, actor=request.user)
+        elif action_name == "dispose":
+            alarm = services.alarm_dispose(alarm=alarm, actor=request.user, measures=data["measures"],
+                                           photos=request.FILES.getlist("photos"))
+        else:
+            alarm = services.alarm_close(alarm=alarm, actor=request.user, reason=data["reason"])
+        return Response(AlarmSerializer(alarm, context=self.get_serializer_context()).data)
+
+
 # -- telemetry -------------------------------------------------------------------------------------
 
 POINTS = PointTable()
@@ -204,5 +281,6 @@ ROUTES = [
     ("monitoring/sources", MajorHazardSourceViewSet, "majorhazardsource"),
     ("monitoring/points", MonitoringPointViewSet, "monitoringpoint"),
     ("monitoring/gateways", GatewayViewSet, "gateway"),
+    ("monitoring/alarms", AlarmViewSet, "alarm"),
     ("monitoring/readings", ReadingIngestViewSet, "reading"),
 ]

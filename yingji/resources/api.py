@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -109,13 +109,18 @@ class NearestSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-class NearestViewSet(ReadOnlyScopedViewSet):
+class NearestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """GET /api/nearest-resources/?kind=team|warehouse|shelter|expert|point&latitude=&longitude=
-    [&radius_km=][&limit=][&material=&quantity=][&field=] — nearest resources with distances in km."""
+    [&radius_km=][&limit=][&material=&quantity=][&field=] — nearest resources with distances in km.
 
-    model = RescueTeam
+    A search, not a collection: there is no detail route."""
+
     serializer_class = NearestSerializer
     pagination_class = None
+    filter_backends: list = []
+
+    def get_queryset(self):  # for the permission check (view rescue teams) only
+        return RescueTeam.objects.restrict(self.request.user, "view")
 
     def list(self, request, *args, **kwargs):
         from django.core.exceptions import ValidationError

@@ -152,6 +152,13 @@ class TestHazardPages(HazardDeclarations, ScopedModelViewTests):
 
 
 class TestHazardAPI(HazardDeclarations, ScopedModelAPITests):
+    def test_the_level_may_be_left_out(self, world):
+        data = self.valid_api_data(world)
+        data.pop("level", None)
+        response = self.api(world, self.actor).post(self.api_url, data, format="json")
+        assert response.status_code == 201, response.content.decode()
+        assert Hazard.objects.get(pk=response.json()["id"]).level == "general"
+
     def test_a_transition_through_the_api(self, world):
         hazard = self.make_in_scope(world)
         client = self.api(world, self.actor)
