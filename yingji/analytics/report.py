@@ -14,7 +14,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from docx import Document
@@ -86,7 +85,15 @@ def hazard_section(principal: User, month: datetime.date) -> dict[str, Any]:
 
 
 def alarm_section(principal: User, month: datetime.date) -> dict[str, Any]:
-    from yingji.monitoring.models import Alarm, AlarmKind, AlarmLevel, AlarmStatus, MonitoringPoint
+    from yingji.monitoring.models import (
+        Alarm,
+        AlarmKind,
+        AlarmLevel,
+        AlarmStatus,
+        MonitoringPoint,
+        OnlineRate,
+        OnlineSubject,
+    )
 
     start, end = _bounds(month)
     alarms = Alarm.objects.restrict(principal, "view").filter(started_at__gte=start, started_at__lt=end)
@@ -94,21 +101,14 @@ def alarm_section(principal: User, month: datetime.date) -> dict[str, Any]:
     by_kind = dict(alarms.values_list("kind").annotate(n=Count("pk")).order_by())
     total = sum(by_level.values())
     closed = alarms.filter(status=AlarmStatus.CLOSED).count()
-    points = dict(MonitoringPoint.objects.restrict(principal, "view").filter(is_active=True)
-                  .values_list("pk", "report_period_seconds"))
-    seconds = (end - start).total_seconds()
-    rate = None
-    if points:
-        counts: dict[int, int] = {}
-        with connection.cursor() as cursor:
-            # One pass over the month's readings (the BRIN index on ts bounds it); points outside the region are
-            # dropped below, so nothing of another jurisdiction enters a figure.
-            cursor.execute("SELECT point_id, count(*) FROM monitoring_reading WHERE ts >= %s AND ts < %s "
-                           "GROUP BY point_id", [int(start.timestamp() * 1000), int(end.timestamp() * 1000)])
-            counts = {pk: n for pk, n in cursor.fetchall() if pk in points}
-        per_point = [min(1.0, counts.get(pk, 0) * period / seconds) for pk, period in points.items()]
-        rate = round(100 * sum(per_point) / len(per_point), 1)
-    return {"total": total, "closed": closed, "points": len(points), "online_rate": rate,
+    points = MonitoringPoint.objects.restrict(principal, "view").filter(is_active=True).count()
+    # The month's online rate is its days' point roll-ups added up (time reporting ÷ time expected), the same
+    # figure as the online-rate page's, never a scan of the month's readings.
+    days = (OnlineRate.objects.restrict(principal, "view")
+            .filter(subject=OnlineSubject.POINT, day__gte=month, day__lt=next_month(month))
+            .aggregate(online=Sum("online_seconds"), expected=Sum("expected_seconds")))
+    rate = _rate(days["online"] or 0, days["expected"] or 0)
+    return {"total": total, "closed": closed, "points": points, "online_rate": rate,
             "by_level": [{"name": str(label), "total": by_level.get(value, 0)} for value, label in AlarmLevel.choices],
             "by_kind": [{"name": str(label), "total": by_kind.get(value, 0)} for value, label in AlarmKind.choices]}
 

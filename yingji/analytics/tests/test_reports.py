@@ -239,3 +239,24 @@ def test_consultation_judgements_for_next_month_are_in_the_report(world):
     assert "甲区低洼地带须防范强降雨引发内涝" in text
     assert "乙区山洪风险" not in text
     assert any("甲区低洼地带" in a["text"] for a in report.figures["attention"])
+
+
+def test_the_online_rate_adds_up_the_days_of_the_month_in_scope(world):
+    from django.utils import timezone
+
+    from yingji.monitoring.models import OnlineRate, OnlineSubject
+    from yingji.monitoring.testing import make_point, make_source
+
+    def day_rate(region, day, online, expected=86_400):
+        point = make_point(make_source(region))
+        OnlineRate.objects.create(day=day, subject=OnlineSubject.POINT, point=point, enterprise=point.enterprise,
+                                  region_id=point.region_id, expected_seconds=expected, online_seconds=online,
+                                  rate=online / expected, computed_at=timezone.now())
+
+    day_rate(world.village1, MONTH, 86_400)
+    day_rate(world.village1, MONTH + datetime.timedelta(days=30), 43_200)
+    day_rate(world.village2, MONTH, 0)  # another county's
+    day_rate(world.village1, MONTH - datetime.timedelta(days=1), 0)  # the month before
+    report = built(request(world, world.county1))
+    assert report.figures["alarms"]["online_rate"] == 75.0
+    assert "月度数据在线率 75" in docx_text(report)[0]
