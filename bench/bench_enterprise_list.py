@@ -40,21 +40,7 @@ os.environ["AXES_ENABLED"] = "0"
 os.environ["ALLOWED_HOSTS"] = "testserver"
 
 
-def recreate_database(url: str) -> None:
-    """DROP and CREATE the benchmark database, connecting to the `postgres` maintenance database."""
-    import psycopg
-    from psycopg import sql
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    params = conninfo_to_dict(url)
-    name = params.get("dbname") or ""
-    # The database is dropped: refuse anything that is not obviously a benchmark database,
-    # so a DATABASE_URL left over from a real deployment cannot be wiped by `make bench`.
-    if "bench" not in name:
-        raise SystemExit(f"refusing to drop database {name!r}: its name must contain 'bench' (DATABASE_URL={url})")
-    with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+from benchlib import recreate_database  # noqa: E402 - bench/ is on the path of a bench script
 
 
 def build_regions():

@@ -8,7 +8,8 @@ Builds a fresh database (DROP and CREATE), 100 enterprises with one gateway and 
    alarm engine (0.01 % of readings cross a threshold) — as readings per second;
 2. a raw COPY of the same number of rows into a bare table of the same shape, and the ratio of the two;
 3. one reading per message through the same path;
-4. the delay from an MQTT publish to the alarm row and to the board under a steady load (see measure_latency).
+
+The delay from an MQTT publish to the alarm row and to the board under load is bench_monitoring_live.py.
 
 Target: at least 100,000 readings/s for (1) on this 2-core machine. A miss is printed, not fatal.
 
@@ -16,8 +17,6 @@ Target: at least 100,000 readings/s for (1) on this 2-core machine. A miss is pr
     BENCH_ROUNDS=10           rounds of 50,000 readings for (1)
     BENCH_WORKERS=2           worker processes side by side for (1b), 1 to skip
     BENCH_SINGLE=20000        one-reading messages for (3)
-    BENCH_LATENCY_SECONDS=20  probing time for (4), 0 to skip
-    BENCH_LATENCY_RATE=50000  readings/s offered as background load in (4)
 """
 
 from __future__ import annotations
@@ -33,8 +32,6 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 SINGLE = int(os.environ.get("BENCH_SINGLE", "20000"))
 MESSAGES_PER_COMMIT = int(os.environ.get("BENCH_MESSAGES_PER_COMMIT", "20"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-LATENCY_SECONDS = float(os.environ.get("BENCH_LATENCY_SECONDS", "20"))
-LATENCY_RATE = int(os.environ.get("BENCH_LATENCY_RATE", "50000"))
 ENTERPRISES = 100
 POINTS_PER_ENTERPRISE = 500
 TARGET = 100_000
@@ -46,17 +43,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "yingji.settings"
 os.environ["DEBUG"] = "0"
 
 
-def recreate_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    name = conninfo_to_dict(url).get("dbname") or ""
-    if "bench" not in name:
-        raise SystemExit(f"refusing to drop database {name!r}: its name must contain 'bench'")
-    with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+from benchlib import recreate_database  # noqa: E402 - bench/ is on the path of a bench script
 
 
 def build_plant():
@@ -200,8 +187,6 @@ def main() -> int:
     print(f"full path, 1 reading per message, 500 messages per commit: {len(rest)} messages in {together:.2f} s "
           f"= {len(rest) / together:,.0f} readings/s")
 
-    if LATENCY_SECONDS > 0:
-        measure_latency(gateways, base)
     return 0
 
 
@@ -261,132 +246,6 @@ def ingest_side_by_side(gateways, base: int) -> tuple[int, float]:
     for worker in workers:
         worker.join(60)
     return sum(count for count, _seconds in counts), elapsed
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def measure_latency(gateways, base: int) -> None:
-    """4. Delay from MQTT publish to the alarm row and to the board, under a steady load of all 50,000 points.
-
-    A private Mosquitto and one `manage.py ingest_mqtt` worker (a separate process, as deployed); a load
-    publisher sends every point once per 50000/LATENCY_RATE seconds (gateway messages of 500 readings, values
-    inside the band), and a probe publishes every 0.25 s one reading past 高高 on a fresh point. The alarm row
-    is watched by polling the table every 20 ms; the board by fetching its alarm fragment once a second as
-    the page does (htmx `every 1s`), through Django's test client logged in as a bureau user.
-    """
-    import subprocess
-    import threading
-    from pathlib import Path
-    from tempfile import TemporaryDirectory
-
-    import orjson
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test import Client
-
-    from yingji.monitoring.tests.broker import Broker, Publisher, wait_for
-
-    with TemporaryDirectory() as workdir:
-        broker = Broker(Path(workdir))
-        broker.start()
-        env = {**os.environ, "DATABASE_URL": DATABASE_URL, "MQTT_URL": f"mqtt://127.0.0.1:{broker.port}"}
-        root = Path(__file__).resolve().parents[1]
-        worker = subprocess.Popen([sys.executable, "manage.py", "ingest_mqtt", "--client-id", "bench-latency"],
-                                  cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        probe_gateway = gateways[0]
-        publishers = {g.code: Publisher(broker.port, g.code) for g in gateways}
-        stop = threading.Event()
-        sent: dict[str, float] = {}  # probe tag -> publish time
-        row_seen: dict[str, float] = {}
-        board_seen: dict[str, float] = {}
-        codes: dict[str, str] = {}
-        load_sent = [0]
-
-        def load() -> None:
-            rng = random.Random(SEED + 1)
-            interval = 50_000 / LATENCY_RATE
-            tags = [f"PT-{n:04d}" for n in range(POINTS_PER_ENTERPRISE)]
-            while not stop.is_set():
-                started = time.perf_counter()
-                ts = int(time.time()) * 1000  # even milliseconds; the probes use odd ones
-                for gateway in gateways:
-                    body = {"gateway": gateway.code, "readings": [[t, ts, round(rng.uniform(3.0, 6.0), 3)]
-                                                                  for t in tags]}
-                    publishers[gateway.code].client.publish(f"yingji/v1/gw/{gateway.code}/readings",
-                                                            orjson.dumps(body), qos=1)
-                    load_sent[0] += len(tags)
-                stop.wait(max(0.0, interval - (time.perf_counter() - started)))
-
-        def watch_rows() -> None:
-            from yingji.monitoring.models import Alarm
-
-            while not stop.is_set():
-                waiting = [tag for tag in sent if tag not in row_seen]
-                if waiting:
-                    for tag, code in Alarm.objects.filter(point__enterprise_id=probe_gateway.enterprise_id,
-                                                          point__tag__in=waiting).values_list("point__tag", "code"):
-                        row_seen.setdefault(tag, time.perf_counter())
-                        codes[tag] = code
-                time.sleep(0.02)
-            connection.close()
-
-        def watch_board() -> None:
-            user = get_user_model().objects.create_superuser("bench_board", password="Bench@2026")
-            client = Client(HTTP_HOST="127.0.0.1")
-            client.force_login(user)
-            while not stop.is_set():
-                started = time.perf_counter()
-                page = client.get("/monitoring/board/alarms/").content.decode()
-                now = time.perf_counter()
-                for tag, code in list(codes.items()):
-                    if tag not in board_seen and f'data-code="{code}"' in page:
-                        board_seen[tag] = now
-                stop.wait(max(0.0, 1.0 - (time.perf_counter() - started)))
-            connection.close()
-
-        threads: list[threading.Thread] = []
-        probes = 0
-        try:
-            probe_publisher = publishers[probe_gateway.code]
-            assert wait_for(lambda: probe_publisher.publish({"readings": [["PT-0499", base + 1, 4.0]]}) or bool(
-                probe_publisher.results), 60, 0.5), "the ingest worker did not answer"
-            threads = [threading.Thread(target=f, daemon=True) for f in (load, watch_rows, watch_board)]
-            for thread in threads:
-                thread.start()
-            time.sleep(2)  # let the load settle
-            probes = min(int(LATENCY_SECONDS * 4), POINTS_PER_ENTERPRISE - 1)
-            for number in range(probes):
-                tag = f"PT-{number:04d}"
-                sent[tag] = time.perf_counter()
-                probe_publisher.client.publish(f"yingji/v1/gw/{probe_gateway.code}/readings",
-                                               orjson.dumps({"readings": [[tag, int(time.time() * 1000) | 1, 9.5]]}), qos=1)
-                time.sleep(0.25)
-            wait_for(lambda: len(board_seen) >= probes, 30, 0.2)
-        finally:
-            stop.set()
-            for thread in threads:
-                thread.join(10)
-            worker.terminate()
-            try:
-                worker.wait(10)
-            except subprocess.TimeoutExpired:
-                worker.kill()  # still working through a backlog the load left
-                worker.wait(10)
-            for publisher in publishers.values():
-                publisher.close()
-            broker.stop()
-    rows = [row_seen[t] - sent[t] for t in sent if t in row_seen]
-    board = [board_seen[t] - sent[t] for t in sent if t in board_seen]
-    print(f"latency under load ({LATENCY_RATE:,} readings/s offered, {load_sent[0]:,} sent): {probes} probes; "
-          f"publish -> alarm row: {len(rows)} seen, p50 {percentile(rows, 0.5):.3f} s, p99 {percentile(rows, 0.99):.3f} s"
-          if rows else "latency: no alarm row seen")
-    if board:
-        print(f"publish -> board (1 s polling): {len(board)} seen, p50 {percentile(board, 0.5):.3f} s, "
-              f"p99 {percentile(board, 0.99):.3f} s (target p99 < 1 s: "
-              f"{'met' if percentile(board, 0.99) < 1 else 'MISSED'})")
 
 
 if __name__ == "__main__":

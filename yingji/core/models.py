@@ -294,3 +294,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LiveEvent(models.Model):
+    """A short-lived notice that something changed, for live pages when no Redis carries them (`yingji.core.live`).
+
+    Writers insert it in their own transaction, so it becomes visible exactly when the change commits; every web
+    process polls the table for new ids. It carries ids and the jurisdiction only, and is pruned after minutes.
+    """
+
+    topic = models.CharField(max_length=64)
+    region_code = models.CharField(max_length=12, blank=True)
+    enterprise_ref = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("实时事件")
+        verbose_name_plural = _("实时事件")
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.data}"

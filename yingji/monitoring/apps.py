@@ -12,3 +12,5 @@ class MonitoringConfig(AppConfig):
 
         if ENGINE not in services.INGEST_HOOKS:
             services.INGEST_HOOKS.append(ENGINE)
+        if services.online_late_mark not in services.INGEST_HOOKS:
+            services.INGEST_HOOKS.append(services.online_late_mark)

@@ -516,6 +516,58 @@ class OnlineRate(models.Model):
         return round(self.rate * 100, 2)
 
 
+class OnlineProgress(models.Model):
+    """How far the online-rate roll-up of a day has settled: the readings (and gateway minutes) with a time
+    before `settled_until` are counted in the day's OnlineTally rows; later ones are scanned at every run.
+    Its row is also the lock that keeps two workers from rolling up the same day at once."""
+
+    day = models.DateField(_("日期"), primary_key=True)
+    settled_until = models.BigIntegerField(_("已结算至（毫秒）"))
+
+    class Meta:
+        verbose_name = _("在线率统计进度")
+        verbose_name_plural = _("在线率统计进度")
+
+    def __str__(self) -> str:
+        return f"{self.day}@{self.settled_until}"
+
+
+class OnlineTally(models.Model):
+    """The settled part of one point's (or gateway's) day: reporting periods with a reading, the readings,
+    and the last period counted, so the next run adds only what came after without counting a period twice."""
+
+    day = models.DateField(_("日期"))
+    subject = models.CharField(_("对象类型"), max_length=12, choices=OnlineSubject.choices)
+    subject_id = models.BigIntegerField(_("对象编号"))
+    period_seconds = models.PositiveIntegerField(_("统计周期（秒）"))
+    slots = models.PositiveIntegerField(_("有数据的周期数"))
+    readings = models.PositiveIntegerField(_("读数条数"))
+    last_slot = models.BigIntegerField(_("最后计入的周期"))
+
+    class Meta:
+        verbose_name = _("在线率中间结果")
+        verbose_name_plural = _("在线率中间结果")
+        constraints = [models.UniqueConstraint(fields=["day", "subject", "subject_id"], name="online_tally_once")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.subject}:{self.subject_id} {self.slots}"
+
+
+class OnlineRecount(models.Model):
+    """A point whose day must be counted again: a reading arrived for a time the roll-up had already settled
+    (a gateway sending its buffer after an outage). Written by the ingest hook, consumed by the roll-up."""
+
+    point_id = models.BigIntegerField(_("监测点编号"))
+    day = models.DateField(_("日期"), db_index=True)
+
+    class Meta:
+        verbose_name = _("在线率重算标记")
+        verbose_name_plural = _("在线率重算标记")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.point_id}"
+
+
 class Patrol(models.Model):
     """线上巡查: an officer's daily look, through the platform, at the enterprises' online state and alarms."""
 

@@ -12,7 +12,16 @@ from django.utils import timezone
 from yingji.core.db import lock_due_rows
 from yingji.core.tasks import sweeper
 from yingji.monitoring import ingest, services
-from yingji.monitoring.models import Alarm, AlarmKind, AlarmStatus, Gateway, MonitoringPoint, OnlineRate
+from yingji.monitoring.models import (
+    Alarm,
+    AlarmKind,
+    AlarmStatus,
+    Gateway,
+    MonitoringPoint,
+    OnlineProgress,
+    OnlineRate,
+    OnlineRecount,
+)
 
 BATCH = 500
 
@@ -66,12 +75,23 @@ def detect_offline(now_ms: int | None = None) -> int:
 
 def rollup_online_rates(now: datetime | None = None) -> int:
     """Keep the online-rate roll-up current: today every `MONITORING_ONLINE_ROLLUP_MINUTES` (10), and
-    yesterday once more after it is over plus that many minutes for late readings; then it stands."""
+    yesterday once more after it is over plus that many minutes for late readings; after that a finished day
+    is rolled up again only when late readings arrived for it (at most as often), and only if it was rolled
+    up before. Each run costs what arrived since the previous one (services.online_rates_rollup)."""
     now = now or timezone.now()
     now_ms = int(now.timestamp() * 1000)
     every = timedelta(minutes=int(getattr(settings, "MONITORING_ONLINE_ROLLUP_MINUTES", 10)))
     today = timezone.localdate(now)
     written = 0
+    done = set()
+
+    def run(day) -> int:
+        done.add(day)
+        try:
+            return services.online_rates_rollup(day=day, now_ms=now_ms)
+        except IntegrityError:
+            return 0  # another worker wrote the same day at the same moment; its rows stand
+
     for day in (today - timedelta(days=1), today):
         _start, end = services.day_bounds_ms(day)
         last = OnlineRate.objects.filter(day=day).aggregate(last=Max("computed_at"))["last"]
@@ -81,10 +101,14 @@ def rollup_online_rates(now: datetime | None = None) -> int:
         else:
             due = last is None or now - last >= every
         if due:
-            try:
-                written += services.online_rates_rollup(day=day, now_ms=now_ms)
-            except IntegrityError:
-                pass  # another worker wrote the same day at the same moment; its rows stand
+            written += run(day)
+    late_days = set(OnlineRecount.objects.filter(day__lt=today).values_list("day", flat=True).distinct()) - done
+    known = set(OnlineProgress.objects.filter(day__in=late_days).values_list("day", flat=True))
+    OnlineRecount.objects.filter(day__in=late_days - known).delete()  # never rolled up: nothing to correct
+    for day in sorted(known):
+        last = OnlineRate.objects.filter(day=day).aggregate(last=Max("computed_at"))["last"]
+        if last is None or now - last >= every:
+            written += run(day)
     return written
 
 

@@ -7,6 +7,7 @@ app_name = "monitoring"
 urlpatterns = [
     path("", views.board, name="board"),
     path("board/alarms/", views.board_alarms, name="board_alarms"),
+    path("board/stream/", views.board_stream, name="board_stream"),
     path("board/sources/", views.board_sources, name="board_sources"),
     path("board/enterprises.geojson", views.board_geojson, name="board_geojson"),
     path("points/<int:pk>/trend/", views.point_trend, name="point_trend"),

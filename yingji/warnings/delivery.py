@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,7 @@ from yingji.warnings.models import (
     RecipientStatus,
     ResponsiblePerson,
     Warning,
+    WarningStatus,
 )
 from yingji.warnings.states import RECIPIENT_WORKFLOW
 
@@ -116,8 +117,33 @@ def message_text(warning: Warning, reply_code: str = "", token: str = "") -> str
 
 
 def reply_code_of(warning: Warning) -> str:
-    """One code per warning: a person who answers SMS is found by phone number and this code."""
-    return f"{warning.pk % 10000:04d}"
+    """The code an SMS reply carries; assigned at publication, unique among the warnings open for answers."""
+    return warning.reply_code
+
+
+REPLY_CODES = range(1, 10000)
+
+
+def assign_reply_code(warning: Warning) -> str:
+    """The smallest 4-digit code no other published warning holds. Call inside the publishing transaction.
+
+    Publications take turns here (an advisory lock on PostgreSQL, held to commit; SQLite has one writer), so
+    two signers cannot both take the same free code; the partial unique constraint on published warnings'
+    codes is the database's proof.
+    """
+    if bulk.is_postgresql():
+        bulk.execute("SELECT pg_advisory_xact_lock(%s)", [REPLY_CODE_LOCK])
+    taken = set(Warning._base_manager.filter(status=WarningStatus.PUBLISHED).exclude(pk=warning.pk)
+                .values_list("reply_code", flat=True))
+    for number in REPLY_CODES:
+        code = f"{number:04d}"
+        if code not in taken:
+            return code
+    raise ValidationError(_("已发布的预警过多，短信回复码已用尽；请先解除或等待部分预警失效。"))
+
+
+# Any fixed 64-bit number, the same in every process: the key of the reply-code lock.
+REPLY_CODE_LOCK = 7_202_612_020
 
 
 TOKEN_MARK = "\x00"
@@ -133,9 +159,15 @@ def _delivery_columns() -> str:
 
 
 def _text_around_token(warning: Warning, code: str) -> tuple[str, str]:
-    """The personal message is the same text for everyone but the token in the link: (before, after) it."""
+    """The personal message is the same text for everyone but the link's key (`Recipient.link_key`, written
+    in SQL by `link_key_sql`): (before, after) it."""
     before, after = message_text(warning, code, TOKEN_MARK).split(TOKEN_MARK)
     return before, after
+
+
+def link_key_sql(alias: str) -> str:
+    """`Recipient.link_key` in SQL, for the recipient (or staged row) `alias`."""
+    return f"CAST({alias}.id AS TEXT) || '-' || {alias}.token"
 
 
 def fan_out(warning: Warning) -> int:
@@ -161,7 +193,7 @@ def fan_out(warning: Warning) -> int:
     created = bulk.insert_rows(Recipient, RECIPIENT_FIELDS, rows())
     r, p = bulk.table(Recipient), bulk.table(ResponsiblePerson)
     before, after = _text_around_token(warning, code)
-    text = "CAST(%s AS TEXT) || r.token || CAST(%s AS TEXT)"
+    text = f"CAST(%s AS TEXT) || {link_key_sql('r')} || CAST(%s AS TEXT)"
     bulk.execute(
         f"INSERT INTO {bulk.table(Delivery)} ({_delivery_columns()}) "
         f"SELECT r.warning_id, r.id, r.region_id, %s, %s, r.name, r.phone, {text}, %s, '', '', %s, NULL, NULL "
@@ -282,38 +314,56 @@ STATE_CHANGE_FIELDS = ("subject_type", "subject_id", "region", "enterprise", "ac
                        "to_state", "actor", "at", "reason", "data")
 
 
-def _acknowledge_sql(where: str) -> str:
+def _acknowledge_sql(where: str, source: str = "") -> str:
     r = bulk.table(Recipient)
-    return (f"UPDATE {r} SET status = %s, acknowledged_at = %s, ack_channel = %s, next_step_at = NULL "
-            f"WHERE status = %s AND {where} RETURNING id, region_id")
+    return (f"UPDATE {r} SET status = %s, acknowledged_at = %s, ack_channel = %s, next_step_at = NULL {source}"
+            f"WHERE {r}.status = %s AND {where} RETURNING {r}.id, {r}.region_id")
 
 
 def acknowledge(recipient: Recipient, *, channel: str, at: datetime | None = None,
                 actor_id: int | None = None) -> Recipient:
-    """Record one person's answer; answering twice changes nothing. Call inside a transaction.
+    """Record one person's answer; answering twice changes nothing.
 
     One UPDATE guarded by the source state of RECIPIENT_WORKFLOW (two answers at once cannot both win) and one
-    INSERT of the timeline row: no full save, no copy of the whole row into the history table.
+    INSERT of the timeline row: no full save, no copy of the whole row into the history table. Atomic by itself:
+    on PostgreSQL both are one statement, so outside a transaction it needs no BEGIN and COMMIT round trips; on
+    SQLite the two statements run in a transaction. The commit is durable like any other: answers arriving
+    together share the disk flush (group commit), which is what lets many answers a second be recorded.
     """
     now = at or timezone.now()
     RECIPIENT_WORKFLOW.check(Recipient(status=RecipientStatus.PENDING), "acknowledge", None)
+    update = _acknowledge_sql(f"{bulk.table(Recipient)}.id = %s")
+    update_params = [RecipientStatus.ACKNOWLEDGED, bulk.when(now), channel, RecipientStatus.PENDING, recipient.pk]
+    columns = ", ".join(bulk.column(StateChange, name) for name in STATE_CHANGE_FIELDS)
+    # The timeline row comes from the moved row itself, so it exists exactly when the answer was taken.
+    insert = (f"INSERT INTO {bulk.table(StateChange)} ({columns}) SELECT %s, CAST(moved.id AS TEXT), "
+              f"moved.region_id, NULL, %s, %s, %s, %s, %s, %s, '', {bulk.json_param()} FROM moved")
+    insert_params = [ContentType.objects.get_for_model(Recipient).pk, "acknowledge", ack_label(channel),
+                     RecipientStatus.PENDING, RecipientStatus.ACKNOWLEDGED, actor_id, bulk.when(now),
+                     json.dumps({"channel": channel})]
     with connection.cursor() as cursor:
-        cursor.execute(_acknowledge_sql("id = %s"), [RecipientStatus.ACKNOWLEDGED, bulk.when(now), channel,
-                                                      RecipientStatus.PENDING, recipient.pk])
-        moved = cursor.fetchall()
-        if not moved:
-            return Recipient._base_manager.get(pk=recipient.pk)
-        # One plain INSERT: COPY's setup costs more than it saves for a single row.
-        columns = ", ".join(bulk.column(StateChange, name) for name in STATE_CHANGE_FIELDS)
-        cursor.execute(
-            f"INSERT INTO {bulk.table(StateChange)} ({columns}) "
-            f"VALUES (%s, %s, %s, NULL, %s, %s, %s, %s, %s, %s, '', {bulk.json_param()})",
-            [ContentType.objects.get_for_model(Recipient).pk, str(recipient.pk), moved[0][1], "acknowledge",
-             ack_label(channel), RecipientStatus.PENDING, RecipientStatus.ACKNOWLEDGED, actor_id, bulk.when(now),
-             json.dumps({"channel": channel})])
+        if bulk.is_postgresql():
+            # One round trip: on a busy server each costs about as much as the writes.
+            cursor.execute(f"WITH moved AS ({update}), logged AS ({insert}) SELECT moved.id FROM moved",
+                           update_params + insert_params)
+            moved = cursor.fetchall()
+        else:
+            with transaction.atomic():
+                cursor.execute(update, update_params)
+                moved = cursor.fetchall()
+                if moved:
+                    cursor.execute(f"WITH moved(id, region_id) AS (VALUES (%s, %s)) {insert}",
+                                   [*moved[0], *insert_params])
+    if not moved:
+        return Recipient._base_manager.get(pk=recipient.pk)
     recipient.status, recipient.acknowledged_at = RecipientStatus.ACKNOWLEDGED, now
     recipient.ack_channel, recipient.next_step_at = channel, None
     return recipient
+
+
+def reply_code_in(text: str) -> str:
+    """The reply code in an SMS answer: its digits (people add words such as 收到)."""
+    return "".join(ch for ch in text if ch.isdigit())[:6]
 
 
 def ack_label(channel: str) -> str:
@@ -323,23 +373,30 @@ def ack_label(channel: str) -> str:
 def acknowledge_many(answers: list[tuple[str, str]], *, channel: str = Channel.SMS) -> int:
     """SMS replies in bulk, as a gateway delivers them: (phone, text) pairs; the text carries the reply code.
 
-    One UPDATE … RETURNING per batch and the timeline rows in one COPY.
+    The code names one published warning (`assign_reply_code`); its recipients are found through the
+    person's unique phone and the (warning, person) constraint, and must still have that phone (the number
+    the message went to). One UPDATE … RETURNING per warning and batch, the timeline rows in one COPY.
     """
     now = timezone.now()
     phones_by_code: dict[str, set[str]] = defaultdict(set)
     for phone, text in answers:
-        code = "".join(ch for ch in text if ch.isdigit())[:6]
+        code = reply_code_in(text)
         if phone and code:
             phones_by_code[code].add(phone)
+    warning_of = dict(Warning._base_manager.filter(status=WarningStatus.PUBLISHED, reply_code__in=phones_by_code)
+                      .values_list("reply_code", "pk"))
+    r, p = bulk.table(Recipient), bulk.table(ResponsiblePerson)
     moved: list[tuple[int, str]] = []
     with transaction.atomic(), connection.cursor() as cursor:
-        for code, phones in phones_by_code.items():
-            ordered = sorted(phones)
+        for code, warning_id in warning_of.items():
+            ordered = sorted(phones_by_code[code])
             for start in range(0, len(ordered), 2000):
                 chunk = ordered[start:start + 2000]
-                where = f"reply_code = %s AND phone IN ({', '.join(['%s'] * len(chunk))})"
-                cursor.execute(_acknowledge_sql(where), [RecipientStatus.ACKNOWLEDGED, bulk.when(now), channel,
-                                                         RecipientStatus.PENDING, code, *chunk])
+                where = (f"{r}.warning_id = %s AND p.id = {r}.person_id AND {r}.phone = p.phone "
+                         f"AND p.phone IN ({', '.join(['%s'] * len(chunk))})")
+                cursor.execute(_acknowledge_sql(where, f"FROM {p} p "),
+                               [RecipientStatus.ACKNOWLEDGED, bulk.when(now), channel, RecipientStatus.PENDING,
+                                warning_id, *chunk])
                 moved += cursor.fetchall()
         record_steps(moved, action="acknowledge", label=ack_label(channel), source=RecipientStatus.PENDING,
                      target=RecipientStatus.ACKNOWLEDGED, at=now, data={"channel": channel})
@@ -349,91 +406,137 @@ def acknowledge_many(answers: list[tuple[str, str]], *, channel: str = Channel.S
 # -- escalation ----------------------------------------------------------------------------------------------
 
 ESCALATION_STAGE = "warnings_escalation_stage"
+STAGE_COLUMNS = ("id bigint, warning_id bigint, step integer, region_id varchar(12), name varchar(50), "
+                 "phone varchar(11), token varchar(32), person_id bigint")
+ESCALATION_PLAN = "warnings_escalation_plan"
+PLAN_COLUMNS = ("warning_id bigint, step integer, action varchar(10), channel varchar(10), part1 text, part2 text, "
+                "part3 text, label text, reason text, data text")
+
+
+def _claim_sql(limit: int) -> str:
+    """Claim and move the due rows in one write: the deadline of the next step and the superior's call time
+    are computed in SQL from each warning's timetable, so nothing is looked up per group and no row is
+    written twice. The due rows are locked with SKIP LOCKED (PostgreSQL), so concurrent sweeps take disjoint rows."""
+    r, w, p = bulk.table(Recipient), bulk.table(Warning), bulk.table(ResponsiblePerson)
+    timetable = f"w.{bulk.column(Warning, 'escalation')}"
+    action = bulk.json_list_item(timetable, f"{r}.step", "step")
+    following = bulk.json_list_item(timetable, f"{r}.step + 1", "after_minutes")
+    # The due rows are chosen in a WITH, which PostgreSQL runs exactly once: as an IN (subquery) the planner
+    # may rescan it, and each rescan would skip the rows just locked and claim more than `limit`.
+    return (
+        f"WITH due AS (SELECT id FROM {r} WHERE status = %s AND next_step_at IS NOT NULL AND next_step_at <= %s "
+        f"ORDER BY next_step_at LIMIT {int(limit)}{bulk.skip_locked()}) "
+        f"UPDATE {r} SET step = {r}.step + 1, next_step_at = {bulk.plus_minutes(f'{r}.created_at', following)}, "
+        f"superior_called_at = CASE WHEN {action} = 'superior' AND p.superior_id IS NOT NULL THEN %s "
+        f"ELSE {r}.superior_called_at END "
+        f"FROM due, {w} w, {p} p WHERE {r}.id = due.id AND w.id = {r}.warning_id AND p.id = {r}.person_id "
+        f"AND {r}.status = %s "
+        f"RETURNING {r}.id, {r}.warning_id, {r}.step - 1, {r}.region_id, {r}.name, {r}.phone, {r}.token, "
+        f"{r}.person_id")
 
 
 def escalate_due(limit: int = 50000) -> int:
     """The unanswered whose deadline has passed move one step down their warning's timetable.
 
-    A step is a new message on another channel (sms/voice) or a message to the person's superior. The due rows
-    are locked (SKIP LOCKED on PostgreSQL) and their ids staged; then per (warning, step) group one INSERT …
-    SELECT writes the messages, one UPDATE moves the rows (all of a warning were addressed at the same moment,
-    so a group shares its next deadline), and one INSERT … SELECT writes each person's timeline row.
+    A step is a new message on another channel (sms/voice) or a message to the person's superior. One
+    UPDATE … RETURNING claims and moves the due rows into a scratch table; then, for all (warning, step) groups
+    at once (a small plan table holds each group's texts), one INSERT … SELECT per kind writes the messages and
+    one the person's timeline rows, and one summary row per group goes on the warning's timeline.
     """
     now = timezone.now()
+    at = bulk.when(now)
     with transaction.atomic():
-        due = list(lock_due_rows(
-            Recipient._base_manager.filter(status=RecipientStatus.PENDING, next_step_at__lte=now)
-            .order_by("next_step_at", "id")[:limit]
-        ).values_list("id", "warning_id", "step"))
-        if not due:
+        claimed = bulk.stage_returning(ESCALATION_STAGE, STAGE_COLUMNS, _claim_sql(limit),
+                                       [RecipientStatus.PENDING, at, at, RecipientStatus.PENDING])
+        if not claimed:
             return 0
-        bulk.fill_stage(ESCALATION_STAGE, "id bigint, warning_id bigint, step integer", due)
-        groups = sorted({(warning_id, step) for _pk, warning_id, step in due})
-        warnings = Warning._base_manager.in_bulk({warning_id for warning_id, _step in groups})
-        queued = False
-        for warning_id, step in groups:
-            queued |= _escalate_group(warnings[warning_id], step, now)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT warning_id, step, COUNT(*) FROM {ESCALATION_STAGE} GROUP BY warning_id, step")
+            groups = cursor.fetchall()
+        warnings = Warning._base_manager.in_bulk({warning_id for warning_id, _step, _count in groups})
+        plans = [_plan(warnings[warning_id], step) for warning_id, step, _count in groups]
+        bulk.fill_stage(ESCALATION_PLAN, PLAN_COLUMNS, [plan.row() for plan in plans])
+        queued = _write_steps(at)
+        _record_groups(plans, [count for _w, _s, count in groups], now)
         if queued:
             transaction.on_commit(kick_sender)
-    return len(due)
+    return claimed
 
 
-def _escalate_group(warning: Warning, step: int, now: datetime) -> bool:
-    """One step for the staged recipients of one warning at one step; True if messages were queued."""
+@dataclass(frozen=True)
+class _Plan:
+    """What one step of one warning's timetable does, with its texts split around the per-person parts."""
+
+    warning: Warning
+    step: int
+    action: str | None
+    parts: tuple[str, str, str]
+    label: str
+    reason: str
+
+    def row(self) -> tuple:
+        return (self.warning.pk, self.step, self.action or "", STEP_CHANNEL.get(self.action or "", ""),
+                *self.parts, self.label, self.reason, json.dumps({"step": self.step + 1, "action": self.action}))
+
+
+def _plan(warning: Warning, step: int) -> _Plan:
     from yingji.warnings.escalation import STEPS
 
-    r, p, d = bulk.table(Recipient), bulk.table(ResponsiblePerson), bulk.table(Delivery)
-    stage = f"(SELECT id FROM {ESCALATION_STAGE} WHERE warning_id = %s AND step = %s)"
-    group = [warning.pk, step]
     timetable = warning.escalation or []
     action = timetable[step]["step"] if step < len(timetable) else None
-    queued = 0
-    at = bulk.when(now)
+    parts = ("", "", "")
     if action in STEP_CHANNEL:
         before, after = _text_around_token(warning, reply_code_of(warning))
-        queued = bulk.execute(
-            f"INSERT INTO {d} ({_delivery_columns()}) "
-            f"SELECT r.warning_id, r.id, r.region_id, %s, %s, r.name, r.phone, "
-            f"CAST(%s AS TEXT) || r.token || CAST(%s AS TEXT), %s, '', '', %s, NULL, NULL "
-            f"FROM {r} r WHERE r.id IN {stage} ORDER BY r.id",
-            [STEP_CHANNEL[action], False, before, after, DeliveryStatus.QUEUED, at, *group])
+        parts = (before, after, "")
     elif action == "superior":
         before, between, after = (_("【叫应提醒】%(name)s（%(phone)s）未应答预警：%(headline)s，请督促落实。") % {
             "name": TOKEN_MARK, "phone": TOKEN_MARK, "headline": warning.headline}).split(TOKEN_MARK)
-        text = "CAST(%s AS TEXT) || r.name || CAST(%s AS TEXT) || r.phone || CAST(%s AS TEXT)"
-        superior = (f"FROM {r} r JOIN {p} p ON p.id = r.person_id JOIN {p} s ON s.id = p.superior_id "
-                    f"WHERE r.id IN {stage}")
-        queued = bulk.execute(
-            f"INSERT INTO {d} ({_delivery_columns()}) "
-            f"SELECT r.warning_id, r.id, r.region_id, %s, %s, s.name, s.phone, {text}, %s, '', '', %s, NULL, NULL "
-            f"{superior} ORDER BY r.id",
-            [Channel.SMS, True, before, between, after, DeliveryStatus.QUEUED, at, *group])
-        queued += bulk.execute(
-            f"INSERT INTO {d} ({_delivery_columns()}) "
-            f"SELECT r.warning_id, r.id, r.region_id, %s, %s, s.name, 'user:' || CAST(s.user_id AS TEXT), {text}, "
-            f"%s, '', '', %s, NULL, NULL {superior} AND s.user_id IS NOT NULL ORDER BY r.id",
-            [Channel.IN_APP, True, before, between, after, DeliveryStatus.QUEUED, at, *group])
-        bulk.execute(f"UPDATE {r} SET superior_called_at = %s WHERE id IN (SELECT r.id {superior})",
-                     [at, *group])
-    created = next(iter(Recipient._base_manager.filter(pk__in=RawSQL(stage, group)).order_by()
-                        .values_list("created_at", flat=True)[:1]), None)
-    following = (created + timedelta(minutes=timetable[step + 1]["after_minutes"])
-                 if step + 1 < len(timetable) and created else None)
-    moved = bulk.execute(f"UPDATE {r} SET step = step + 1, next_step_at = %s WHERE id IN {stage}",
-                         [bulk.when(following), *group])
+        parts = (before, between, after)
     label = _("叫应升级：%(step)s") % {"step": STEPS.get(action, _("时间表已执行完毕"))}
     reason = _("发出后 %(minutes)s 分钟仍未应答") % {"minutes": timetable[step]["after_minutes"]} if action else ""
-    state_change = bulk.table(StateChange)
+    return _Plan(warning, step, action, parts, label, reason)
+
+
+def _write_steps(at) -> int:
+    """The messages and timeline rows of every staged recipient, from the plan of its (warning, step)."""
+    p, d, sc = bulk.table(ResponsiblePerson), bulk.table(Delivery), bulk.table(StateChange)
+    joined = f"FROM {ESCALATION_STAGE} s JOIN {ESCALATION_PLAN} pl ON pl.warning_id = s.warning_id AND pl.step = s.step"
+    queued = bulk.execute(
+        f"INSERT INTO {d} ({_delivery_columns()}) "
+        f"SELECT s.warning_id, s.id, s.region_id, pl.channel, %s, s.name, s.phone, "
+        f"pl.part1 || {link_key_sql('s')} || pl.part2, %s, '', '', %s, NULL, NULL {joined} "
+        f"WHERE pl.channel <> '' ORDER BY s.id",
+        [False, DeliveryStatus.QUEUED, at])
+    text = "pl.part1 || s.name || pl.part2 || s.phone || pl.part3"
+    superior = (f"{joined} JOIN {p} p ON p.id = s.person_id JOIN {p} sup ON sup.id = p.superior_id "
+                f"WHERE pl.action = 'superior'")
+    queued += bulk.execute(
+        f"INSERT INTO {d} ({_delivery_columns()}) "
+        f"SELECT s.warning_id, s.id, s.region_id, %s, %s, sup.name, sup.phone, {text}, %s, '', '', %s, NULL, NULL "
+        f"{superior} ORDER BY s.id",
+        [Channel.SMS, True, DeliveryStatus.QUEUED, at])
+    queued += bulk.execute(
+        f"INSERT INTO {d} ({_delivery_columns()}) "
+        f"SELECT s.warning_id, s.id, s.region_id, %s, %s, sup.name, 'user:' || CAST(sup.user_id AS TEXT), {text}, "
+        f"%s, '', '', %s, NULL, NULL {superior} AND sup.user_id IS NOT NULL ORDER BY s.id",
+        [Channel.IN_APP, True, DeliveryStatus.QUEUED, at])
     columns = ", ".join(bulk.column(StateChange, name) for name in STATE_CHANGE_FIELDS)
     bulk.execute(
-        f"INSERT INTO {state_change} ({columns}) "
-        f"SELECT %s, CAST(r.id AS TEXT), r.region_id, NULL, %s, %s, %s, %s, NULL, %s, %s, {bulk.json_param()} "
-        f"FROM {r} r WHERE r.id IN {stage}",
-        [ContentType.objects.get_for_model(Recipient).pk, "escalate", label, RecipientStatus.PENDING,
-         RecipientStatus.PENDING, at, reason, json.dumps({"step": step + 1, "action": action}), *group])
-    StateChange.objects.create(
-        subject_type=ContentType.objects.get_for_model(Warning), subject_id=str(warning.pk),
-        region_id=warning.region_id, action="escalate", action_label=label, from_state=warning.status,
-        to_state=warning.status, at=now, data={"step": step + 1, "action": action, "recipients": moved},
-        reason=_("%(count)s 人%(reason)s，已升级") % {"count": moved, "reason": reason})
-    return bool(queued)
+        f"INSERT INTO {sc} ({columns}) "
+        f"SELECT %s, CAST(s.id AS TEXT), s.region_id, NULL, %s, pl.label, %s, %s, NULL, %s, pl.reason, "
+        f"{bulk.json_param().replace('%s', 'pl.data')} {joined}",
+        [ContentType.objects.get_for_model(Recipient).pk, "escalate", RecipientStatus.PENDING,
+         RecipientStatus.PENDING, at])
+    return queued
+
+
+def _record_groups(plans: list[_Plan], counts: list[int], now: datetime) -> None:
+    """One summary row per (warning, step) on the warning's own timeline."""
+    subject_type = ContentType.objects.get_for_model(Warning)
+    StateChange.objects.bulk_create([
+        StateChange(subject_type=subject_type, subject_id=str(plan.warning.pk), region_id=plan.warning.region_id,
+                    action="escalate", action_label=plan.label, from_state=plan.warning.status,
+                    to_state=plan.warning.status, at=now,
+                    data={"step": plan.step + 1, "action": plan.action, "recipients": count},
+                    reason=_("%(count)s 人%(reason)s，已升级") % {"count": count, "reason": plan.reason})
+        for plan, count in zip(plans, counts, strict=True)])

@@ -92,9 +92,47 @@ def _seed_warnings(context: dict, townships: list, rng: random.Random) -> None:
             headline=f"{city.name}应急管理局发布地质灾害气象风险黄色预警", description="山区累计降雨较多，地质灾害风险较高。",
             instructions="加强隐患点巡查。", onset=now, expires=now + timedelta(hours=48), source="青禾市自然资源局",
             area_regions=townships[2:4])
+    _seed_drawn_area_warning(context, townships, local)
     if not UpstreamMessage._base_manager.exists():
         message = services.upstream_import(actor=None, data=DEMO_UPSTREAM.read_bytes(), region=city)
         services.upstream_forward(message=message, actor=None, region=city, area_regions=townships[:1],
                                   local_instructions="各乡镇（街道）立即启动防汛值班，组织低洼地带群众转移。",
                                   onset=now, expires=now + timedelta(hours=12))
     context["warnings"] = list(Warning._base_manager.order_by("pk"))
+
+
+def _seed_drawn_area_warning(context: dict, townships: list, local: random.Random) -> None:
+    """A 森林火险 warning addressed by a polygon drawn over part of one township and by organisations: the
+    township governments of two others, whose guarantors are reached wherever their own area lies."""
+    city = context["city"]
+    headline = f"{city.name}应急管理局发布森林火险橙色预警"
+    if len(townships) < 3 or Warning._base_manager.filter(headline=headline).exists():
+        return
+    from shapely.geometry import MultiPoint, mapping
+
+    from yingji.core.demo import township_office
+
+    drawn_over, *by_organization = townships[-3:]
+    villages = [v for v in context["villages"] if v.parent_id == drawn_over.code and v.longitude is not None]
+    corners = local.sample(villages, min(3, len(villages)))
+    polygon = MultiPoint([(v.longitude, v.latitude) for v in corners]).convex_hull.buffer(0.01)
+    offices = [context["organizations"][township_office(t.name)] for t in by_organization
+               if township_office(t.name) in context["organizations"]]
+    guarantors = ResponsiblePerson._base_manager.filter(region__in=by_organization, role="guarantor")
+    for person in guarantors.filter(organization__isnull=True).order_by("pk"):
+        office = next((o for o in offices if o.region_id == person.region_id), None)
+        if office is not None:
+            services.person_update(person=person, actor=None, organization=office)
+    users = context["users"]
+    now = timezone.now().replace(second=0, microsecond=0)
+    warning = services.warning_create(
+        actor=None, drafted_by=users["city_duty"], region=city, kind="forest_fire", level="orange",
+        headline=headline, description="近期持续晴热少雨，林区可燃物干燥，森林火险气象等级达四级（高度危险）。",
+        instructions="严禁野外用火，加强林区巡护和入山管控，扑火队伍靠前驻防。", onset=now,
+        expires=now + timedelta(hours=48), source="青禾市林业局", area_polygon=mapping(polygon),
+        target_organizations=offices)
+    services.warning_submit(warning=warning, actor=None)
+    warning = services.warning_approve(warning=warning, actor=None)
+    Warning._base_manager.filter(pk=warning.pk).update(approved_by=users["city_leader"])
+    answers = list(warning.recipients.values_list("phone", "reply_code"))
+    acknowledge_many([pair for pair in answers if local.random() < 0.5])

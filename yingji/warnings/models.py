@@ -82,6 +82,8 @@ class Warning(models.Model):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     cap_xml = models.TextField(_("CAP 1.2 文档"), blank=True)
     national_xml = models.TextField(_("国家预警平台格式文档"), blank=True)
+    reply_code = models.CharField(_("短信回复码"), max_length=4, blank=True, editable=False,
+                                  help_text=_("签发时分配，在已发布（可应答）的预警中唯一"))
     escalation = models.JSONField(_("叫应升级时间表"), default=default_timetable, blank=True,
                                   help_text=_("未应答时按分钟依次执行：voice 语音电话、sms 短信重发、superior 通知上级责任人"))
     target_roles = models.JSONField(_("叫应责任类型"), default=list, blank=True,
@@ -104,6 +106,9 @@ class Warning(models.Model):
         ordering = ["-created_at", "-pk"]
         permissions = [("approve_warning", _("签发预警"))]
         indexes = [models.Index(fields=["status", "expires"])]
+        # An SMS reply names its warning by this code alone, so no two warnings open for answers share one.
+        constraints = [models.UniqueConstraint(fields=["reply_code"], condition=models.Q(status="published"),
+                                               name="warning_reply_code_open_unique")]
 
     def __str__(self) -> str:
         return self.headline
@@ -274,7 +279,9 @@ class Recipient(models.Model):
     """
 
     # Every index is rewritten by each escalation UPDATE of 100,000 rows, so none is kept that another serves:
-    # the (warning, person) constraint serves the warning look-ups; townships are only grouped within a warning.
+    # the (warning, person) constraint serves the warning look-ups; townships are only grouped within a warning;
+    # the answer link carries the row's id (`link_key`), so the token needs no index; an SMS reply is found
+    # through the person's unique phone and the (warning, person) constraint, so the phone needs none either.
     warning = models.ForeignKey(Warning, verbose_name=_("预警"), on_delete=models.CASCADE, related_name="recipients",
                                 db_index=False)
     person = models.ForeignKey(ResponsiblePerson, verbose_name=_("责任人"), on_delete=models.PROTECT,
@@ -310,15 +317,18 @@ class Recipient(models.Model):
         verbose_name_plural = _("叫应对象")
         ordering = ["township_id", "region_id", "pk"]
         # Declared here rather than on the fields so PostgreSQL gets no extra LIKE (varchar_pattern_ops) indexes.
-        constraints = [models.UniqueConstraint(fields=["warning", "person"], name="recipient_once_per_warning"),
-                       models.UniqueConstraint(fields=["token"], name="recipient_unique_token")]
+        constraints = [models.UniqueConstraint(fields=["warning", "person"], name="recipient_once_per_warning")]
         indexes = [models.Index(fields=["region"], name="recipient_region"),
                    models.Index(fields=["next_step_at"], name="recipient_due",
-                                condition=models.Q(status="pending", next_step_at__isnull=False)),
-                   models.Index(fields=["phone", "reply_code"])]
+                                condition=models.Q(status="pending", next_step_at__isnull=False))]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def link_key(self) -> str:
+        """What the answer link carries: the row's id (found by primary key) and its secret token."""
+        return f"{self.pk}-{self.token}"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -331,12 +341,16 @@ class DeliveryStatus(models.TextChoices):
 class Delivery(models.Model):
     """One message on one channel to one person (or one broadcast to an area), with the channel's answer."""
 
+    # The keys are copied from the row the message is made from (INSERT … SELECT from the recipient, whose own
+    # foreign keys hold, or the warning's area regions), so the database does not check them again: at 100,000
+    # messages per escalation step those deferred checks cost more than writing the rows. Django still
+    # cascades and protects (its deletion collector does not rely on database constraints).
     warning = models.ForeignKey(Warning, verbose_name=_("预警"), on_delete=models.CASCADE, related_name="deliveries",
-                                db_index=False)
+                                db_index=False, db_constraint=False)
     recipient = models.ForeignKey(Recipient, verbose_name=_("叫应对象"), null=True, blank=True,
-                                  on_delete=models.CASCADE, related_name="deliveries")
+                                  on_delete=models.CASCADE, related_name="deliveries", db_constraint=False)
     region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="+",
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     to_superior = models.BooleanField(_("通知上级"), default=False)
     to_name = models.CharField(_("接收人"), max_length=50, blank=True)

@@ -81,8 +81,8 @@ class WarningListView(WarningViewMixin, ObjectListView):
 class WarningDetailView(WarningViewMixin, ObjectDetailView):
     template_name = "warnings/warning_detail.html"
     fields = [
-        Column("headline"), Column("identifier"), Column("kind"), Column("event_type"), Column("level"),
-        Column("msg_type"), Column("status"),
+        Column("headline"), Column("identifier"), Column("reply_code"), Column("kind"), Column("event_type"),
+        Column("level"), Column("msg_type"), Column("status"),
         Column("previous", gettext_lazy("引用的上一条预警"), accessor=lambda w: w.previous.identifier if w.previous else ""),
         Column("region"), Column("area_regions", accessor=_area_names),
         Column("target_roles", accessor=_role_names),

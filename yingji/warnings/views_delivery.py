@@ -40,7 +40,7 @@ def _int_or_none(value: str) -> int | None:
 
 def acknowledge_link(request, token: str):
     """The link in the SMS: no login, the token identifies the person; then a form for the measures taken."""
-    recipient = Recipient._base_manager.filter(token=token).select_related("warning").first()
+    recipient = services.recipient_by_link(token)
     if recipient is None:
         return render(request, "warnings/ack.html", {"title": _("应答链接无效"), "invalid": True}, status=404)
     error = ""

@@ -8,6 +8,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
+from yingji.core import live
 from yingji.core.browser_testing import log_in
 from yingji.core.testing import build_world
 from yingji.enterprises.testing import EnterpriseFactory
@@ -18,6 +19,16 @@ from yingji.monitoring.tests.broker import MOSQUITTO, Broker, Publisher, wait_fo
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True),
               pytest.mark.skipif(not os.path.exists(MOSQUITTO), reason="mosquitto 未安装")]
+
+
+@pytest.fixture(autouse=True)
+def _live_events(settings):
+    # The default embedded backend (no Redis): the ingest worker's commit inserts the event, the web process's
+    # listener polls for it. Stopped afterwards so no listener outlives the test database.
+    settings.LIVE_BACKEND = "database"
+    live.shutdown()
+    yield
+    live.shutdown()
 
 
 @pytest.fixture
@@ -42,8 +53,15 @@ def test_a_published_excursion_appears_on_the_board_and_is_closed(page: Page, li
     try:
         assert wait_for(subscriber.client.is_connected, 10)
         log_in(page, live_server.url, "county1_admin")
+        fetches: list[str] = []
+        page.on("request", lambda request: fetches.append(request.url) if "/board/alarms/" in request.url else None)
         page.goto(f"{live_server.url}/monitoring/")
         expect(page.locator("#open-alarms")).to_contain_text("当前没有未消警的报警")
+        # The board listens on its event stream and does not poll.
+        expect(page.locator("#board-alarms")).to_have_attribute("data-live-state", "open")
+        settled = len(fetches)
+        page.wait_for_timeout(1500)
+        assert len(fetches) == settled, "the board polled its alarm list while its event stream was open"
         now = ingest.now_ms()
         # Normal first, then an excursion above 高报 15 m (retried until the worker holds its subscription).
         assert wait_for(lambda: publisher.publish({"id": 1, "readings": [["LT-101", now - 3000, 10.0]]})
@@ -54,6 +72,7 @@ def test_a_published_excursion_appears_on_the_board_and_is_closed(page: Page, li
         expect(row).to_contain_text("浏览器示范化工有限公司", timeout=5000)
         seen_after = time.monotonic() - published
         assert seen_after < 2.0, f"the alarm took {seen_after:.2f} s to reach the board"
+        assert len(fetches) > settled  # fetched because the stream announced the alarm
         expect(row).to_contain_text("超上限")
         expect(page.get_by_test_id("unacknowledged-count")).to_have_text("未确认 1")
 

@@ -116,7 +116,7 @@ def test_an_unreachable_gateway_is_a_failure_with_its_reason(world, lists, setti
 def test_the_link_acknowledges_once_and_then_takes_the_measures(client, world, lists):
     warning = published(world, lists)
     recipient = warning.recipients.get(name="甲一村干部")
-    url = f"/warnings/ack/{recipient.token}/"
+    url = f"/warnings/ack/{recipient.link_key}/"
     assert "确认收到" in client.get(url).content.decode()
     client.post(url)
     recipient.refresh_from_db()
@@ -230,3 +230,38 @@ def test_a_thousand_sms_answers_are_recorded_in_one_batch(world, lists):
     answers = [(r.phone, r.reply_code) for r in warning.recipients.all()] + [("13000000000", "9999")] * 995
     assert acknowledge_many(answers) == 5
     assert not warning.recipients.filter(status=RecipientStatus.PENDING).exists()
+
+
+def test_two_open_warnings_ten_thousand_ids_apart_get_different_reply_codes(world, lists):
+    # The old code was the id modulo 10,000: these two shared one, and one reply acknowledged both.
+    first = published(world, lists)
+    second = publish(world, make_warning(world, areas=lists["townships"], id=first.pk + 10000))
+    assert first.reply_code and second.reply_code and first.reply_code != second.reply_code
+    person = lists["people"][0]
+    assert acknowledge_many([(person.phone, f"{first.reply_code} 收到")]) == 1
+    assert first.recipients.get(person=person).status == RecipientStatus.ACKNOWLEDGED
+    assert second.recipients.get(person=person).status == RecipientStatus.PENDING
+    assert f"回复{second.reply_code}确认收到" in Delivery.objects.get(recipient__warning=second, recipient__person=person,
+                                                                channel=Channel.SMS).text
+
+
+def test_a_code_is_reused_only_once_its_warning_is_closed_and_then_names_the_new_one(world, lists):
+    first = published(world, lists)
+    second = published(world, lists)
+    assert (first.reply_code, second.reply_code) == ("0001", "0002")
+    services.warning_expire(warning=first)
+    third = published(world, lists)
+    assert third.reply_code == "0001"
+    person = lists["people"][0]
+    assert services.acknowledge_by_reply(phone=person.phone, text="0001") is not None
+    assert third.recipients.get(person=person).status == RecipientStatus.ACKNOWLEDGED
+    assert first.recipients.get(person=person).status == RecipientStatus.PENDING
+    assert second.recipients.get(person=person).status == RecipientStatus.PENDING
+
+
+def test_the_sweep_moves_the_due_in_batches_and_each_row_once(world, lists):
+    warning = published(world, lists)
+    Recipient.objects.filter(warning=warning).update(next_step_at=timezone.now() - timedelta(seconds=1))
+    assert [escalate_due(limit=2), escalate_due(limit=2), escalate_due(limit=2), escalate_due(limit=2)] == [2, 2, 1, 0]
+    assert set(warning.recipients.values_list("step", flat=True)) == {1}
+    assert Delivery.objects.filter(warning=warning, channel=Channel.VOICE).count() == 5

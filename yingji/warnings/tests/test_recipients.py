@@ -46,7 +46,7 @@ class TestRecipientPages(RecipientDeclarations, ScopedModelViewTests):
     def test_history_shows_on_the_detail_page(self, client, world):
         # Recipients are written in bulk (COPY); their audit trail is the timeline of StateChange rows.
         recipient = self.make_in_scope(world)
-        services.acknowledge_by_token(token=recipient.token)
+        services.acknowledge_by_token(token=recipient.link_key)
         self.login(client, world, self.actor)
         page = client.get(self.url("detail", recipient.pk)).content.decode()
         assert "办理过程" in page and "应答（短信链接）" in page
@@ -163,19 +163,19 @@ def test_county2_cannot_act_on_county1_transitions_follow_or_documents(client, w
 def test_the_answer_link_acts_only_on_its_own_recipient(client, world):
     first = county1_warning(world).recipients.get()
     second = county2_warning(world).recipients.get()
-    response = client.post(f"/warnings/ack/{first.token}/", {"step": "measures", "people_transferred": "5",
+    response = client.post(f"/warnings/ack/{first.link_key}/", {"step": "measures", "people_transferred": "5",
                                                              "places_closed": "1", "measures": "转移"})
     assert response.status_code == 400  # measures before answering are refused
-    client.post(f"/warnings/ack/{first.token}/")
-    client.post(f"/warnings/ack/{first.token}/", {"step": "measures", "people_transferred": "5", "places_closed": "1",
+    client.post(f"/warnings/ack/{first.link_key}/")
+    client.post(f"/warnings/ack/{first.link_key}/", {"step": "measures", "people_transferred": "5", "places_closed": "1",
                                                   "measures": "转移"})
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == RecipientStatus.ACKNOWLEDGED and first.people_transferred == 5
     assert second.status == RecipientStatus.PENDING and second.people_transferred is None
-    page = client.get(f"/warnings/ack/{first.token}/").content.decode()
+    page = client.get(f"/warnings/ack/{first.link_key}/").content.decode()
     assert "甲村叫应人" in page and "乙村叫应人" not in page
-    assert client.post(f"/warnings/ack/{first.token[:-1]}x/").status_code == 404
+    assert client.post(f"/warnings/ack/{first.link_key[:-1]}x/").status_code == 404
     second.refresh_from_db()
     assert second.status == RecipientStatus.PENDING
 

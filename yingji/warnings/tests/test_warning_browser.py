@@ -16,7 +16,7 @@ from yingji.core.services import region_create
 from yingji.core.testing import build_world
 from yingji.warnings import cap, services
 from yingji.warnings.delivery import escalate_due, send_queued
-from yingji.warnings.models import Channel, Delivery, Recipient, Warning, WarningStatus
+from yingji.warnings.models import Channel, Delivery, Recipient, ResponsiblePerson, Warning, WarningStatus
 from yingji.warnings.simulator import GatewaySimulator
 from yingji.warnings.testing import add_warning_staff
 
@@ -114,6 +114,7 @@ def test_a_red_warning_reaches_named_people_and_the_silent_are_escalated(page: P
     Recipient.objects.filter(warning=warning, status="pending").update(next_step_at=timezone.now())
     escalate_due()
     send_queued()
+    assert {m["to"] for m in bureau.simulator.received if m["channel"] == "voice"} == phones - answering
     voice_answering = {p for p in phones - answering if bureau.simulator.answers(p + "voice")}
     assert wait_for(lambda: set(warning.recipients.filter(ack_channel="voice").values_list("phone", flat=True))
                     == voice_answering)
@@ -132,8 +133,12 @@ def test_a_red_warning_reaches_named_people_and_the_silent_are_escalated(page: P
     expect(table).to_contain_text("甲二街道")
     summary = {r["township"]: r for r in __import__("yingji.warnings.selectors", fromlist=["x"]).board_summary(
         warning, bureau.county1_signer)["rows"]}
-    for name, row in summary.items():
-        expect(table.locator("tr", has_text=name)).to_contain_text(str(row["rate"]))
+    for township in bureau.townships:
+        # 叫应率 per township counted here from the rows, not taken from the board's own selector.
+        people = warning.recipients.filter(township=township)
+        rate = round(100 * people.filter(status="acknowledged").count() / people.count(), 1)
+        assert summary[township.name]["rate"] == rate
+        expect(table.locator("tr", has_text=township.name)).to_contain_text(str(rate))
 
 
 def test_an_upstream_cap_is_forwarded_and_bad_input_gets_clear_errors(page: Page, live_server, bureau):
@@ -167,3 +172,6 @@ def test_an_upstream_cap_is_forwarded_and_bad_input_gets_clear_errors(page: Page
     page.locator("form button[type=submit]").first.click()
     expect(page.locator("body")).to_contain_text("第 3 行")
     expect(page.locator("body")).to_contain_text("手机号")
+    # The good row is kept, the bad one is not.
+    assert ResponsiblePerson.objects.filter(phone="13900009999", superior__phone="13800000101").exists()
+    assert not ResponsiblePerson.objects.filter(name="坏号码").exists()

@@ -51,7 +51,9 @@ class Command(BaseCommand):
         python = sys.executable
         commands = {
             "web": [python, "-m", "uvicorn", "yingji.asgi:application", "--host", host, "--port", port,
-                    "--workers", os.environ.get("WEB_WORKERS", "2"), "--log-level", "warning"],
+                    "--workers", os.environ.get("WEB_WORKERS", "2"), "--log-level", "warning",
+                    # Open live-board streams would otherwise hold Ctrl+C up to LIVE_STREAM_SECONDS.
+                    "--timeout-graceful-shutdown", "3"],
             "worker": [python, "-m", "celery", "-A", "yingji", "--quiet", "worker", "--beat", "--pool", "solo",
                        "--loglevel", "WARNING", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
         }
