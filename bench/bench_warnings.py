@@ -12,28 +12,29 @@ A miss is printed, not fatal; only an error makes the exit code non-zero.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yingji_bench_warnings  (the default)
     BENCH_PERSONS=100000   (BENCH_PERSONS=5000 for a quick check)
-    BENCH_ANSWER_THREADS=8 connections answering at once for the last figure
+    BENCH_ANSWER_WORKERS=8 processes answering at once for the last figure
     BENCH_NO_VACUUM=1      leave the dead rows of the bench's own set-up UPDATE before the sweep (see below)
 
 What makes the targets (see docs/warnings.md): recipients streamed in with COPY and every message written by one
 INSERT … SELECT per channel; the queue's answers written back by one UPDATE … FROM a COPY-filled scratch table;
 the sweep claims and moves the due rows with one UPDATE … RETURNING (SKIP LOCKED) and writes the messages and
-timeline rows set-based from them; an answer is one statement (guarded UPDATE and its timeline row) whose commit
-does not wait for the disk; lean indexes on the recipient table, no re-checked foreign keys on the delivery table.
+timeline rows set-based from them; an answer by link is one statement (the UPDATE guarded by state and token, and
+its timeline row), durably committed; lean indexes on the recipient table, no re-checked foreign keys on the
+delivery table.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
-import threading
 import time
 from datetime import timedelta
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/yingji_bench_warnings"
 DATABASE_URL = os.environ.get("DATABASE_URL") or DEFAULT_URL
 PERSONS = int(os.environ.get("BENCH_PERSONS", "100000"))
-ANSWER_THREADS = int(os.environ.get("BENCH_ANSWER_THREADS", "8"))
+ANSWER_WORKERS = int(os.environ.get("BENCH_ANSWER_WORKERS", "8"))
 
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ["DJANGO_SETTINGS_MODULE"] = "yingji.settings"
@@ -183,25 +184,30 @@ def main() -> int:
     rate = len(singles) / t_bare if t_bare else 0
     print(f"acknowledgements one by one, the write alone (answer and timeline row, no look-up): {len(singles):,} "
           f"in {t_bare:.2f} s = {rate:,.0f}/s")
-    # As answers arrive in practice: many people at once, through several web workers, each answer its own
-    # transaction on its own connection; their commits share the disk flush.
+    # As answers arrive in practice: many people at once, through several web worker processes, each answer its
+    # own transaction on its own connection; their commits share the disk flush.
     keys = [r.link_key for r in Recipient.objects.filter(warning=warning, status="pending").order_by("?")[:6000]]
-    shares = [keys[number::ANSWER_THREADS] for number in range(ANSWER_THREADS)]
+    shares = [keys[number::ANSWER_WORKERS] for number in range(ANSWER_WORKERS)]
+    before = Recipient.objects.filter(warning=warning, status="acknowledged").count()
 
     def answer(share: list[str]) -> None:
         for key in share:
             services.acknowledge_by_token(token=key)
         connection.close()
 
-    threads = [threading.Thread(target=answer, args=(share,)) for share in shares]
+    connection.close()  # each worker opens its own
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=answer, args=(share,)) for share in shares]
     t0 = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
     t_together = time.perf_counter() - t0
+    done = Recipient.objects.filter(warning=warning, status="acknowledged").count() - before
+    assert done == len(keys), (done, len(keys))
     rate = len(keys) / t_together if t_together else 0
-    print(f"acknowledgements arriving together (answer link, {ANSWER_THREADS} connections, each answer its own "
+    print(f"acknowledgements arriving together (answer link, {ANSWER_WORKERS} processes, each answer its own "
           f"transaction): {len(keys):,} in {t_together:.2f} s = {rate:,.0f}/s (target 1,000/s) "
           f"{'OK' if rate >= 1000 else 'MISS'}")
     simulator.stop()

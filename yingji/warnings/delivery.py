@@ -321,7 +321,7 @@ def _acknowledge_sql(where: str, source: str = "") -> str:
 
 
 def acknowledge(recipient: Recipient, *, channel: str, at: datetime | None = None,
-                actor_id: int | None = None) -> Recipient:
+                actor_id: int | None = None, token: str | None = None) -> Recipient | None:
     """Record one person's answer; answering twice changes nothing.
 
     One UPDATE guarded by the source state of RECIPIENT_WORKFLOW (two answers at once cannot both win) and one
@@ -329,11 +329,22 @@ def acknowledge(recipient: Recipient, *, channel: str, at: datetime | None = Non
     on PostgreSQL both are one statement, so outside a transaction it needs no BEGIN and COMMIT round trips; on
     SQLite the two statements run in a transaction. The commit is durable like any other: answers arriving
     together share the disk flush (group commit), which is what lets many answers a second be recorded.
+
+    With `token` (PostgreSQL only: the answer link), the row moves only if its token is that one, and None is
+    returned when nothing moved: the link is then looked at again by the caller. The tokens are compared as their
+    SHA-256 digests, so the comparison's time tells nothing about the token (as `hmac.compare_digest` would not).
     """
     now = at or timezone.now()
     RECIPIENT_WORKFLOW.check(Recipient(status=RecipientStatus.PENDING), "acknowledge", None)
-    update = _acknowledge_sql(f"{bulk.table(Recipient)}.id = %s")
-    update_params = [RecipientStatus.ACKNOWLEDGED, bulk.when(now), channel, RecipientStatus.PENDING, recipient.pk]
+    r = bulk.table(Recipient)
+    where, update_params = f"{r}.id = %s", [RecipientStatus.ACKNOWLEDGED, bulk.when(now), channel,
+                                             RecipientStatus.PENDING, recipient.pk]
+    if token is not None:
+        if not bulk.is_postgresql():
+            raise ValueError("acknowledge(token=…) is for PostgreSQL; look the link up with recipient_by_link")
+        where += f" AND sha256(convert_to({r}.token, 'UTF8')) = sha256(convert_to(%s, 'UTF8'))"
+        update_params.append(token)
+    update = _acknowledge_sql(where)
     columns = ", ".join(bulk.column(StateChange, name) for name in STATE_CHANGE_FIELDS)
     # The timeline row comes from the moved row itself, so it exists exactly when the answer was taken.
     insert = (f"INSERT INTO {bulk.table(StateChange)} ({columns}) SELECT %s, CAST(moved.id AS TEXT), "
@@ -355,7 +366,7 @@ def acknowledge(recipient: Recipient, *, channel: str, at: datetime | None = Non
                     cursor.execute(f"WITH moved(id, region_id) AS (VALUES (%s, %s)) {insert}",
                                    [*moved[0], *insert_params])
     if not moved:
-        return Recipient._base_manager.get(pk=recipient.pk)
+        return None if token is not None else Recipient._base_manager.get(pk=recipient.pk)
     recipient.status, recipient.acknowledged_at = RecipientStatus.ACKNOWLEDGED, now
     recipient.ack_channel, recipient.next_step_at = channel, None
     return recipient

@@ -40,19 +40,24 @@ def _int_or_none(value: str) -> int | None:
 
 def acknowledge_link(request, token: str):
     """The link in the SMS: no login, the token identifies the person; then a form for the measures taken."""
+    invalid = {"title": _("应答链接无效"), "invalid": True}
+    if request.method == "POST" and request.POST.get("step") != "measures":
+        # The answer itself, straight away: checking the link is part of recording it.
+        try:
+            services.acknowledge_by_token(token=token)
+        except ValidationError:
+            return render(request, "warnings/ack.html", invalid, status=404)
+        return HttpResponseRedirect(request.path)
     recipient = services.recipient_by_link(token)
     if recipient is None:
-        return render(request, "warnings/ack.html", {"title": _("应答链接无效"), "invalid": True}, status=404)
+        return render(request, "warnings/ack.html", invalid, status=404)
     error = ""
     if request.method == "POST":
         try:
-            if request.POST.get("step") == "measures":
-                services.recipient_report_measures(
-                    recipient=recipient, people_transferred=_int_or_none(request.POST.get("people_transferred", "")),
-                    places_closed=_int_or_none(request.POST.get("places_closed", "")),
-                    measures=request.POST.get("measures", ""))
-            else:
-                services.acknowledge_by_token(token=token)
+            services.recipient_report_measures(
+                recipient=recipient, people_transferred=_int_or_none(request.POST.get("people_transferred", "")),
+                places_closed=_int_or_none(request.POST.get("places_closed", "")),
+                measures=request.POST.get("measures", ""))
         except ValidationError as exc:
             error = "；".join(exc.messages)
         else:

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from yingji.core.models import Notification
+from yingji.core.models import Notification, StateChange
 from yingji.core.services import region_create
 from yingji.core.testing import xlsx_rows
 from yingji.warnings import services
@@ -131,6 +131,25 @@ def test_the_link_acknowledges_once_and_then_takes_the_measures(client, world, l
     recipient.refresh_from_db()
     assert (recipient.people_transferred, recipient.places_closed, recipient.measures) == (46, 2, "转移低洼户")
     assert client.get("/warnings/ack/nonsense/").status_code == 404
+
+
+def test_a_link_with_a_wrong_token_answers_nobody(world, lists):
+    from django.core.exceptions import ValidationError
+
+    recipient = published(world, lists).recipients.get(name="甲一村干部")
+    wrong = "x" * len(recipient.token)
+    for key in (f"{recipient.pk}-{wrong}", f"{recipient.pk}-{recipient.token[:-1]}", f"{recipient.pk}-",
+                f"{recipient.pk + 10_000}-{recipient.token}", recipient.token, f"{recipient.pk}-{recipient.token}x"):
+        with pytest.raises(ValidationError, match="应答链接无效"):
+            services.acknowledge_by_token(token=key)
+    recipient.refresh_from_db()
+    assert recipient.status == "pending" and recipient.acknowledged_at is None
+    answered = services.acknowledge_by_token(token=recipient.link_key)
+    assert (answered.pk, answered.status, answered.ack_channel) == (recipient.pk, "acknowledged", "link")
+    again = services.acknowledge_by_token(token=recipient.link_key)  # a second answer changes nothing
+    recipient.refresh_from_db()
+    assert again.acknowledged_at == recipient.acknowledged_at
+    assert StateChange.objects.filter(subject_id=str(recipient.pk), action="acknowledge").count() == 1
 
 
 def test_measures_before_answering_are_refused(world, lists):
