@@ -1,10 +1,11 @@
 """Monitoring live board on PostgreSQL: the delay from an MQTT publish to the alarm row and to the board.
 
 The plant of bench_monitoring (50,000 points, 100 gateways; `recreate_database` and `build_plant` are imported
-from there), a private Mosquitto, one `manage.py ingest_mqtt` worker and a real uvicorn server
-(`yingji.asgi`, BENCH_WEB_WORKERS workers), each a process of its own as deployed. A load publisher offers
-every point once per 50000/BENCH_LATENCY_RATE seconds (gateway messages of 500 readings, values inside the
-band); a probe publishes every 0.25 s one reading past 高高 on a fresh point. Measured per probe:
+from there), a private Mosquitto, BENCH_INGEST_WORKERS `manage.py ingest_mqtt` workers on the one shared
+subscription and a real uvicorn server (`yingji.asgi`, BENCH_WEB_WORKERS workers), each a process of its own as
+deployed. A load publisher offers every point once per 50000/BENCH_LATENCY_RATE seconds (gateway messages of
+500 readings, values inside the band, each gateway at its own phase within that period); a probe publishes
+every 0.25 s one reading past 高高 on a fresh point. Measured per probe:
 
 - publish -> alarm row: the table polled every 20 ms;
 - publish -> event: an SSE client (a city 监测预警员's board, cookie session) on /monitoring/board/stream/
@@ -21,6 +22,8 @@ answers at BENCH_REDIS_URL). Target: publish -> board p99 < 1 s.
     BENCH_LIVE_BACKENDS=redis,database
     BENCH_REDIS_URL=redis://127.0.0.1:6379/0
     BENCH_WEB_WORKERS=2
+    BENCH_INGEST_WORKERS=2
+    BENCH_LOAD_BURST=0         1: every gateway sends at the same instant instead of at its own phase
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ LATENCY_RATE = int(os.environ.get("BENCH_LATENCY_RATE", "50000"))
 BACKENDS = [b.strip() for b in os.environ.get("BENCH_LIVE_BACKENDS", "redis,database").split(",") if b.strip()]
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 WEB_WORKERS = os.environ.get("BENCH_WEB_WORKERS", "2")
+INGEST_WORKERS = int(os.environ.get("BENCH_INGEST_WORKERS", "2"))
+LOAD_BURST = os.environ.get("BENCH_LOAD_BURST", "0") == "1"
 ROOT = Path(__file__).resolve().parents[1]
 CODE = re.compile(rb'data-code="([^"]+)"')
 
@@ -167,8 +172,10 @@ def measure(backend: str, gateways, base: int, first_probe: int) -> int:
         env.pop("REDIS_URL", None)
         if backend == "redis":
             env["REDIS_URL"] = REDIS_URL
-        worker = subprocess.Popen([sys.executable, "manage.py", "ingest_mqtt", "--client-id", f"bench-live-{backend}"],
-                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        workers = [subprocess.Popen([sys.executable, "manage.py", "ingest_mqtt", "--client-id",
+                                     f"bench-live-{backend}-{number}"],
+                                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   for number in range(INGEST_WORKERS)]
         web = subprocess.Popen([sys.executable, "-m", "uvicorn", "yingji.asgi:application", "--host", "127.0.0.1",
                                 "--port", str(web_port), "--workers", WEB_WORKERS, "--log-level", "warning"],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -183,10 +190,14 @@ def measure(backend: str, gateways, base: int, first_probe: int) -> int:
             rng = random.Random(SEED + 1)
             interval = 50_000 / LATENCY_RATE
             tags = [f"PT-{n:04d}" for n in range(POINTS_PER_ENTERPRISE)]
+            # Each gateway keeps its own phase within the interval, as independent gateways do; with
+            # BENCH_LOAD_BURST=1 they all send at its start (the worst case: a probe queues behind them all).
+            spacing = 0.0 if LOAD_BURST else interval / len(gateways)
             while not stop.is_set():
                 started = time.perf_counter()
-                ts = int(time.time()) * 1000  # even milliseconds; the probes use odd ones
-                for gateway in gateways:
+                for number, gateway in enumerate(gateways):
+                    stop.wait(max(0.0, started + number * spacing - time.perf_counter()))
+                    ts = int(time.time() * 1000) & ~1  # even milliseconds; the probes use odd ones
                     body = {"gateway": gateway.code, "readings": [[t, ts, round(rng.uniform(3.0, 6.0), 3)]
                                                                   for t in tags]}
                     publishers[gateway.code].client.publish(f"yingji/v1/gw/{gateway.code}/readings",
@@ -243,7 +254,7 @@ def measure(backend: str, gateways, base: int, first_probe: int) -> int:
             board.stop.set()
             for thread in threads:
                 thread.join(10)
-            for process in (worker, web):
+            for process in (*workers, web):
                 process.terminate()
                 try:
                     process.wait(10)
@@ -267,7 +278,8 @@ def measure(backend: str, gateways, base: int, first_probe: int) -> int:
         return (f"{len(values)} seen, p50 {percentile(values, 0.5):.3f} s, p99 {percentile(values, 0.99):.3f} s"
                 if values else "none seen")
 
-    print(f"[{backend}] load {LATENCY_RATE:,} readings/s offered ({load_sent[0]:,} sent), {probes} probes, "
+    print(f"[{backend}] load {LATENCY_RATE:,} readings/s offered ({load_sent[0]:,} sent), {INGEST_WORKERS} ingest "
+          f"worker(s), {'all gateways at once' if LOAD_BURST else 'gateways spread over the second'}, {probes} probes, "
           f"{board.streams} stream connection(s), {board.fetches} partial fetches")
     print(f"[{backend}] publish -> alarm row: {figures(rows)}")
     print(f"[{backend}] publish -> SSE event: {figures(events)}")

@@ -69,8 +69,13 @@ class PointInfo:
 
 
 class PointTable:
-    """Active points, reloaded when older than `max_age` seconds or on an unknown tag (at most once a
-    second), so a point created a moment ago is accepted and edits take effect quickly.
+    """Active points, checked for changes every `max_age` seconds and reloaded on an unknown tag (at most once
+    a second), so a point created a moment ago is accepted and edits take effect quickly.
+
+    Reloading 50,000 points costs the ingest thread about 0.3 s, which every reading arriving meanwhile would
+    wait for; so on PostgreSQL the check first compares a fingerprint of the point table (row count and sums
+    over the row versions' xmin and ctid, which every insert, update and delete moves; about 20 ms for 50,000
+    points, spent in the server) and reloads only when it differs. Elsewhere (SQLite: small installations) the check is the reload.
 
     Besides a `PointInfo` per point it holds the columns the batch path needs as numpy arrays, indexed by
     the point's position in `ids` (sorted, so `np.searchsorted(ids, point_id)` finds a point's position).
@@ -86,15 +91,19 @@ class PointTable:
         self.has_rate = np.empty(0, dtype=bool)
         self.version = 0
         self._loaded_at = -math.inf
+        self._fingerprint: tuple | None = None
         self._lock = threading.Lock()
         _TABLES.add(self)
 
     def invalidate(self) -> None:
         self._loaded_at = -math.inf
+        self._fingerprint = None
 
     def refresh(self) -> None:
         from yingji.monitoring.models import MonitoringPoint
 
+        # Read before the rows: a change in between shows as a different fingerprint at the next check.
+        fingerprint = _point_table_fingerprint()
         rows = MonitoringPoint._base_manager.filter(is_active=True).order_by("id").values_list(
             "id", "enterprise_id", "tag", "range_low", "range_high", "low_low", "low", "high", "high_high",
             "deadband", "alarm_delay_seconds", "rate_limit")
@@ -118,10 +127,15 @@ class PointTable:
             self.quiet_high = np.fromiter((p.quiet_high for p in infos), np.float64, len(infos))
             self.has_rate = np.fromiter((p.rate_limit is not None for p in infos), bool, len(infos))
             self.version = next(_VERSIONS)  # unique across tables: the engine keys its arrays on it
+            self._fingerprint = fingerprint
             self._loaded_at = time.monotonic()
 
     def _fresh(self) -> None:
-        if time.monotonic() - self._loaded_at > self.max_age:
+        if time.monotonic() - self._loaded_at <= self.max_age:
+            return
+        if self._fingerprint is not None and _point_table_fingerprint() == self._fingerprint:
+            self._loaded_at = time.monotonic()
+        else:
             self.refresh()
 
     def _may_reload_for_unknown(self) -> bool:
@@ -147,6 +161,18 @@ class PointTable:
 
 _TABLES: weakref.WeakSet[PointTable] = weakref.WeakSet()
 _VERSIONS = itertools.count(1)
+
+
+def _point_table_fingerprint() -> tuple | None:
+    """Row count and sums over the rows' xmin and ctid of the point table on PostgreSQL; None elsewhere. Every
+    update writes a new row version, at a new ctid and with the writing transaction's id as its xmin (both kept
+    when a row is frozen), so any insert or update changes the sums and a delete the count."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*), coalesce(sum(xmin::text::bigint), 0), coalesce(sum(hashtext(ctid::text)), 0) "
+                       "FROM monitoring_monitoringpoint")
+        return tuple(cursor.fetchone())
 
 
 def invalidate_point_tables() -> None:

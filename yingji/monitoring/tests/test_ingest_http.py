@@ -141,3 +141,26 @@ def test_the_column_wise_path_answers_like_the_reading_by_reading_one(plant):
     assert columns.readings.rows() == one_by_one.readings.rows() == [
         (plant["level"].pk, now - 3000, 5.0), (plant["level"].pk, now - 3000, 5.0),
         (plant["pressure"].pk, now - 1000, 1.7)]
+
+
+def test_the_point_table_sees_every_change_and_reloads_only_then(plant):
+    from django.db import connection
+
+    from yingji.monitoring.models import MonitoringPoint
+
+    table = ingest.PointTable(max_age=0)
+    enterprise = plant["gateway"].enterprise_id
+    assert table.lookup(enterprise, "LT-101").high_high == 18.0
+    loaded = table.version
+    table.lookup(enterprise, "LT-101")
+    if connection.vendor == "postgresql":
+        assert table.version == loaded  # nothing changed: the fingerprint spared the reload
+    # Written around the services (which tell this process's tables themselves), as another process would.
+    MonitoringPoint.objects.filter(pk=plant["level"].pk).update(high_high=19.0)
+    assert table.lookup(enterprise, "LT-101").high_high == 19.0
+    MonitoringPoint.objects.filter(pk=plant["pressure"].pk).update(is_active=False)
+    assert table.lookup(enterprise, "PT-201") is None
+    MonitoringPoint.objects.filter(pk=plant["pressure"].pk).update(is_active=True)
+    assert table.lookup(enterprise, "PT-201") is not None
+    MonitoringPoint.objects.filter(pk=plant["pressure"].pk).delete()
+    assert table.lookup(enterprise, "PT-201") is None
