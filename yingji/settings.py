@@ -271,7 +271,7 @@ MONITORING_ONLINE_SETTLE_MINUTES = int(os.environ.get("MONITORING_ONLINE_SETTLE_
 LIVE_BACKEND = os.environ.get("LIVE_BACKEND", "")
 LIVE_STREAM_SECONDS = float(os.environ.get("LIVE_STREAM_SECONDS", "120"))
 LIVE_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_HEARTBEAT_SECONDS", "15"))
-LIVE_POLL_SECONDS = float(os.environ.get("LIVE_POLL_SECONDS", "0.5"))
+LIVE_POLL_SECONDS = float(os.environ.get("LIVE_POLL_SECONDS", "0.25"))
 LIVE_KEEP_SECONDS = float(os.environ.get("LIVE_KEEP_SECONDS", "300"))
 PLAN_REVISION_NOTICE_DAYS = int(os.environ.get("PLAN_REVISION_NOTICE_DAYS", "30"))
 # "plan=0,draw=1,inspection=7": days after which each kind of record appears on the public 一公开 page.

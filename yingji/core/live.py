@@ -323,7 +323,7 @@ class Hub:
     def _poll_database(self) -> None:
         from yingji.core.models import LiveEvent
 
-        interval = _seconds("LIVE_POLL_SECONDS", 0.5)
+        interval = _seconds("LIVE_POLL_SECONDS", 0.25)
         if self._idle():
             return
         floor, delivered = self._starting_point()
