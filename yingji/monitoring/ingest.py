@@ -75,7 +75,8 @@ class PointTable:
     Reloading 50,000 points costs the ingest thread about 0.3 s, which every reading arriving meanwhile would
     wait for; so on PostgreSQL the check first compares a fingerprint of the point table (row count and sums
     over the row versions' xmin and ctid, which every insert, update and delete moves; about 20 ms for 50,000
-    points, spent in the server) and reloads only when it differs. Elsewhere (SQLite: small installations) the check is the reload.
+    points, spent in the server) and reloads only when it differs. Elsewhere (SQLite: small installations) the
+    check is the reload.
 
     Besides a `PointInfo` per point it holds the columns the batch path needs as numpy arrays, indexed by
     the point's position in `ids` (sorted, so `np.searchsorted(ids, point_id)` finds a point's position).

@@ -337,18 +337,25 @@ def recipient_acknowledge(*, recipient: Recipient, channel: str, actor: User | N
     return acknowledge(recipient, channel=channel, actor_id=actor.pk if actor is not None else None)
 
 
+def _link_parts(key: str) -> tuple[int, str] | None:
+    """The recipient id and token an answer link (`Recipient.link_key`, "<id>-<token>") carries, or None."""
+    pk, _dash, token = key.partition("-")
+    return (int(pk), token) if pk.isdigit() and token else None
+
+
 def recipient_by_link(key: str, *, only: tuple[str, ...] = ()) -> Recipient | None:
     """The recipient an answer link (`Recipient.link_key`, "<id>-<token>") belongs to, or None.
 
     Found by primary key; the unguessable token is the proof of who answers, compared in constant time.
     `only` limits the columns read (the others load when first used).
     """
-    pk, _dash, token = key.partition("-")
-    if not pk.isdigit() or not token:
+    parts = _link_parts(key)
+    if parts is None:
         return None
+    pk, token = parts
     queryset = Recipient._base_manager.only("token", *only) if only else Recipient._base_manager
     try:
-        recipient = queryset.get(pk=int(pk))
+        recipient = queryset.get(pk=pk)
     except Recipient.DoesNotExist:
         return None
     return recipient if hmac.compare_digest(recipient.token.encode(), token.encode()) else None
@@ -358,14 +365,14 @@ def acknowledge_by_token(*, token: str) -> Recipient:
     """The link in the SMS (`token` is the link's key, see `recipient_by_link`)."""
     from yingji.warnings.delivery import acknowledge
 
-    if bulk.is_postgresql():
+    parts = _link_parts(token)
+    if parts is not None and bulk.is_postgresql():
         # The usual case, a first answer through a valid link, in one round trip: the token is checked by the
         # statement that moves the row. Anything else (a second answer, a wrong key) is sorted out below.
-        pk, _dash, secret = token.partition("-")
-        if pk.isdigit() and secret:
-            answered = acknowledge(Recipient(pk=int(pk)), channel="link", token=secret)
-            if answered is not None:
-                return answered
+        pk, secret = parts
+        answered = acknowledge(Recipient(pk=pk), channel="link", token=secret)
+        if answered is not None:
+            return answered
     # Only the token is read: building and reading the whole row was a third of an answer's time.
     recipient = recipient_by_link(token, only=("token",))
     if recipient is None:
