@@ -13,6 +13,16 @@ returns only what the user may `action` ("view", "add", "change", "delete"):
 nothing without the model permission, the user's region subtree for a bureau
 user (one indexed prefix match on the region code), only their enterprise's
 rows for an enterprise user, and nothing at all for a user with no scope.
+
+Reading may reach up, writing never does. A model whose records a bureau
+publishes to everyone below it (templates, catalogues, question banks, a
+county's disaster event) inherits `SharedDownward`, or defines the
+classmethods `shared_from_above(prefix) -> Q` and
+`shared_with_enterprise(enterprise) -> Q`: those rows are added to what
+`restrict(user, "view")` returns, never to what any other action returns, so
+every write path (page, API, custom action, attachment, import row) that starts
+from `restrict(user, "change")` or `ensure_in_scope()` stays inside the user's
+own subtree or enterprise.
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from yingji.standards.division import significant_prefix
+from yingji.standards.division import parent_code, significant_prefix
 
 if TYPE_CHECKING:
     from yingji.core.models import User
@@ -51,8 +61,18 @@ def code_prefix_q(path: str, prefix: str) -> Q:
     return Q(**{f"{path}__gte": prefix, f"{path}__lt": upper})
 
 
-def scope_q(user: User, model: type[models.Model]) -> Q | None:
-    """The filter that keeps a model's rows inside the user's jurisdiction.
+def ancestor_codes(code: str) -> list[str]:
+    """The 12-digit codes of the regions above `code`, nearest first (the code itself not included)."""
+    codes = []
+    parent = parent_code(code)
+    while parent:
+        codes.append(parent)
+        parent = parent_code(parent)
+    return codes
+
+
+def own_scope_q(user: User, model: type[models.Model]) -> Q | None:
+    """The rows inside the user's own subtree or enterprise: what the user may change.
 
     None means no restriction (a superuser without a scope).
     """
@@ -79,29 +99,69 @@ def scope_q(user: User, model: type[models.Model]) -> Q | None:
     return NOTHING
 
 
+def scope_q(user: User, model: type[models.Model], action: str = "view") -> Q | None:
+    """The filter that keeps a model's rows inside what the user may `action`.
+
+    Viewing adds what the model shares downward from the user's ancestors; every other action is
+    limited to the user's own subtree or enterprise. None means no restriction.
+    """
+    own = own_scope_q(user, model)
+    if action != "view" or own is None:
+        return own
+    if user.scope_enterprise_id:
+        shared = getattr(model, "shared_with_enterprise", None)
+        return own | shared(user.scope_enterprise) if shared is not None else own
+    if user.scope_region_id:
+        shared = getattr(model, "shared_from_above", None)
+        return own | shared(significant_prefix(user.scope_region_id)) if shared is not None else own
+    return own
+
+
 class ScopedQuerySet(models.QuerySet):
     def restrict(self, user: User, action: str = "view") -> ScopedQuerySet:
-        """Rows of this queryset that `user` may `action`."""
+        """Rows of this queryset that `user` may `action` ("view" reaches up; other actions never do)."""
         if not has_model_perm(user, self.model, action):
             return self.none()
-        q = scope_q(user, self.model)
+        q = scope_q(user, self.model, action)
         return self if q is None else self.filter(q)
 
 
-def is_in_scope(user: User, obj: models.Model) -> bool:
-    q = scope_q(user, type(obj))
+class SharedDownward:
+    """A record a bureau publishes to its jurisdiction (a template, a catalogue entry, a question bank).
+
+    Read by the owner's subtree, by everyone below the owning region and by the enterprises there;
+    changed only inside the owner's own subtree (an enterprise changes none). The owner is `region`.
+    """
+
+    scope_region_field = "region"
+    scope_enterprise_field = None
+
+    @classmethod
+    def shared_from_above(cls, prefix: str) -> Q:
+        return Q(**{f"{cls.scope_region_field}_id__in": ancestor_codes(prefix.ljust(12, "0"))})
+
+    @classmethod
+    def shared_with_enterprise(cls, enterprise) -> Q:
+        codes = [enterprise.region_id, *ancestor_codes(enterprise.region_id)]
+        return Q(**{f"{cls.scope_region_field}_id__in": codes})
+
+
+def is_in_scope(user: User, obj: models.Model, action: str = "change") -> bool:
+    """Whether `user` may `action` this record by jurisdiction (writing by default; no permission check)."""
+    q = scope_q(user, type(obj), action)
     if q is None:
         return True
     return type(obj)._base_manager.filter(q, pk=obj.pk).exists()
 
 
 def ensure_in_scope(user: User, obj: models.Model) -> None:
-    """Raise unless `obj` (already written) is inside the user's jurisdiction.
+    """Raise unless `obj` (already written) lies inside the user's own subtree or enterprise.
 
     Services call this after a write, inside their transaction, so nobody can
-    create a record outside their reach or move one out of it.
+    create a record outside their reach, move one out of it, or write one that
+    is only shared with them from above.
     """
-    if not is_in_scope(user, obj):
+    if not is_in_scope(user, obj, "change"):
         raise PermissionDenied(_("该记录不在您的管辖范围内。"))
 
 

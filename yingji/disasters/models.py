@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from yingji.core.models import Organization, Region, User
-from yingji.core.scoping import ScopedQuerySet, code_prefix_q
-from yingji.standards import division
+from yingji.core.scoping import ScopedQuerySet, ancestor_codes
 from yingji.standards.fwi import DANGER_COLORS, DANGER_LABELS
 
 
@@ -245,14 +244,10 @@ class DisasterEvent(models.Model):
         return self.name
 
     @classmethod
-    def scope_for_region(cls, prefix: str) -> Q:
-        # An event of the county (or the city) is seen by the townships and villages under it, which report on it.
-        ancestors = []
-        code = division.parent_code(prefix.ljust(12, "0"))
-        while code:
-            ancestors.append(code)
-            code = division.parent_code(code)
-        return code_prefix_q("region__code", prefix) | Q(region__code__in=ancestors)
+    def shared_from_above(cls, prefix: str) -> Q:
+        # An event of the county (or the city) is seen by the townships and villages under it, which report on it;
+        # only the county (or the city) changes it.
+        return Q(region_id__in=ancestor_codes(prefix.ljust(12, "0")))
 
     def clean(self) -> None:
         if self.region_id and self.region.level not in ("city", "county"):

@@ -1,7 +1,7 @@
 """Safety training: question banks by industry and post, enterprise staff as trainees, supervised exams.
 
 Banks and exams belong to the bureau that made them (its region) and are shared downwards: every bureau and
-enterprise below may read them, only the owner's jurisdiction may change them (`SharedDownQuerySet`). Trainees,
+enterprise below may read them, only the owner's jurisdiction may change them (`SharedDownward`). Trainees,
 candidates and attempts belong to an enterprise and its region, like any other enterprise record.
 """
 
@@ -12,13 +12,12 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from yingji.core.models import Region
-from yingji.core.scoping import NOTHING, ScopedQuerySet, code_prefix_q
-from yingji.standards import division, resident_id
+from yingji.core.scoping import ScopedQuerySet, SharedDownward, is_in_scope
+from yingji.standards import resident_id
 
 
 class Industry(models.TextChoices):
@@ -47,48 +46,9 @@ TRUE, FALSE = "T", "F"
 JUDGE_LABELS = {TRUE: _("正确"), FALSE: _("错误")}
 
 
-def _ancestor_codes(code: str) -> list[str]:
-    codes = [code]
-    parent = division.parent_code(code)
-    while parent:
-        codes.append(parent)
-        parent = division.parent_code(parent)
-    return codes
-
-
-class SharedDownQuerySet(ScopedQuerySet):
-    """Readable by everyone at or below the owning region, changeable only inside the owner's own subtree."""
-
-    def restrict(self, user, action: str = "view") -> ScopedQuerySet:
-        queryset = super().restrict(user, action)
-        if action == "view" or user.is_superuser and not (user.scope_region_id or user.scope_enterprise_id):
-            return queryset
-        if user.scope_enterprise_id or not user.scope_region_id:
-            return queryset.none()
-        return queryset.filter(code_prefix_q("region__code", division.significant_prefix(user.scope_region_id)))
-
-
-class SharedDownward:
-    """Scope of a record a bureau publishes to its jurisdiction: its own subtree plus what its superiors publish."""
-
-    @classmethod
-    def scope_for_region(cls, prefix: str) -> Q:
-        return code_prefix_q("region__code", prefix) | Q(region_id__in=_ancestor_codes(prefix.ljust(12, "0"))[1:])
-
-    @classmethod
-    def scope_for_enterprise(cls, enterprise) -> Q:
-        return Q(region_id__in=_ancestor_codes(enterprise.region_id)) if enterprise else NOTHING
-
-
 def owns(user, obj) -> bool:
-    """The user's jurisdiction contains the record's owning region (may change it, not only read it)."""
-    if user is None:
-        return True
-    if user.scope_enterprise_id:
-        return False
-    if not user.scope_region_id:
-        return user.is_superuser
-    return obj.region_id.startswith(division.significant_prefix(user.scope_region_id))
+    """The user's own jurisdiction holds the record (may change it, not only read it); no user is the system."""
+    return user is None or is_in_scope(user, obj, "change")
 
 
 class QuestionBank(SharedDownward, models.Model):
@@ -101,7 +61,7 @@ class QuestionBank(SharedDownward, models.Model):
     description = models.TextField(_("说明"), blank=True)
     history = HistoricalRecords()
 
-    objects = SharedDownQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     scope_region_field = "region"
 
     class Meta:
@@ -137,7 +97,7 @@ class Question(SharedDownward, models.Model):
     is_active = models.BooleanField(_("启用"), default=True, help_text=_("停用的题目不再进入练习和新组的试卷"))
     history = HistoricalRecords()
 
-    objects = SharedDownQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     scope_region_field = "region"
 
     class Meta:
@@ -275,7 +235,7 @@ class Exam(SharedDownward, models.Model):
     question_pool = models.JSONField(_("试题池"), default=dict, editable=False)
     history = HistoricalRecords()
 
-    objects = SharedDownQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     scope_region_field = "region"
 
     class Meta:
