@@ -7,5 +7,5 @@ class WarningsConfig(AppConfig):
     verbose_name = "预警发布"
 
     def ready(self) -> None:
-        # Registers the sweepers with yingji.core.tasks.
-        from yingji.warnings import tasks  # noqa: F401
+        # tasks registers the sweepers with yingji.core.tasks; checks the deploy check of the gateway token.
+        from yingji.warnings import checks, tasks  # noqa: F401

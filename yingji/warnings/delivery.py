@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from yingji.core.db import lock_due_rows
 from yingji.core.models import Region, StateChange
 from yingji.core.scoping import code_prefix_q
-from yingji.warnings import bulk
+from yingji.warnings import bulk, links
 from yingji.warnings.config import config
 from yingji.warnings.models import (
     LEVEL_WORDS,
@@ -104,15 +104,16 @@ def resolve_recipients(warning: Warning) -> QuerySet:
     return ResponsiblePerson._base_manager.filter(condition, active=True)
 
 
-def message_text(warning: Warning, reply_code: str = "", token: str = "") -> str:
+def message_text(warning: Warning, reply_code: str = "", link_key: str = "") -> str:
+    """The message to a person; with `link_key`, their answer link (stored with the key hidden, see `links`)."""
     base = config("WARNING_CALLBACK_BASE_URL")
     text = _("【%(level)s预警】%(headline)s。%(instructions)s") % {
         "level": LEVEL_WORDS.get(warning.level, ""), "headline": warning.headline,
         "instructions": warning.instructions[:80]}
     if reply_code:
         text += _("请回复%(code)s确认收到") % {"code": reply_code}
-    if token:
-        text += _("，或点击 %(url)s") % {"url": f"{base}/warnings/ack/{token}/"}
+    if link_key:
+        text += _("，或点击 %(url)s") % {"url": f"{base}{links.PATH}{link_key}/"}
     return text
 
 
@@ -159,15 +160,10 @@ def _delivery_columns() -> str:
 
 
 def _text_around_token(warning: Warning, code: str) -> tuple[str, str]:
-    """The personal message is the same text for everyone but the link's key (`Recipient.link_key`, written
-    in SQL by `link_key_sql`): (before, after) it."""
+    """The personal message is the same text for everyone but the link's key, stored hidden (written in SQL
+    by `links.hidden_key_sql`, made whole by `links.reveal` only when sent): (before, after) it."""
     before, after = message_text(warning, code, TOKEN_MARK).split(TOKEN_MARK)
     return before, after
-
-
-def link_key_sql(alias: str) -> str:
-    """`Recipient.link_key` in SQL, for the recipient (or staged row) `alias`."""
-    return f"CAST({alias}.id AS TEXT) || '-' || {alias}.token"
 
 
 def fan_out(warning: Warning) -> int:
@@ -193,18 +189,20 @@ def fan_out(warning: Warning) -> int:
     created = bulk.insert_rows(Recipient, RECIPIENT_FIELDS, rows())
     r, p = bulk.table(Recipient), bulk.table(ResponsiblePerson)
     before, after = _text_around_token(warning, code)
-    text = f"CAST(%s AS TEXT) || {link_key_sql('r')} || CAST(%s AS TEXT)"
+    text = f"CAST(%s AS TEXT) || {links.hidden_key_sql('r')} || CAST(%s AS TEXT)"
     bulk.execute(
         f"INSERT INTO {bulk.table(Delivery)} ({_delivery_columns()}) "
         f"SELECT r.warning_id, r.id, r.region_id, %s, %s, r.name, r.phone, {text}, %s, '', '', %s, NULL, NULL "
         f"FROM {r} r WHERE r.warning_id = %s ORDER BY r.id",
         [Channel.SMS, False, before, after, DeliveryStatus.QUEUED, bulk.when(now), warning.pk])
+    # In the app the person answers with the button on 我的叫应: the in-app message (a notification row)
+    # carries no link at all.
     bulk.execute(
         f"INSERT INTO {bulk.table(Delivery)} ({_delivery_columns()}) "
-        f"SELECT r.warning_id, r.id, r.region_id, %s, %s, r.name, 'user:' || CAST(p.user_id AS TEXT), {text}, %s, "
+        f"SELECT r.warning_id, r.id, r.region_id, %s, %s, r.name, 'user:' || CAST(p.user_id AS TEXT), %s, %s, "
         f"'', '', %s, NULL, NULL FROM {r} r JOIN {p} p ON p.id = r.person_id "
         f"WHERE r.warning_id = %s AND p.user_id IS NOT NULL ORDER BY r.id",
-        [Channel.IN_APP, False, before, after, DeliveryStatus.QUEUED, bulk.when(now), warning.pk])
+        [Channel.IN_APP, False, message_text(warning, code), DeliveryStatus.QUEUED, bulk.when(now), warning.pk])
     broadcast = [Delivery(warning=warning, region=region, channel=Channel.BROADCAST, to_name=region.name,
                           to_address=region.code, text=message_text(warning), created_at=now)
                  for region in warning.area_regions.all()]
@@ -242,6 +240,23 @@ class Outgoing:
     text: str
 
 
+def _with_links(queued: list[tuple]) -> list[Outgoing]:
+    """The queued rows as sent: the hidden answer link of a person's own SMS or call made whole with their
+    token (read here, never stored in the text), so the link exists only on the way to that person."""
+    personal = {row[5] for row in queued if row[2] in LINK_CHANNELS and not row[6] and row[5] is not None
+                and links.PATH in row[4]}
+    tokens: dict[int, str] = {}
+    ordered = sorted(personal)
+    for start in range(0, len(ordered), BULK):
+        tokens.update(Recipient._base_manager.filter(pk__in=ordered[start:start + BULK]).values_list("pk", "token"))
+    return [Outgoing(pk, warning_id, channel, to_address,
+                     links.reveal(text, recipient_id, tokens[recipient_id]) if recipient_id in tokens else text)
+            for pk, warning_id, channel, to_address, text, recipient_id, _to_superior in queued]
+
+
+LINK_CHANNELS = (Channel.SMS, Channel.VOICE)
+
+
 SEND_STAGE = "warnings_send_stage"
 
 
@@ -254,9 +269,9 @@ def send_queued(limit: int = 20000) -> int:
     from yingji.warnings.channels import adapters
 
     with transaction.atomic():
-        queued = [Outgoing(*row) for row in lock_due_rows(
+        queued = _with_links(list(lock_due_rows(
             Delivery._base_manager.filter(status=DeliveryStatus.QUEUED).order_by("id")[:limit]
-        ).values_list("id", "warning_id", "channel", "to_address", "text")]
+        ).values_list("id", "warning_id", "channel", "to_address", "text", "recipient_id", "to_superior")))
         if not queued:
             return 0
         by_channel: dict[str, list[Outgoing]] = defaultdict(list)
@@ -418,7 +433,7 @@ def acknowledge_many(answers: list[tuple[str, str]], *, channel: str = Channel.S
 
 ESCALATION_STAGE = "warnings_escalation_stage"
 STAGE_COLUMNS = ("id bigint, warning_id bigint, step integer, region_id varchar(12), name varchar(50), "
-                 "phone varchar(11), token varchar(32), person_id bigint")
+                 "phone varchar(11), person_id bigint")
 ESCALATION_PLAN = "warnings_escalation_plan"
 PLAN_COLUMNS = ("warning_id bigint, step integer, action varchar(10), channel varchar(10), part1 text, part2 text, "
                 "part3 text, label text, reason text, data text")
@@ -442,8 +457,7 @@ def _claim_sql(limit: int) -> str:
         f"ELSE {r}.superior_called_at END "
         f"FROM due, {w} w, {p} p WHERE {r}.id = due.id AND w.id = {r}.warning_id AND p.id = {r}.person_id "
         f"AND {r}.status = %s "
-        f"RETURNING {r}.id, {r}.warning_id, {r}.step - 1, {r}.region_id, {r}.name, {r}.phone, {r}.token, "
-        f"{r}.person_id")
+        f"RETURNING {r}.id, {r}.warning_id, {r}.step - 1, {r}.region_id, {r}.name, {r}.phone, {r}.person_id")
 
 
 def escalate_due(limit: int = 50000) -> int:
@@ -515,7 +529,7 @@ def _write_steps(at) -> int:
     queued = bulk.execute(
         f"INSERT INTO {d} ({_delivery_columns()}) "
         f"SELECT s.warning_id, s.id, s.region_id, pl.channel, %s, s.name, s.phone, "
-        f"pl.part1 || {link_key_sql('s')} || pl.part2, %s, '', '', %s, NULL, NULL {joined} "
+        f"pl.part1 || {links.hidden_key_sql('s')} || pl.part2, %s, '', '', %s, NULL, NULL {joined} "
         f"WHERE pl.channel <> '' ORDER BY s.id",
         [False, DeliveryStatus.QUEUED, at])
     text = "pl.part1 || s.name || pl.part2 || s.phone || pl.part3"

@@ -307,7 +307,8 @@ class Recipient(models.Model):
     places_closed = models.PositiveIntegerField(_("关闭场所数"), null=True, blank=True)
     measures = models.TextField(_("采取的措施"), blank=True)
     measures_at = models.DateTimeField(_("措施报告时间"), null=True, blank=True)
-    history = HistoricalRecords()
+    # The token is the person's proof of identity (see `links`): no copy of it in the history table.
+    history = HistoricalRecords(excluded_fields=["token"])
 
     objects = ScopedQuerySet.as_manager()
     scope_region_field = "region"
@@ -355,6 +356,7 @@ class Delivery(models.Model):
     to_superior = models.BooleanField(_("通知上级"), default=False)
     to_name = models.CharField(_("接收人"), max_length=50, blank=True)
     to_address = models.CharField(_("号码/地址"), max_length=200, blank=True)
+    # Stored with the answer link's token hidden (`links.hidden_key`); `delivery.send_queued` reveals it.
     text = models.TextField(_("内容"))
     status = models.CharField(_("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
     reason = models.CharField(_("渠道说明"), max_length=200, blank=True)

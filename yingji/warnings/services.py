@@ -394,6 +394,35 @@ def acknowledge_by_reply(*, phone: str, text: str) -> Recipient | None:
     return acknowledge(recipient, channel=Channel.SMS) if recipient else None
 
 
+def reply_limit() -> tuple[int, int]:
+    """(replies, seconds): how many SMS replies one phone number may send in that window."""
+    return int(config("WARNING_REPLY_LIMIT")), int(config("WARNING_REPLY_WINDOW"))
+
+
+def reply_admitted(phone: str) -> bool:
+    """Count one SMS reply from `phone`; False once the number has sent more than `reply_limit()` in the window.
+
+    A reply code has four digits, so whoever can send replies from a number could try them one after another
+    until one names a warning that number was sent. The count lives in the shared throttle cache (Redis in
+    production), so every web worker sees the same one.
+    """
+    from yingji.core.throttling import count_hit
+
+    limit, window = reply_limit()
+    return count_hit(f"warnings:reply:{phone}", window) <= limit
+
+
+def replies_admitted(answers: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The (phone, text) replies within their numbers' limits, and the numbers refused (each once, in order)."""
+    admitted, refused = [], []
+    for phone, text in answers:
+        if reply_admitted(phone):
+            admitted.append((phone, text))
+        elif phone not in refused:
+            refused.append(phone)
+    return admitted, refused
+
+
 def acknowledge_by_voice(*, delivery_id: int, key: str) -> Recipient | None:
     """A voice call answered with key 1 acknowledges; any other key is ignored (the call may be retried)."""
     from yingji.warnings.delivery import acknowledge

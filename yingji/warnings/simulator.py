@@ -4,17 +4,24 @@ It records every message it receives (in memory and, optionally, in a JSON-lines
 an operator would ("sent"), and then, for a chosen share of the people, answers as the recipient would: an SMS
 reply with the code, or key 1 on a voice call, posted to the platform's gateway callback. Which people answer
 is decided by their phone number, so a run is repeatable.
+
+With a token (`WARNING_GATEWAY_TOKEN`) it accepts only requests that carry it and presents it on its own
+callbacks, as a real gateway does. What it records (the log file, `GET /`) has the answer links' tokens hidden:
+anyone on the machine can read those, and a link is the person's proof of identity.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from yingji.warnings.links import redact
 
 
 class GatewaySimulator:
@@ -41,6 +48,10 @@ class GatewaySimulator:
                 self._answer(200, body)
 
             def do_POST(self) -> None:
+                if simulator.token and not hmac.compare_digest(
+                        self.headers.get("Authorization", "").encode(), f"Bearer {simulator.token}".encode()):
+                    self._answer(401, b'{"detail": "unauthorized"}')
+                    return
                 length = int(self.headers.get("Content-Length") or 0)
                 try:
                     payload = json.loads(self.rfile.read(length) or b"{}")
@@ -68,12 +79,13 @@ class GatewaySimulator:
         channel = payload.get("channel", "")
         callback = payload.get("callback", "")
         messages = payload.get("messages", [])
+        recorded = [{"channel": channel, **m, "text": redact(str(m.get("text", "")))} for m in messages]
         with self._lock:
-            self.received += [{"channel": channel, **m} for m in messages]
+            self.received += recorded
             if self.log_path:
                 with open(self.log_path, "a", encoding="utf-8") as handle:
-                    for m in messages:
-                        handle.write(json.dumps({"channel": channel, **m}, ensure_ascii=False) + "\n")
+                    for m in recorded:
+                        handle.write(json.dumps(m, ensure_ascii=False) + "\n")
         results = [{"id": m.get("id"), "status": "sent", "external_id": f"SIM{m.get('id')}"} for m in messages]
         if callback:
             timer = threading.Timer(self.answer_after, self.reply, args=(channel, callback, messages))

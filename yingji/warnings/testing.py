@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -11,6 +13,17 @@ from yingji.core.services import user_create
 from yingji.core.testing import PASSWORD, World
 from yingji.warnings import services
 from yingji.warnings.models import Warning
+
+# The shared secret tests configure for the gateway callback (settings.WARNING_GATEWAY_TOKEN).
+GATEWAY_TOKEN = "test-gateway-token-0123456789abcdef"
+
+
+def gateway_post(client: Any, payload: Any, *, token: str | None = GATEWAY_TOKEN) -> Any:
+    """POST to the gateway callback as the gateway does: JSON (a dict or list is encoded, str/bytes sent as
+    they are) with the bearer token, or with no Authorization header when `token` is None."""
+    body = payload if isinstance(payload, str | bytes) else json.dumps(payload)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token is not None else {}
+    return client.post("/warnings/gateway/", body, content_type="application/json", **headers)
 
 
 def add_person(world: World, username: str, role: str, scope) -> object:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -90,37 +91,134 @@ def my_acknowledge(request, pk: int):
     return HttpResponseRedirect(reverse("warnings:my_warnings"))
 
 
+# The largest id a bigint column holds: a larger one would fail in the database, not be refused here.
+MAX_ID = 2**63 - 1
+MAX_ITEMS = 10000
+
+
+class MalformedCallbackError(ValueError):
+    """The body does not have the shape of a gateway callback; the message (Chinese) says why."""
+
+
+def _string(value: Any, name: str, *, max_length: int, required: bool = True, blank: bool = False) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (not blank and not value.strip()) or len(value) > max_length:
+        raise MalformedCallbackError(_("字段 %(name)s 缺失或不是有效的文本（最多 %(max)s 个字符）") % {
+            "name": name, "max": max_length})
+    return value
+
+
+def _identifier(value: Any, name: str) -> int:
+    """A row id given as a number or a string of digits (bools, floats and negatives are refused)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 19:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise MalformedCallbackError(_("字段 %(name)s 应为正整数编号") % {"name": name})
+    return value
+
+
+def _items(value: Any, name: str) -> list:
+    if not isinstance(value, list) or len(value) > MAX_ITEMS:
+        raise MalformedCallbackError(_("字段 %(name)s 应为不超过 %(max)s 项的列表") % {"name": name, "max": MAX_ITEMS})
+    return value
+
+
+def _reply(phone: Any, text: Any) -> tuple[str, str]:
+    return _string(phone, "from", max_length=32), _string(text, "text", max_length=500, blank=True)
+
+
+def gateway_payload(body: bytes) -> dict[str, Any]:
+    """The callback's JSON checked against its shapes (see `gateway_callback`) and normalised:
+    reply → phone, text; replies → items [(phone, text)]; key → id, key; report → results [{id, status, reason}].
+    Raises MalformedCallbackError for anything else, before any of it reaches a service."""
+    try:
+        payload = json.loads(body)
+    except ValueError:  # also bad UTF-8 (UnicodeDecodeError)
+        raise MalformedCallbackError(_("请求不是有效的 JSON")) from None
+    if not isinstance(payload, dict):
+        raise MalformedCallbackError(_("请求应为 JSON 对象"))
+    kind = payload.get("type")
+    if kind == "reply":
+        phone, text = _reply(payload.get("from"), payload.get("text"))
+        return {"type": kind, "phone": phone, "text": text}
+    if kind == "replies":
+        items = []
+        for item in _items(payload.get("items"), "items"):
+            if not isinstance(item, list) or len(item) != 2:
+                raise MalformedCallbackError(_("items 的每一项应为 [手机号, 回复内容]"))
+            items.append(_reply(*item))
+        return {"type": kind, "items": items}
+    if kind == "key":
+        key = payload.get("key")
+        if isinstance(key, int) and not isinstance(key, bool):
+            key = str(key)
+        return {"type": kind, "id": _identifier(payload.get("id"), "id"), "key": _string(key, "key", max_length=8)}
+    if kind == "report":
+        results = []
+        for result in _items(payload.get("results"), "results"):
+            if not isinstance(result, dict):
+                raise MalformedCallbackError(_("results 的每一项应为 JSON 对象"))
+            results.append({"id": _identifier(result.get("id"), "id"),
+                            "status": _string(result.get("status"), "status", max_length=20),
+                            "reason": _string(result.get("reason"), "reason", max_length=2000, required=False,
+                                              blank=True)})
+        return {"type": kind, "results": results}
+    raise MalformedCallbackError(_("未知的回调类型"))
+
+
+def _gateway_refusal(request) -> JsonResponse | None:
+    """401/403 unless the caller presents the configured gateway token; with none configured, every caller is
+    refused (an open callback would let anyone answer in other people's names and rewrite delivery states)."""
+    token = config("WARNING_GATEWAY_TOKEN")
+    if not token:
+        return JsonResponse({"detail": _("未配置网关令牌（WARNING_GATEWAY_TOKEN），拒绝所有网关回调")}, status=403)
+    header = request.headers.get("Authorization", "")
+    given = header.removeprefix("Bearer ") if header.startswith("Bearer ") else ""
+    if not given or not hmac.compare_digest(given.encode(), token.encode()):
+        return JsonResponse({"detail": _("未授权的网关：缺少或错误的令牌")}, status=401)
+    return None
+
+
 @csrf_exempt
 @require_POST
 def gateway_callback(request):
-    """What the SMS/voice gateway reports back: replies, key presses and delivery reports (JSON).
+    """What the SMS/voice gateway reports back: replies, key presses and delivery reports (JSON), with
+    `Authorization: Bearer <WARNING_GATEWAY_TOKEN>`.
 
     {"type": "reply", "from": phone, "text": "1234"} | {"type": "replies", "items": [[phone, text], ...]}
     | {"type": "key", "id": delivery id, "key": "1"} | {"type": "report", "results": [{"id", "status", "reason"}]}
+
+    Replies are limited per phone number (`services.reply_admitted`): a single reply over the limit is answered
+    429, the refused numbers of a batch are listed under "refused".
     """
-    token = config("WARNING_GATEWAY_TOKEN")
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ")
-    if token and not hmac.compare_digest(given, token):
-        return JsonResponse({"detail": "未授权的网关"}, status=401)
+    refusal = _gateway_refusal(request)
+    if refusal is not None:
+        return refusal
     try:
-        payload = json.loads(request.body or b"{}")
-    except ValueError:
-        return JsonResponse({"detail": "请求不是有效的 JSON"}, status=400)
-    kind = payload.get("type") if isinstance(payload, dict) else None
-    if kind == "reply":
-        recipient = services.acknowledge_by_reply(phone=str(payload.get("from", "")), text=str(payload.get("text", "")))
-        return JsonResponse({"acknowledged": recipient is not None})
-    if kind == "replies":
-        items = [(str(i[0]), str(i[1])) for i in payload.get("items", []) if isinstance(i, list) and len(i) == 2]
-        return JsonResponse({"acknowledged": acknowledge_many(items)})
+        payload = gateway_payload(request.body)
+    except MalformedCallbackError as exc:
+        return JsonResponse({"detail": str(exc)}, status=400)
+    kind = payload["type"]
+    if kind in ("reply", "replies"):
+        answers = [(payload["phone"], payload["text"])] if kind == "reply" else payload["items"]
+        admitted, refused = services.replies_admitted(answers)
+        limit, window = services.reply_limit()
+        detail = _("号码 %(phones)s 的短信回复过于频繁（每 %(window)s 秒最多 %(limit)s 条），已拒绝受理") % {
+            "phones": "、".join(refused), "window": window, "limit": limit}
+        if kind == "reply":
+            if refused:
+                return JsonResponse({"acknowledged": False, "detail": detail}, status=429)
+            recipient = services.acknowledge_by_reply(phone=payload["phone"], text=payload["text"])
+            return JsonResponse({"acknowledged": recipient is not None})
+        answer: dict[str, Any] = {"acknowledged": acknowledge_many(admitted)}
+        if refused:
+            answer.update(refused=refused, detail=detail)
+        return JsonResponse(answer)
     if kind == "key":
-        delivery_id = str(payload.get("id", ""))
-        recipient = services.acknowledge_by_voice(delivery_id=int(delivery_id), key=str(payload.get("key", ""))) \
-            if delivery_id.isdigit() else None
+        recipient = services.acknowledge_by_voice(delivery_id=payload["id"], key=payload["key"])
         return JsonResponse({"acknowledged": recipient is not None})
-    if kind == "report":
-        return JsonResponse({"updated": record_delivery_reports(list(payload.get("results", [])))})
-    return JsonResponse({"detail": "未知的回调类型"}, status=400)
+    return JsonResponse({"updated": record_delivery_reports(payload["results"])})
 
 
 @login_required

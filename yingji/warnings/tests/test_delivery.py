@@ -1,4 +1,3 @@
-import json
 from datetime import timedelta
 
 import pytest
@@ -160,36 +159,29 @@ def test_measures_before_answering_are_refused(world, lists):
         services.recipient_report_measures(recipient=recipient, people_transferred=1, places_closed=0, measures="")
 
 
-def test_an_sms_reply_with_the_code_acknowledges_through_the_gateway_callback(client, world, lists, settings):
-    settings.WARNING_GATEWAY_TOKEN = "s3cret"
+def test_an_sms_reply_with_the_code_acknowledges_through_the_gateway_callback(gateway, world, lists):
     warning = published(world, lists)
     recipient = warning.recipients.get(name="甲一网格员")
-    body = json.dumps({"type": "reply", "from": recipient.phone, "text": f"{recipient.reply_code} 收到"})
-    assert client.post("/warnings/gateway/", body, content_type="application/json").status_code == 401
-    response = client.post("/warnings/gateway/", body, content_type="application/json",
-                           HTTP_AUTHORIZATION="Bearer s3cret")
-    assert response.json() == {"acknowledged": True}
+    body = {"type": "reply", "from": recipient.phone, "text": f"{recipient.reply_code} 收到"}
+    assert gateway(body, token=None).status_code == 401
+    assert gateway(body, token="wrong").status_code == 401
+    assert gateway(body).json() == {"acknowledged": True}
     recipient.refresh_from_db()
     assert (recipient.status, recipient.ack_channel) == ("acknowledged", "sms")
-    wrong = json.dumps({"type": "reply", "from": "13800000203", "text": "0000"})
-    assert client.post("/warnings/gateway/", wrong, content_type="application/json",
-                       HTTP_AUTHORIZATION="Bearer s3cret").json() == {"acknowledged": False}
+    assert gateway({"type": "reply", "from": "13800000203", "text": "0000"}).json() == {"acknowledged": False}
 
 
-def test_a_voice_key_acknowledges_and_delivery_reports_are_recorded(client, world, lists):
+def test_a_voice_key_acknowledges_and_delivery_reports_are_recorded(gateway, world, lists):
     warning = published(world, lists)
     recipient = warning.recipients.get(name="甲三信息员")
     Recipient.objects.filter(pk=recipient.pk).update(next_step_at=timezone.now() - timedelta(seconds=1))
     escalate_due()
     call = Delivery.objects.get(recipient=recipient, channel=Channel.VOICE)
-    client.post("/warnings/gateway/", json.dumps({"type": "key", "id": call.pk, "key": "2"}),
-                content_type="application/json")
+    gateway({"type": "key", "id": call.pk, "key": "2"})
     assert Recipient.objects.get(pk=recipient.pk).status == RecipientStatus.PENDING
-    client.post("/warnings/gateway/", json.dumps({"type": "key", "id": call.pk, "key": "1"}),
-                content_type="application/json")
+    gateway({"type": "key", "id": call.pk, "key": "1"})
     assert Recipient.objects.get(pk=recipient.pk).ack_channel == "voice"
-    client.post("/warnings/gateway/", json.dumps({"type": "report", "results": [{"id": call.pk, "status": "delivered"}]}),
-                content_type="application/json")
+    gateway({"type": "report", "results": [{"id": call.pk, "status": "delivered"}]})
     assert Delivery.objects.get(pk=call.pk).status == DeliveryStatus.DELIVERED
 
 

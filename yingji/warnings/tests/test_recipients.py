@@ -188,26 +188,23 @@ def test_the_app_button_answers_only_for_the_persons_own_account(client, world):
     assert Recipient.objects.get(pk=theirs.pk).status == RecipientStatus.PENDING
 
 
-def test_a_gateway_reply_acknowledges_only_the_phone_that_sent_it(client, world):
+def test_a_gateway_reply_acknowledges_only_the_phone_that_sent_it(gateway, world):
     first = county1_warning(world).recipients.get()
     second = county2_warning(world).recipients.get()
-    body = json.dumps({"type": "reply", "from": first.phone, "text": second.reply_code})
-    client.post("/warnings/gateway/", body, content_type="application/json")
+    assert gateway({"type": "reply", "from": first.phone, "text": second.reply_code}).json() == {"acknowledged": False}
     assert Recipient.objects.get(pk=second.pk).status == RecipientStatus.PENDING
-    body = json.dumps({"type": "replies", "items": [[first.phone, first.reply_code]]})
-    assert client.post("/warnings/gateway/", body, content_type="application/json").json() == {"acknowledged": 1}
+    assert gateway({"type": "replies", "items": [[first.phone, first.reply_code]]}).json() == {"acknowledged": 1}
     assert Recipient.objects.get(pk=second.pk).status == RecipientStatus.PENDING
     assert StateChange.objects.filter(subject_type__model="recipient", subject_id=str(first.pk),
                                       action="acknowledge").count() == 1
 
 
-def test_a_voice_key_on_a_superior_call_acknowledges_nobody(client, world):
+def test_a_voice_key_on_a_superior_call_acknowledges_nobody(gateway, world):
     recipient = county1_warning(world).recipients.get()
     call = Delivery.objects.create(warning=recipient.warning, recipient=recipient, region=recipient.region,
                                    channel=Channel.VOICE, to_superior=True, to_address="13800009999", text="x",
                                    created_at=timezone.now())
-    client.post("/warnings/gateway/", json.dumps({"type": "key", "id": call.pk, "key": "1"}),
-                content_type="application/json")
+    assert gateway({"type": "key", "id": call.pk, "key": "1"}).json() == {"acknowledged": False}
     assert Recipient.objects.get(pk=recipient.pk).status == RecipientStatus.PENDING
 
 

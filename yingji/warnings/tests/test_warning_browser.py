@@ -18,7 +18,7 @@ from yingji.warnings import cap, services
 from yingji.warnings.delivery import escalate_due, send_queued
 from yingji.warnings.models import Channel, Delivery, Recipient, ResponsiblePerson, Warning, WarningStatus
 from yingji.warnings.simulator import GatewaySimulator
-from yingji.warnings.testing import add_warning_staff
+from yingji.warnings.testing import GATEWAY_TOKEN, add_warning_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MESSAGES = Path(__file__).parent / "messages"
@@ -45,7 +45,9 @@ def bureau(transactional_db, settings, live_server):
                                              (village3, chief2), (village3, chief2)]):
         services.person_create(actor=None, region=region, role="village_cadre", name=f"村干部{index + 1}",
                                phone=f"1380000020{index + 1}", superior=chief)
-    simulator = GatewaySimulator(answer_rate=0.5, answer_after=0.1).start()
+    # The callback accepts only the gateway that presents the shared token.
+    settings.WARNING_GATEWAY_TOKEN = GATEWAY_TOKEN
+    simulator = GatewaySimulator(answer_rate=0.5, answer_after=0.1, token=GATEWAY_TOKEN).start()
     for name in ("WARNING_SMS_GATEWAY_URL", "WARNING_VOICE_GATEWAY_URL", "WARNING_BROADCAST_URL"):
         setattr(settings, name, simulator.url + name.split("_")[1].lower())
     settings.WARNING_CALLBACK_BASE_URL = live_server.url

@@ -62,6 +62,12 @@ class Command(BaseCommand):
         gateway = f"http://127.0.0.1:{os.environ.get('WARNING_GATEWAY_PORT', '8025')}"
         simulated = not os.environ.get("WARNING_SMS_GATEWAY_URL")
         if simulated:
+            from yingji.warnings.config import config, embedded_gateway_token
+
+            # The gateway callback refuses callers without the shared token: the simulator, the web server and
+            # the worker (which presents it to the simulator) all get it through the environment.
+            if not config("WARNING_GATEWAY_TOKEN"):
+                os.environ["WARNING_GATEWAY_TOKEN"] = embedded_gateway_token()
             os.environ.update({
                 "WARNING_SMS_GATEWAY_URL": f"{gateway}/sms",
                 "WARNING_VOICE_GATEWAY_URL": f"{gateway}/voice",

@@ -21,9 +21,13 @@ class Command(BaseCommand):
         parser.add_argument("--log", default=str(Path(getattr(settings, "VAR_DIR", ".")) / "gateway.jsonl"))
 
     def handle(self, host, port, answer_rate, answer_after, log, **options):
+        token = config("WARNING_GATEWAY_TOKEN")
         simulator = GatewaySimulator(host=host, port=port, answer_rate=answer_rate, answer_after=answer_after,
-                                     log_path=Path(log), token=config("WARNING_GATEWAY_TOKEN")).start()
-        self.stdout.write(f"网关模拟器：{simulator.url}（记录写入 {log}）")
+                                     log_path=Path(log), token=token).start()
+        self.stdout.write(f"网关模拟器：{simulator.url}（记录写入 {log}，应答链接已隐去令牌）")
+        if not token:
+            self.stderr.write("未设置 WARNING_GATEWAY_TOKEN：平台会拒绝本模拟器的全部回调（应答、按键、送达回执）。"
+                              "请为平台和模拟器设置同一个令牌，或用 manage.py run_embedded 启动。")
         self.stdout.write(f"请设置 WARNING_SMS_GATEWAY_URL={simulator.url}sms WARNING_VOICE_GATEWAY_URL={simulator.url}voice "
                           f"WARNING_BROADCAST_URL={simulator.url}broadcast")
         try:
