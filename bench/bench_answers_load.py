@@ -4,6 +4,11 @@ The real server as deployed (docs/deployment.md): `uvicorn yingji.asgi:applicati
 processes (4, as the systemd unit), YINGJI_EMBEDDED=0, PostgreSQL, Redis for the cache, the live events and the
 Celery broker (its own database number, BENCH_REDIS_URL), login protection (django-axes) on, no access log.
 
+Django under ASGI keeps a database connection per request in flight (connections are per async context, closed
+when the response is closed), not one per worker: hundreds of phones at once would open hundreds of connections
+and exhaust PostgreSQL's max_connections (100 here, shared with other work). As docs/deployment.md §8 advises, the
+server reaches PostgreSQL through pgbouncer (session mode, a private instance on its own port) when it is installed.
+
 Set-up (not timed): a fresh database (DROP and CREATE), migrated, the demo city (`seed_demo`; BENCH_DEMO=0 builds
 only a bare region tree, as bench_warnings does), responsible persons added to the city's villages up to
 BENCH_RECIPIENTS in all, BENCH_OFFICERS accounts (值班员 and 监测预警员 of the city, alternately), and a red
@@ -29,6 +34,12 @@ exit 1: an answer was lost), no errors, answer page p99 < 1 s (a miss is printed
     BENCH_RECIPIENTS=20000  BENCH_WINDOW_SECONDS=60  BENCH_OFFICERS=50  BENCH_REFRESH_SECONDS=5
     BENCH_WEB_WORKERS=4  BENCH_RECIPIENT_USERS=500  BENCH_FOLLOW_REDIRECT=1  BENCH_DEMO=1
     BENCH_SERVER_ENV="DB_CONN_MAX_AGE=60 ..."   extra settings for the server only (to compare)
+    BENCH_PGBOUNCER=/usr/sbin/pgbouncer   (found on PATH; empty: the server connects to PostgreSQL directly)
+    BENCH_PGBOUNCER_POOL=20               server connections of pgbouncer's session pool
+    BENCH_GRACE_SECONDS=120   after the window, how long late answers may still start; then the ones under way
+                              finish and the rest are reported as not sent
+    BENCH_REUSE=1   keep a copy of the set-up (database <name>_setup_...) and start from it when it exists:
+                    the set-up (migrate, seed_demo, fan-out) takes minutes on a loaded machine
 
 Run alone: `.venv/bin/python bench/run.py answers_load`.
 """
@@ -41,6 +52,7 @@ import os
 import random
 import secrets
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -61,9 +73,14 @@ WEB_WORKERS = os.environ.get("BENCH_WEB_WORKERS", "4")
 RECIPIENT_USERS = int(os.environ.get("BENCH_RECIPIENT_USERS", "500"))
 FOLLOW = os.environ.get("BENCH_FOLLOW_REDIRECT", "1") == "1"
 DEMO = os.environ.get("BENCH_DEMO", "1") == "1"
+REUSE = os.environ.get("BENCH_REUSE", "0") == "1"
+PGBOUNCER = os.environ.get("BENCH_PGBOUNCER", shutil.which("pgbouncer") or "")
+PGBOUNCER_POOL = int(os.environ.get("BENCH_PGBOUNCER_POOL", "20"))
+GRACE = float(os.environ.get("BENCH_GRACE_SECONDS", "120"))
 SERVER_ENV = dict(item.split("=", 1) for item in shlex.split(os.environ.get("BENCH_SERVER_ENV", "")))
 PASSWORD = "Bench@2026answers"
 CITY = "390100000000"
+HEADLINE = "全市暴雨红色预警（压力测试）"
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 
@@ -75,7 +92,26 @@ os.environ["REDIS_URL"] = REDIS_URL  # the publication's Celery task goes to the
 os.environ.pop("CELERY_BROKER_URL", None)
 
 sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(ROOT))  # run directly, not through bench/run.py
 from benchlib import percentile, recreate_database  # noqa: E402
+
+
+def setup_copy(create_from: bool | None = None) -> bool:
+    """The copy of the set-up kept with BENCH_REUSE=1: whether it exists (None), or make it from the bench database
+    (True) or the bench database from it (False). Each is a CREATE DATABASE … TEMPLATE, a file copy."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    name = conninfo_to_dict(DATABASE_URL)["dbname"]
+    copy = f"{name}_setup_{RECIPIENTS}_{'demo' if DEMO else 'bare'}_{OFFICERS}"
+    with psycopg.connect(make_conninfo(DATABASE_URL, dbname="postgres"), autocommit=True) as conn:
+        if create_from is None:
+            return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [copy]).fetchone() is not None
+        source, target = (name, copy) if create_from else (copy, name)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(target)))
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(target), sql.Identifier(source)))
+    return True
 
 
 def load() -> str:
@@ -131,7 +167,9 @@ def add_persons(total: int) -> int:
 
 
 def add_officers(count: int) -> list[list[str]]:
+    """City 值班员 and 监测预警员 (alternately), all with PASSWORD, created through the service."""
     from django.contrib.auth import get_user_model
+    from django.test import override_settings
 
     from yingji.core import roles
     from yingji.core.models import Region
@@ -142,10 +180,13 @@ def add_officers(count: int) -> list[list[str]]:
     for number in range(count):
         username = f"bench_officer{number:02d}"
         role = roles.DUTY_OFFICER if number % 2 == 0 else roles.MONITOR
-        user = user_create(actor=None, username=username, password=PASSWORD if number == 0 else secrets.token_hex(8),
-                           real_name=f"值守{number:02d}", roles=[role], scope_region=city)
+        # One real hash (the deployed hasher) for all: the server still checks every login in full.
+        hashers = {} if number == 0 else {"PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"]}
+        with override_settings(**hashers):
+            user = user_create(actor=None, username=username, password=PASSWORD, real_name=f"值守{number:02d}",
+                               roles=[role], scope_region=city)
         if number == 0:
-            hashed = user.password  # one real hash for all: the server still checks each login in full
+            hashed = user.password
         accounts.append([username, PASSWORD])
     get_user_model().objects.filter(username__startswith="bench_officer").update(password=hashed)
     return accounts
@@ -160,7 +201,7 @@ def publish_warning():
     city = Region.objects.get(code=CITY)
     now = timezone.now()
     warning = services.warning_create(
-        actor=None, region=city, kind="weather", event_type="11B03", level="red", headline="全市暴雨红色预警（压力测试）",
+        actor=None, region=city, kind="weather", event_type="11B03", level="red", headline=HEADLINE,
         description="全市强降雨", instructions="转移低洼地带人员，关闭危险场所", onset=now,
         expires=now + timedelta(hours=12), area_regions=[city])
     services.warning_submit(warning=warning, actor=None)
@@ -226,6 +267,40 @@ def machine_busy() -> tuple[float, float]:
     return times.user + times.nice + times.system + times.irq + times.softirq + times.steal, times.idle + times.iowait
 
 
+def start_pgbouncer(workdir: Path) -> tuple[subprocess.Popen, str]:
+    """A private pgbouncer in session mode in front of the bench database (docs/deployment.md §8)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    params = conninfo_to_dict(DATABASE_URL)
+    port = free_port()
+    directory = workdir / "pgbouncer"
+    directory.mkdir()
+    directory.chmod(0o755)
+    ini = directory / "pgbouncer.ini"
+    ini.write_text(
+        f"[databases]\n{params['dbname']} = host={params.get('host', '127.0.0.1')} port={params.get('port', 5432)} "
+        f"dbname={params['dbname']} user={params.get('user', 'postgres')}\n"
+        f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\nauth_type = any\n"
+        f"pool_mode = session\ndefault_pool_size = {PGBOUNCER_POOL}\nmax_client_conn = 5000\n"
+        "ignore_startup_parameters = extra_float_digits,options\nlog_connections = 0\nlog_disconnections = 0\n",
+        encoding="utf-8")
+    ini.chmod(0o644)
+    user = ["-u", "postgres"] if os.geteuid() == 0 else []  # pgbouncer refuses to run as root
+    process = subprocess.Popen([PGBOUNCER, *user, str(ini)], start_new_session=True, stdout=subprocess.DEVNULL)
+    url = f"postgres://{params.get('user', 'postgres')}@127.0.0.1:{port}/{params['dbname']}"
+    import psycopg
+
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            psycopg.connect(url.replace("postgres://", "postgresql://", 1)).close()
+            return process, url
+        except psycopg.OperationalError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"pgbouncer did not start (exit {process.poll()})") from None
+            time.sleep(0.2)
+
+
 def stop_group(process: subprocess.Popen | None) -> None:
     """Stop a process the bench started, with every child it started (its own process group)."""
     if process is None or process.poll() is not None:
@@ -285,14 +360,27 @@ def main() -> int:
     from yingji.core.models import StateChange
     from yingji.warnings.models import Recipient
 
-    call_command("migrate", verbosity=0, interactive=False)
-    if DEMO:
-        call_command("seed_demo", verbosity=0)
+    if REUSE and setup_copy():
+        setup_copy(create_from=False)
+        from yingji.warnings.models import Warning
+
+        warning = Warning.objects.filter(headline=HEADLINE).latest("pk")
+        officers = [[f"bench_officer{number:02d}", PASSWORD] for number in range(OFFICERS)]
+        persons = RECIPIENTS
+        reused = " (reused from the kept copy)"
     else:
-        bare_regions()
-    persons = add_persons(RECIPIENTS)
-    officers = add_officers(OFFICERS)
-    warning = publish_warning()
+        call_command("migrate", verbosity=0, interactive=False)
+        if DEMO:
+            call_command("seed_demo", verbosity=0)
+        else:
+            bare_regions()
+        persons = add_persons(RECIPIENTS)
+        officers = add_officers(OFFICERS)
+        warning = publish_warning()
+        reused = ""
+        if REUSE:
+            connection.close()
+            setup_copy(create_from=True)
     links = answer_links(warning)
     random.Random(20261207).shuffle(links)  # people answer in any order
     with connection.cursor() as cursor:
@@ -300,7 +388,7 @@ def main() -> int:
     acknowledged_before = StateChange.objects.filter(action="acknowledge").count()
     connection.close()
     print(f"set-up: {'demo city' if DEMO else 'bare region tree'}, {persons:,} responsible persons, warning "
-          f"{warning.pk} published to {len(links):,} recipients, {len(officers)} officers; "
+          f"{warning.pk} published to {len(links):,} recipients, {len(officers)} officers{reused}; "
           f"{time.perf_counter() - started:.0f} s; load {load()}")
 
     port = free_port()
@@ -310,23 +398,27 @@ def main() -> int:
                   "DEBUG": "0", "LOG_LEVEL": "WARNING", "AXES_ENABLED": "1", **SERVER_ENV}
     server_env.pop("CELERY_BROKER_URL", None)
     server_env.pop("LIVE_BACKEND", None)
-    server = load_generator = None
+    server = load_generator = bouncer = None
     sampler = Sampler()
     with TemporaryDirectory() as workdir:
         config_path, results_path = Path(workdir) / "config.json", Path(workdir) / "results.json"
         config_path.write_text(json.dumps({
             "host": host, "links": links, "warning_id": warning.pk, "officers": officers,
-            "window_seconds": WINDOW, "grace_seconds": max(120.0, WINDOW * 2), "refresh_seconds": REFRESH,
+            "window_seconds": WINDOW, "grace_seconds": GRACE, "refresh_seconds": REFRESH,
             "recipient_users": RECIPIENT_USERS, "follow_redirect": FOLLOW, "login_timeout_seconds": 180,
         }), encoding="utf-8")
         try:
+            if PGBOUNCER:
+                bouncer, server_env["DATABASE_URL"] = start_pgbouncer(Path(workdir))
             server = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "yingji.asgi:application", "--host", "127.0.0.1", "--port", str(port),
                  "--workers", WEB_WORKERS, "--no-access-log", "--no-server-header", "--timeout-graceful-shutdown", "5",
                  "--log-level", "warning"],
                 cwd=ROOT, env=server_env, start_new_session=True)
             wait_for_server(port, server, 90)
-            print(f"server: uvicorn, {WEB_WORKERS} workers, PostgreSQL + Redis ({REDIS_URL})"
+            print(f"server: uvicorn, {WEB_WORKERS} workers, PostgreSQL "
+                  + (f"through pgbouncer (session pool of {PGBOUNCER_POOL}) " if bouncer else "(direct) ")
+                  + f"+ Redis ({REDIS_URL})"
                   + (f", {' '.join(f'{k}={v}' for k, v in SERVER_ENV.items())}" if SERVER_ENV else ""))
             server_cpu, machine_before = cpu_seconds([server.pid]), machine_busy()
             sampler.thread.start()
@@ -342,6 +434,7 @@ def main() -> int:
             sampler.stop.set()
             stop_group(load_generator)
             stop_group(server)
+            stop_group(bouncer)
         if load_generator.returncode != 0 or not results_path.exists():
             print(f"the load generator failed (exit {load_generator.returncode})")
             return 1

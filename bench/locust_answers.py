@@ -44,7 +44,8 @@ config: dict = {}
 go = Event()           # set when every officer is logged in: the answer window starts
 t0 = [0.0]             # start of the answer window (time.perf_counter)
 next_answer = itertools.count()
-state = {"logged_in": 0, "login_failed": 0, "sent": 0, "answered": 0, "done": 0, "late": []}
+closing = Event()     # set after the grace time: no new answer starts
+state = {"in_flight": 0, "logged_in": 0, "login_failed": 0, "sent": 0, "answered": 0, "done": 0, "late": []}
 records: dict[str, list[float]] = {}
 errors: dict[str, int] = {}
 
@@ -66,7 +67,7 @@ class Recipient(FastHttpUser):
     def answer(self) -> None:
         go.wait()
         links = config["links"]
-        number = next(next_answer)
+        number = len(links) if closing.is_set() else next(next_answer)
         if number >= len(links):
             gevent.sleep(3600)  # nothing left: stay idle until the runner stops
             return
@@ -76,9 +77,13 @@ class Recipient(FastHttpUser):
             gevent.sleep(delay)
         else:
             state["late"].append(-delay)
+        if closing.is_set():
+            return
+        state["in_flight"] += 1
         try:
             self.one_answer(links[number])
         finally:
+            state["in_flight"] -= 1
             state["done"] += 1
 
     def one_answer(self, key: str) -> None:
@@ -184,6 +189,10 @@ def main(config_path: str, results_path: str) -> int:
     links = len(config["links"])
     deadline = t0[0] + config["window_seconds"] + config["grace_seconds"]
     while state["done"] < links and time.perf_counter() < deadline:
+        gevent.sleep(0.1)
+    closing.set()  # the answers under way finish (their POST may already be on its way), no new one starts
+    deadline = time.perf_counter() + 2 * Recipient.network_timeout
+    while state["in_flight"] and time.perf_counter() < deadline:
         gevent.sleep(0.1)
     elapsed = time.perf_counter() - t0[0]
     runner.quit()
