@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.log import log_response
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -22,7 +23,7 @@ from yingji.core.scoping import has_model_perm
 from yingji.core.tables import Column
 from yingji.core.views.generic import ObjectDetailView, ObjectListView
 from yingji.core.workflow import timeline
-from yingji.warnings import services
+from yingji.warnings import links, services
 from yingji.warnings.config import config
 from yingji.warnings.delivery import acknowledge_many, record_delivery_reports
 from yingji.warnings.filters import DeliveryFilterSet, RecipientFilterSet
@@ -39,6 +40,15 @@ def _int_or_none(value: str) -> int | None:
     return int(value)
 
 
+def _ack_page(request, context: dict, status: int = 200):
+    """The answer page. Django logs every 4xx answer with the request's path, and this path holds the person's
+    token: it is logged here with the token hidden, which tells Django the response has been logged."""
+    response = render(request, "warnings/ack.html", context, status=status)
+    if status >= 400:
+        log_response("%s: %s", response.reason_phrase, links.redact(request.path), response=response)
+    return response
+
+
 def acknowledge_link(request, token: str):
     """The link in the SMS: no login, the token identifies the person; then a form for the measures taken."""
     invalid = {"title": _("应答链接无效"), "invalid": True}
@@ -47,11 +57,11 @@ def acknowledge_link(request, token: str):
         try:
             services.acknowledge_by_token(token=token)
         except ValidationError:
-            return render(request, "warnings/ack.html", invalid, status=404)
+            return _ack_page(request, invalid, status=404)
         return HttpResponseRedirect(request.path)
     recipient = services.recipient_by_link(token)
     if recipient is None:
-        return render(request, "warnings/ack.html", invalid, status=404)
+        return _ack_page(request, invalid, status=404)
     error = ""
     if request.method == "POST":
         try:
@@ -65,7 +75,7 @@ def acknowledge_link(request, token: str):
             return HttpResponseRedirect(request.path)
         recipient.refresh_from_db()
     context = {"title": _("预警叫应"), "recipient": recipient, "warning": recipient.warning, "error": error}
-    return render(request, "warnings/ack.html", context, status=400 if error else 200)
+    return _ack_page(request, context, status=400 if error else 200)
 
 
 @login_required

@@ -369,3 +369,17 @@ def test_the_migration_hides_tokens_already_stored(world, warning):
     assert set(Delivery.history.filter(id=old.pk).values_list("text", flat=True)) == {hidden}
     notification = Notification.objects.for_user(world.county1_duty).get()
     assert notification.body == hidden and recipient.token not in notification.title
+
+
+def test_the_answer_page_logs_its_refusals_with_the_token_hidden(client, caplog, warning):
+    recipient = cadre(warning)
+    url = f"/warnings/ack/{recipient.link_key}/"
+    client.post(url)
+    with caplog.at_level("WARNING", logger="django.request"):
+        response = client.post(url, {"step": "measures", "people_transferred": "-1", "places_closed": "",
+                                     "measures": ""})
+        assert response.status_code == 400
+        assert client.get(f"/warnings/ack/{recipient.pk}-{recipient.token}x/").status_code == 404
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert f"/warnings/ack/{links.hidden_key(recipient.pk)}/" in logged
+    assert recipient.token not in logged
