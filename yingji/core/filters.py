@@ -1,10 +1,31 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.models import Organization, OrganizationKind, Region, RegionLevel, User
 from yingji.core.scoping import code_prefix_q
 from yingji.standards import division
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number between `min_value` and `max_value`, by default what a 64-bit column holds.
+
+    django-filter's NumberFilter takes any decimal, and one too large for the column overflows in the database
+    driver (a server error); out of bounds here is a 400 with the reason.
+    """
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, min_value: int = -(2**63), max_value: int = 2**63 - 1, **kwargs):
+        super().__init__(*args, min_value=min_value, max_value=max_value, **kwargs)
+
+
+class YearFilter(IntegerFilter):
+    """A calendar year that a date can hold: a `__year` lookup builds the year's first and last day from it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=9999, **kwargs)
 
 
 class SearchFilterSet(django_filters.FilterSet):

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.filters import RegionScopedFilterSet
+from yingji.core.filters import IntegerFilter, RegionScopedFilterSet
 from yingji.disasters.models import (
     Consultation,
     ConsultationKind,
@@ -81,7 +81,7 @@ class ReportFilterSet(RegionScopedFilterSet):
     search_fields = ("event__name", "event__code", "region__name")
     kind = django_filters.ChoiceFilter(label=_("报告类型"), choices=ReportKind.choices)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=ReportStatus.choices)
-    event = django_filters.NumberFilter(label=_("灾害事件"), field_name="event_id")
+    event = IntegerFilter(label=_("灾害事件"), field_name="event_id")
 
     class Meta:
         model = DisasterReport
@@ -91,7 +91,7 @@ class ReportFilterSet(RegionScopedFilterSet):
 class DutyFilterSet(RegionScopedFilterSet):
     search_fields = ("event__name", "region__name")
     kind = django_filters.ChoiceFilter(label=_("报告类型"), choices=ReportKind.choices)
-    event = django_filters.NumberFilter(label=_("灾害事件"), field_name="event_id")
+    event = IntegerFilter(label=_("灾害事件"), field_name="event_id")
     pending = django_filters.BooleanFilter(label=_("未报送"), method="filter_pending")
 
     class Meta:

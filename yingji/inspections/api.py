@@ -81,7 +81,7 @@ class InspectionViewSet(ReadOnlyScopedViewSet):
             start = datetime.date.fromisoformat(request.query_params.get("from") or f"{today.year}-01-01")
             end = datetime.date.fromisoformat(request.query_params.get("to") or today.isoformat())
             figures = selectors.enforcement_statistics(user=request.user, start=start, end=end)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:  # OverflowError: a day after 9999-12-31 is asked for
             raise ValidationError({"detail": str(exc) if "日期" in str(exc) else _("日期格式应为 YYYY-MM-DD")}) from exc
         return Response({**figures, "fines_yuan": str(figures["fines_yuan"]), "from": start, "to": end,
                          "text": selectors.statistics_sentence(figures)})

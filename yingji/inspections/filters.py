@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.filters import RegionScopedFilterSet, SearchFilterSet
+from yingji.core.filters import RegionScopedFilterSet, SearchFilterSet, YearFilter
 from yingji.enterprises.models import Category, SupervisionClass
 from yingji.inspections.models import (
     AnnualPlan,
@@ -33,7 +33,7 @@ class EvaluationTemplateFilterSet(SearchFilterSet):
 
 class EvaluationFilterSet(RegionScopedFilterSet):
     search_fields = ("enterprise__name", "evaluator")
-    year = django_filters.NumberFilter(label=_("年度"))
+    year = YearFilter(label=_("年度"))
     result = django_filters.ChoiceFilter(label=_("评价结果"), choices=EvaluationResult.choices)
     supervision_class = django_filters.ChoiceFilter(label=_("监管分级"), field_name="enterprise__supervision_class",
                                                     choices=SupervisionClass.choices)
@@ -54,7 +54,7 @@ class InterviewFilterSet(RegionScopedFilterSet):
 
 class PlanFilterSet(RegionScopedFilterSet):
     search_fields = ("title",)
-    year = django_filters.NumberFilter(label=_("年度"))
+    year = YearFilter(label=_("年度"))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=PlanStatus.choices)
 
     class Meta:

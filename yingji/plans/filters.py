@@ -2,7 +2,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.filters import RegionScopedFilterSet
+from yingji.core.filters import RegionScopedFilterSet, YearFilter
 from yingji.incidents.models import ResponseLevel
 from yingji.plans.models import (
     CommandRole,
@@ -83,7 +83,7 @@ class DrillFilterSet(RegionScopedFilterSet):
     search_fields = ("code", "name", "scenario", "place")
     kind = django_filters.ChoiceFilter(label=_("演练形式"), choices=DrillKind.choices)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=DrillStatus.choices)
-    year = django_filters.NumberFilter(label=_("计划年度"), field_name="planned_on", lookup_expr="year")
+    year = YearFilter(label=_("计划年度"), field_name="planned_on", lookup_expr="year")
 
     class Meta:
         model = Drill
@@ -101,7 +101,7 @@ class DrillImprovementFilterSet(RegionScopedFilterSet):
 
 class ReadinessAssessmentFilterSet(RegionScopedFilterSet):
     search_fields = ("region__name",)
-    year = django_filters.NumberFilter(label=_("年度"))
+    year = YearFilter(label=_("年度"))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=ReadinessStatus.choices)
     level = django_filters.ChoiceFilter(label=_("对象"), field_name="region__level",
                                        choices=[("township", _("乡镇（街道）“六有”")), ("village", _("村（社区）“三有”"))])
@@ -114,7 +114,7 @@ class ReadinessAssessmentFilterSet(RegionScopedFilterSet):
 class ReadinessItemFilterSet(RegionScopedFilterSet):
     search_fields = ("assessment__region__name", "description")
     key = django_filters.ChoiceFilter(label=_("项目"), choices=ReadinessItemKey.choices)
-    year = django_filters.NumberFilter(label=_("年度"), field_name="assessment__year")
+    year = YearFilter(label=_("年度"), field_name="assessment__year")
 
     class Meta:
         model = ReadinessItem

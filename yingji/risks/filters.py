@@ -3,14 +3,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.filters import RegionScopedFilterSet
+from yingji.core.filters import IntegerFilter, RegionScopedFilterSet
 from yingji.risks.models import Method, RiskKind, RiskLevel, RiskPoint, RiskPointStatus
 
 
 class RiskPointFilterSet(RegionScopedFilterSet):
     search_fields = ("name", "place", "enterprise__name", "responsible_person")
     # A number, not a select: a city holds thousands of enterprises (the rows themselves are scoped).
-    enterprise = django_filters.NumberFilter(label=_("企业编号"), field_name="enterprise_id")
+    enterprise = IntegerFilter(label=_("企业编号"), field_name="enterprise_id")
     level = django_filters.ChoiceFilter(label=_("风险等级"), choices=RiskLevel.choices, empty_label="全部")
     kind = django_filters.ChoiceFilter(label=_("类型"), choices=RiskKind.choices, empty_label="全部")
     method = django_filters.ChoiceFilter(label=_("评价方法"), choices=Method.choices, empty_label="全部")

@@ -34,4 +34,6 @@ class TipOffFilterSet(RegionScopedFilterSet):
         return queryset.filter(submitted_at__gte=_start_of(value))
 
     def to_day(self, queryset, name, value):
+        if value == datetime.date.max:  # no day after it to stop before
+            return queryset
         return queryset.filter(submitted_at__lt=_start_of(value + datetime.timedelta(days=1)))
