@@ -19,12 +19,12 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from yingji.core import services
 from yingji.core.filters import RegionFilterSet
 from yingji.core.models import Organization, Region, User
+from yingji.core.rest import TokenThrottle
 from yingji.core.scoping import ScopedQuerySet
 
 ACTIONS = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change", "PATCH": "change"}
@@ -126,10 +126,6 @@ def batch_create(viewset, request, *, create: Callable[..., models.Model], noun:
             created.append({"index": index, **describe(obj)})
     return Response({"created": len(created), "failed": len(errors), "results": created, "errors": errors},
                     status=status.HTTP_201_CREATED if created else status.HTTP_400_BAD_REQUEST)
-
-
-class TokenThrottle(AnonRateThrottle):
-    scope = "token"
 
 
 class TokenResponseSerializer(serializers.Serializer):

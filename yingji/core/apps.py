@@ -9,5 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from yingji.core.roles import sync_roles
+        from yingji.core.throttling import create_cache_tables
 
         post_migrate.connect(sync_roles, dispatch_uid="yingji.core.sync_roles")
+        post_migrate.connect(create_cache_tables, sender=self, dispatch_uid="yingji.core.create_cache_tables")

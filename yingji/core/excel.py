@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
+from xml.parsers import expat
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpResponse
 from django.utils import timezone
@@ -19,18 +24,44 @@ from openpyxl.utils import get_column_letter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_ROW_LIMIT = 200_000
+# Excel shows at most this many characters in a cell and reports a longer one as damage.
+CELL_MAX_CHARS = 32_767
+
+# Text a spreadsheet may take for a formula (OWASP "CSV injection"), full-width forms included: some
+# spreadsheet programs convert them on input.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Characters XML 1.0 forbids: openpyxl and python-docx (lxml) refuse to write them and the export fails.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _cell(value: Any) -> Any:
+def xml_text(text: str) -> str:
+    """`text` without the characters an Office file cannot hold (control characters, lone surrogates)."""
+    return _NOT_XML.sub("", text)
+
+
+def cell_value(value: Any) -> Any:
+    """What the export writes for `value`: numbers as numbers, everything else as inert text.
+
+    Text that a spreadsheet could take for a formula gets a leading single quote, so it is shown and
+    stays text even when someone edits the cell or saves the sheet as CSV; control characters go.
+    """
+    if value is None or isinstance(value, (bool, int, float, Decimal)):
+        return value
     if isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if isinstance(value, (int, float, str)) or value is None:
-        return value
-    return str(value)
+    text = xml_text(str(value))
+    if text.startswith(FORMULA_PREFIXES):
+        text = "'" + text
+    return text[:CELL_MAX_CHARS]
+
+
+def append_row(sheet, values: Iterable[Any]) -> None:
+    """The only way a row reaches an export sheet: every value goes through `cell_value`."""
+    sheet.append([cell_value(v) for v in values])
 
 
 def _header(sheet, headings: list[str], widths: list[int] | None = None) -> None:
-    headings = [str(h) for h in headings]
+    headings = [cell_value(str(h)) for h in headings]
     sheet.append(headings)
     for index, heading in enumerate(headings, start=1):
         cell = sheet.cell(row=1, column=index)
@@ -46,20 +77,28 @@ def workbook_response(workbook: Workbook, filename: str) -> HttpResponse:
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
-    from urllib.parse import quote
-
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{filename}_{stamp}.xlsx')}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{xml_text(filename)}_{stamp}.xlsx')}"
     return response
 
 
-def export_rows(title: str, headings: list[str], rows: Iterable[list[Any]]) -> Workbook:
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    sheet.title = title[:31]
+def export_rows(title: str, headings: list[str], rows: Iterable[Iterable[Any]]) -> Workbook:
+    """A workbook of one sheet: a styled header row, then `rows` written through `cell_value`."""
+    workbook = Workbook()
+    _fill(workbook.active, title, headings, rows)
+    return workbook
+
+
+def add_sheet(workbook: Workbook, title: str, headings: list[str], rows: Iterable[Iterable[Any]]):
+    """Another sheet of an export, written the same way as the first."""
+    return _fill(workbook.create_sheet(), title, headings, rows)
+
+
+def _fill(sheet, title: str, headings: list[str], rows: Iterable[Iterable[Any]]):
+    sheet.title = xml_text(str(title))[:31]
     _header(sheet, headings)
     for row in rows:
-        sheet.append([_cell(v) for v in row])
-    return workbook
+        append_row(sheet, row)
+    return sheet
 
 
 def template_workbook(title: str, headings: list[str], notes: list[str], examples: list[Any]) -> Workbook:
@@ -74,7 +113,7 @@ def template_workbook(title: str, headings: list[str], notes: list[str], example
     help_sheet = workbook.create_sheet(_("填写说明"))
     _header(help_sheet, [_("列名"), _("说明"), _("示例")], widths=[24, 80, 24])
     for heading, note, example in zip(headings, notes, examples, strict=True):
-        help_sheet.append([str(heading), str(note), _cell(example)])
+        append_row(help_sheet, [str(heading), str(note), example])
     return workbook
 
 
@@ -99,40 +138,152 @@ class ImportReport:
         return self.created + self.updated
 
 
-def read_rows(uploaded_file, headings: list[str], max_bytes: int) -> Iterator[ImportRow]:
-    """Rows of the first sheet keyed by heading; checks the file before reading any row.
+def import_limits() -> dict[str, Any]:
+    """The caps on an import, as the import pages state them."""
+    return {
+        "max_mb": settings.IMPORT_MAX_BYTES / 2**20,
+        "max_rows": settings.IMPORT_MAX_ROWS,
+        "max_blank_rows": settings.IMPORT_MAX_BLANK_ROWS,
+    }
 
-    Raises ImportFileError for a file that is not an Excel workbook, is too
-    large or lacks a column of the template.
+
+def read_rows(uploaded_file, headings: list[str], max_bytes: int | None = None) -> list[ImportRow]:
+    """Every row of the first sheet keyed by heading, read and checked before the caller writes anything.
+
+    Raises ImportFileError for a file that is not an Excel workbook, is too large (packed or unpacked),
+    declares a DTD or entities, lacks a column of the template or has more than IMPORT_MAX_ROWS rows.
+    The sheet is streamed (openpyxl read-only) and its declared size is ignored, since it can lie:
+    reading stops after IMPORT_MAX_BLANK_ROWS blank rows in a row.
     """
+    max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
     if uploaded_file.size > max_bytes:
         raise ImportFileError(_("文件过大，上限 %(mb).0f MB") % {"mb": max_bytes / 2**20})
     data = uploaded_file.read()
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ImportFileError(_("文件不是 Excel 工作簿（.xlsx），请使用下载的模板填写"))
+    check_archive(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise ImportFileError(_("无法读取 Excel 文件：%(error)s") % {"error": exc}) from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        positions = _positions(header, headings)
+        width = max(positions[h] for h in headings) + 1 if headings else 1
+        return collect_rows(sheet.iter_rows(min_row=2, max_col=width, values_only=True), positions, headings)
+    except ImportFileError:
+        raise
+    except Exception as exc:  # a damaged sheet fails while it is streamed, not when the workbook opens
+        raise ImportFileError(_("无法读取 Excel 文件：%(error)s") % {"error": exc}) from None
+    finally:
+        workbook.close()
+
+
+def _positions(header: Iterable[Any] | None, headings: list[str]) -> dict[str, int]:
+    if header is None or all(_blank(v) for v in header):
         raise ImportFileError(_("工作表是空的"))
-    positions = {str(h).strip(): i for i, h in enumerate(header) if h is not None}
+    positions = {xml_text(str(h)).strip(): i for i, h in enumerate(header) if h is not None}
     missing = [h for h in headings if h not in positions]
     if missing:
         raise ImportFileError(_("缺少列：%(columns)s，请使用下载的模板") % {"columns": "、".join(missing)})
-    for number, row in enumerate(rows, start=2):
-        if row is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+    return positions
+
+
+def collect_rows(records: Iterable[Iterable[Any]], positions: dict[str, int], headings: list[str],
+                 first_number: int = 2) -> list[ImportRow]:
+    """The data rows of a sheet or CSV file under the import caps; blank rows are skipped.
+
+    Counting happens while reading, so a file that declares (or holds) millions of empty rows costs
+    IMPORT_MAX_BLANK_ROWS iterations, and one with too many rows is refused as soon as it passes the cap.
+    """
+    max_rows, max_blank = settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_BLANK_ROWS
+    rows: list[ImportRow] = []
+    blank_run = 0
+    for number, record in enumerate(records, start=first_number):
+        record = tuple(record)
+        if all(_blank(v) for v in record):
+            blank_run += 1
+            if blank_run >= max_blank:
+                break
             continue
+        blank_run = 0
+        if len(rows) >= max_rows:
+            raise ImportFileError(_("数据超过 %(rows)d 行的上限，请分成多个文件导入") % {"rows": max_rows})
         values = {}
         for heading in headings:
             index = positions[heading]
-            value = row[index] if index < len(row) else None
-            values[heading] = value.strip() if isinstance(value, str) else value
-        yield ImportRow(number=number, values=values)
-    workbook.close()
+            value = record[index] if index < len(record) else None
+            values[heading] = xml_text(value).strip() if isinstance(value, str) else value
+        rows.append(ImportRow(number=number, values=values))
+    return rows
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class _RootReachedError(Exception):
+    pass
+
+
+class _DeclarationFoundError(Exception):
+    pass
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse a workbook whose parts unpack to more than IMPORT_MAX_UNPACKED_BYTES or declare a DTD.
+
+    A DTD is how XML declares entities (the "billion laughs" and external-entity attacks); no part of a
+    real workbook has one. It can only stand before the root element, so each part is parsed up to
+    its first element and no further.
+    """
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ImportFileError(_("文件不是 Excel 工作簿（.xlsx），请使用下载的模板填写"))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            if sum(m.file_size for m in members) > settings.IMPORT_MAX_UNPACKED_BYTES:
+                raise ImportFileError(_("文件解压后超过 %(mb).0f MB，请分成多个文件导入")
+                                      % {"mb": settings.IMPORT_MAX_UNPACKED_BYTES / 2**20})
+            for member in members:
+                with archive.open(member) as stream:
+                    _check_part(member.filename, stream)
+    except ImportFileError:
+        raise
+    except Exception:  # a damaged, encrypted or oddly compressed archive
+        raise ImportFileError(_("文件已损坏或不是有效的 Excel 工作簿（.xlsx）")) from None
+
+
+def _check_part(name: str, stream) -> None:
+    parser = expat.ParserCreate()
+
+    def declaration(*args: Any) -> None:
+        raise _DeclarationFoundError
+
+    def root(*args: Any) -> None:
+        raise _RootReachedError
+
+    parser.StartDoctypeDeclHandler = declaration
+    parser.EntityDeclHandler = declaration
+    parser.StartElementHandler = root
+    head = stream.read(65536)
+    try:
+        chunk = head
+        while chunk:
+            parser.Parse(chunk, False)
+            chunk = stream.read(65536)
+        parser.Parse(b"", True)
+    except _RootReachedError:
+        return
+    except _DeclarationFoundError:
+        raise ImportFileError(_("文件含有 XML 文档类型声明（DTD）或实体声明，出于安全原因拒绝导入；"
+                                "请在 Excel 中另存为新的 .xlsx 文件后再导入")) from None
+    except expat.ExpatError:
+        # Images and other binary parts are not XML; a part that looks like XML but is not readable is refused,
+        # since openpyxl's own parser might read what expat could not.
+        if name.lower().endswith((".xml", ".rels", ".vml")) or head.lstrip()[:1] == b"<" or head.startswith(
+                (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00<", b"<\x00")):
+            raise ImportFileError(_("文件已损坏或不是有效的 Excel 工作簿（.xlsx）")) from None
 
 
 def choice_value(field: models.Field, label: Any) -> Any:

@@ -6,6 +6,10 @@ from django.http import Http404
 from rest_framework import permissions
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.throttling import AnonRateThrottle
+
+from yingji.core.client_ip import client_ip
+from yingji.core.throttling import throttle_cache
 
 
 class ModelPermissions(permissions.DjangoModelPermissions):
@@ -20,6 +24,26 @@ class ModelPermissions(permissions.DjangoModelPermissions):
         "PATCH": ["%(app_label)s.change_%(model_name)s"],
         "DELETE": ["%(app_label)s.delete_%(model_name)s"],
     }
+
+
+class SharedThrottleMixin:
+    """A DRF throttle that counts in the shared `throttle` cache, per client address as `client_ip()` sees it.
+
+    DRF's own `get_ident()` reads `X-Forwarded-For` as the client sent it, and its default cache is per process.
+    """
+
+    @property
+    def cache(self):
+        return throttle_cache()
+
+    def get_ident(self, request) -> str:
+        return client_ip(request)
+
+
+class TokenThrottle(SharedThrottleMixin, AnonRateThrottle):
+    """POST /api/auth/token/: `TOKEN_THROTTLE` requests per client address."""
+
+    scope = "token"
 
 
 class Pagination(PageNumberPagination):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingji.core import excel
-from yingji.core.importing import _flatten
+from yingji.core.importing import _flatten, write_in_batches
 from yingji.core.models import User
 from yingji.disasters import services
 from yingji.disasters.models import ObservationSource, WeatherObservation, WeatherStation
@@ -56,7 +56,7 @@ def _rows(uploaded_file) -> list[excel.ImportRow]:
     data = uploaded_file.read()
     uploaded_file.seek(0)
     if zipfile.is_zipfile(io.BytesIO(data)):
-        return list(excel.read_rows(uploaded_file, headings, settings.IMPORT_MAX_BYTES))
+        return excel.read_rows(uploaded_file, headings, settings.IMPORT_MAX_BYTES)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -73,13 +73,7 @@ def _rows(uploaded_file) -> list[excel.ImportRow]:
     missing = [h for h in headings if h not in positions]
     if missing:
         raise excel.ImportFileError(_("缺少列：%(columns)s，请使用下载的模板") % {"columns": "、".join(missing)})
-    rows = []
-    for number, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        rows.append(excel.ImportRow(number=number, values={
-            h: (values[positions[h]].strip() if positions[h] < len(values) else None) for h in headings}))
-    return rows
+    return excel.collect_rows(reader, positions, headings)
 
 
 def _number(value: Any, label: str) -> float:
@@ -100,14 +94,19 @@ def _date(value: Any) -> datetime.date:
         raise ValidationError(_("观测日期格式应为 YYYY-MM-DD")) from None
 
 
-@transaction.atomic
 def import_observations(uploaded_file, *, actor: User) -> excel.ImportReport:
-    """Import a file; raises excel.ImportFileError when the file as a whole cannot be read (nothing saved)."""
+    """Import a file; raises excel.ImportFileError when the file as a whole cannot be read (nothing saved).
+
+    The file is read and checked whole first; rows are then written in short transactions
+    (`write_in_batches`), and each station's fire danger is recomputed once at the end.
+    """
     report = excel.ImportReport()
+    rows = _rows(uploaded_file)
     stations = {s.code: s for s in WeatherStation.objects.restrict(actor, "view")}
     earliest: dict[int, datetime.date] = {}
     seen: dict[tuple[str, datetime.date], int] = {}
-    for row in _rows(uploaded_file):
+
+    def write(row: excel.ImportRow) -> None:
         values = {c.field: row.values.get(str(c.heading)) for c in COLUMNS}
         try:
             code = str(values["station"] or "").strip().upper()
@@ -133,8 +132,11 @@ def import_observations(uploaded_file, *, actor: User) -> excel.ImportReport:
             else:
                 report.created += 1
             earliest[station.pk] = min(day, earliest.get(station.pk, day))
+
+    write_in_batches(rows, write)
     for station_id, day in earliest.items():
-        services.fire_danger_recompute(station=stations_by_id(stations)[station_id], from_date=day)
+        with transaction.atomic():
+            services.fire_danger_recompute(station=stations_by_id(stations)[station_id], from_date=day)
     return report
 
 

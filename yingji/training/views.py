@@ -338,11 +338,9 @@ def _figures_row(row: dict) -> list:
 def results_workbook(exam: Exam, results: dict) -> Workbook:
     workbook = excel.export_rows(_("按企业"), ["企业", *HEADINGS],
                                  ([r["name"], *_figures_row(r)] for r in results["by_enterprise"]))
-    by_region = workbook.create_sheet(_("按区域"))
-    by_region.append(["区域", *HEADINGS])
-    for row in results["by_region"]:
-        by_region.append([row["name"], *_figures_row(row)])
-    by_region.append(["合计", *_figures_row(results["totals"])])
+    excel.add_sheet(workbook, _("按区域"), ["区域", *HEADINGS],
+                    [*([r["name"], *_figures_row(r)] for r in results["by_region"]),
+                     ["合计", *_figures_row(results["totals"])]])
     return workbook
 
 
