@@ -156,6 +156,10 @@ AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
+# The client address of every lockout and throttle (yingji/core/client_ip.py). X-Forwarded-For is read only
+# behind this many trusted proxies, and then only the entry the outermost of them appended; 0 ignores it.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "yingji.core.client_ip.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -202,10 +206,21 @@ IMPORT_MAX_BLANK_ROWS = int(os.environ.get("IMPORT_MAX_BLANK_ROWS", "1000"))
 IMPORT_BATCH_ROWS = int(os.environ.get("IMPORT_BATCH_ROWS", "100"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# "throttle" holds rate-limit counters (yingji/core/throttling.py) and must be shared by every process: Redis,
+# or without it a database table (created after `migrate`), never a per-process memory cache.
+THROTTLE_CACHE_TABLE = os.environ.get("THROTTLE_CACHE_TABLE", "yingji_throttle_cache")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                     "KEY_PREFIX": "throttle"},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttle": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": THROTTLE_CACHE_TABLE,
+                     "OPTIONS": {"MAX_ENTRIES": 100000}},
+    }
 
 # Celery: Redis in production; in the embedded mode a filesystem queue under
 # var/ lets the web process and the worker share tasks without any server.
@@ -245,6 +260,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("TOKEN_THROTTLE", "20/min")},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "yingji.core.rest.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
