@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -193,6 +194,8 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 class Attachment(models.Model):
     """A file attached to any record; checked by content type and size when stored."""
 
+    # The address of the file: unguessable, unlike the sequential id.
+    key = models.UUIDField(_("标识"), default=uuid.uuid4, unique=True, editable=False)
     file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=100)
@@ -221,6 +224,10 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def download_url(self) -> str:
+        return reverse("core:attachment_download", args=[self.key])
 
 
 class StateChange(models.Model):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.core.models import Attachment, Organization, Region, User
-from yingji.core.scoping import ensure_in_scope, ensure_perm, is_in_scope
+from yingji.core.scoping import ensure_in_scope, ensure_perm, has_model_perm, is_in_scope
 
 M = TypeVar("M", bound=models.Model)
 
@@ -172,10 +172,16 @@ def sniff_content_type(head: bytes) -> str:
 def attachment_store(
     *, actor: User, uploaded_file: UploadedFile, owner: models.Model, description: str = ""
 ) -> Attachment:
-    """Store an uploaded file for a record the actor can see, after checking its type and size."""
+    """Store an uploaded file for a record the actor may change, after checking its type and size.
+
+    Attaching changes the record: it must lie in the actor's own subtree or enterprise (not only be shared with
+    them from above), and the actor must be allowed to change or add records of its kind.
+    """
     ensure_perm(actor, Attachment, "add")
-    if not is_in_scope(actor, owner):
-        raise PermissionDenied(_("该记录不在您的管辖范围内。"))
+    if not (has_model_perm(actor, type(owner), "change") or has_model_perm(actor, type(owner), "add")):
+        raise PermissionDenied(_("您没有向此类记录上传附件的权限。"))
+    if not is_in_scope(actor, owner, "change"):
+        raise PermissionDenied(_("该记录不在您的管辖范围内，只能查看，不能上传附件。"))
     if uploaded_file.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError(
             _("文件过大：%(size).1f MB，上限 %(limit).0f MB")

@@ -9,6 +9,7 @@ access (404, never the data), in-scope access, validation errors, and history.
 from __future__ import annotations
 
 import io
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,6 +112,51 @@ def add_enterprise_user(world: World, username: str, enterprise) -> User:
     return user
 
 
+# The smallest PNG: an upload every attachment test can use.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
+
+
+def row_values(model: type[models.Model], obj: models.Model) -> dict[str, Any]:
+    return model._base_manager.filter(pk=obj.pk).values().get()
+
+
+def move_above(world: World, model: type[models.Model], obj: models.Model) -> models.Model:
+    """The record moved to the city: above every county persona, who may at most read it."""
+    field = getattr(model, "scope_region_field", None)
+    if not field or field == "code" or "__" in field:
+        pytest.skip("declare make_above_scope(): this model's region is not one field")
+    model._base_manager.filter(pk=obj.pk).update(**{f"{field}_id": world.city.code})
+    return model._base_manager.get(pk=obj.pk)
+
+
+def other_enterprise_user(world: World) -> User:
+    """An enterprise manager of an enterprise of county 1 that owns none of a test's records."""
+    from yingji.enterprises.testing import EnterpriseFactory
+
+    if "other_enterprise_manager" not in world.users:
+        add_enterprise_user(world, "other_enterprise_manager", EnterpriseFactory(region=world.village1, name="旁人公司"))
+    return world.users["other_enterprise_manager"]
+
+
+def upload_attachment(client, obj: models.Model):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("core:attachment_upload", args=[obj._meta.app_label, obj._meta.model_name, obj.pk])
+    return client.post(url, {"file": SimpleUploadedFile("证明.png", PNG), "next": "/"})
+
+
+def attachment_count(obj: models.Model) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    from yingji.core.models import Attachment
+
+    return Attachment._base_manager.filter(owner_type=ContentType.objects.get_for_model(obj),
+                                           owner_id=str(obj.pk)).count()
+
+
 def xlsx_rows(content: bytes) -> list[list[Any]]:
     sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
     return [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -145,6 +191,10 @@ class ScopedModelViewTests:
     def out_of_scope_form_data(self, world: World) -> dict[str, Any]:
         """Valid data that would put the record in the outsider's county."""
         raise NotImplementedError
+
+    def make_above_scope(self, world: World) -> models.Model:
+        """A record of the city, above the actor's county (by default an in-scope record moved up)."""
+        return move_above(world, self.model, self.make_in_scope(world))
 
     # -- helpers ----------------------------------------------------------------
     def url(self, suffix: str, *args: Any) -> str:
@@ -273,6 +323,51 @@ class ScopedModelViewTests:
         assert response.status_code in (400, 403, 404)
         assert self.model._base_manager.count() == count
 
+    # -- reading may reach up, writing never does -----------------------------------------------------------------
+    def test_a_record_above_the_user_cannot_be_changed_from_a_page(self, client, world):
+        """Neither the edit page nor an upload changes a record of a higher level or of another enterprise."""
+        above = self.make_above_scope(world)
+        before = row_values(self.model, above)
+        for persona in (self.actor, "other_enterprise_manager"):
+            user = other_enterprise_user(world) if persona == "other_enterprise_manager" else getattr(world, persona)
+            client.force_login(user)
+            if self.has_edit:
+                assert client.get(self.url("edit", above.pk)).status_code in (403, 404), persona
+                assert client.post(self.url("edit", above.pk), self.valid_form_data(world)).status_code in (403, 404)
+            assert upload_attachment(client, above).status_code in (403, 404), persona
+        assert row_values(self.model, above) == before
+        assert attachment_count(above) == 0
+
+    def test_an_edit_inside_the_users_scope_is_saved(self, client, world):
+        if not self.has_edit:
+            pytest.skip("this model has no edit page")
+        mine = self.make_in_scope(world)
+        self.login(client, world, self.actor)
+        response = client.post(self.url("edit", mine.pk), self.valid_form_data(world))
+        assert response.status_code == 302, response.content.decode()[:3000]
+        assert response["Location"] == self.url("detail", mine.pk)
+        if self.has_history:
+            record = self.model._base_manager.get(pk=mine.pk).history.latest()
+            assert (record.history_user, record.history_type) == (getattr(world, self.actor), "~")
+
+    def test_attachments_are_readable_exactly_by_the_readers_of_their_record(self, client, world):
+        from yingji.core.models import Attachment
+        from yingji.core.scoping import has_model_perm
+
+        mine = self.make_in_scope(world)
+        client.force_login(world.city_admin)
+        assert upload_attachment(client, mine).status_code == 302
+        attachment = Attachment._base_manager.get()
+        personas = [world.city_admin, getattr(world, self.actor), getattr(world, self.outsider), world.county1_no_role,
+                    other_enterprise_user(world)]
+        for user in personas:
+            client.force_login(user)
+            readable = (has_model_perm(user, Attachment, "view")
+                        and self.model.objects.restrict(user, "view").filter(pk=mine.pk).exists())
+            assert client.get(attachment.download_url).status_code == (200 if readable else 404), user.username
+        client.force_login(world.city_admin)
+        assert client.get(reverse("core:attachment_download", args=[uuid.uuid4()])).status_code == 404
+
     def test_history_shows_on_the_detail_page(self, client, world):
         if not self.has_history:
             pytest.skip("this model keeps no change history of its own")
@@ -306,6 +401,25 @@ class ScopedModelAPITests:
 
     def out_of_scope_api_data(self, world: World) -> dict[str, Any]:
         raise NotImplementedError
+
+    def make_above_scope(self, world: World) -> models.Model:
+        """A record of the city, above the actor's county (by default an in-scope record moved up)."""
+        return move_above(world, self.model, self.make_in_scope(world))
+
+    def custom_detail_actions(self, obj: models.Model) -> list[tuple[str, str]]:
+        """(method, url) of every custom action of this resource on one record, from the router."""
+        from yingji.urls import router
+
+        prefix = self.api_url.strip("/").removeprefix("api/")
+        found = []
+        for registered, viewset, basename in router.registry:
+            if registered != prefix:
+                continue
+            for extra in viewset.get_extra_actions():
+                if extra.detail:
+                    url = reverse(f"{basename}-{extra.url_name}", args=[obj.pk])
+                    found += [(method, url) for method in extra.mapping if method in ("post", "put", "patch")]
+        return found
 
     def api(self, world: World, persona: str | None = None) -> APIClient:
         client = APIClient()
@@ -358,6 +472,29 @@ class ScopedModelAPITests:
         response = self.api(world, self.actor).patch(self.detail_url(theirs), {"name": "改名"}, format="json")
         assert response.status_code == 404
         assert self.model._base_manager.filter(pk=theirs.pk).values().get() == before
+
+    def test_a_record_above_the_user_cannot_be_changed_through_the_api(self, world):
+        """PUT, PATCH and every custom action refuse a record of a higher level or of another enterprise."""
+        above = self.make_above_scope(world)
+        before = row_values(self.model, above)
+        other_enterprise_user(world)
+        for persona in (self.actor, "other_enterprise_manager"):
+            client = self.api(world, persona)
+            calls = [("patch", self.detail_url(above)), ("put", self.detail_url(above))] if self.writable else []
+            calls += self.custom_detail_actions(above)
+            for method, url in calls:
+                response = getattr(client, method)(url, {}, format="json")
+                assert response.status_code in (403, 404, 405), f"{persona} {method.upper()} {url}: {response.status_code}"
+        assert row_values(self.model, above) == before
+
+    def test_an_update_inside_the_users_scope_is_saved(self, world):
+        if not self.writable:
+            pytest.skip("this resource is read-only")
+        mine = self.make_in_scope(world)
+        response = self.api(world, self.actor).put(self.detail_url(mine), self.valid_api_data(world), format="json")
+        assert response.status_code == 200, response.content.decode()
+        record = self.model._base_manager.get(pk=mine.pk).history.latest()
+        assert (record.history_user, record.history_type) == (getattr(world, self.actor), "~")
 
     def test_create_invalid_is_400_with_the_reason(self, world):
         if not self.writable:

@@ -16,7 +16,7 @@ urlpatterns = [
     path("organizations/<int:pk>/edit/", resources.OrganizationEditView.as_view(), name="organization_edit"),
     path("attachments/<str:app_label>/<str:model_name>/<str:pk>/upload/", attachments.attachment_upload,
          name="attachment_upload"),
-    path("attachments/<int:pk>/", attachments.attachment_download, name="attachment_download"),
+    path("attachments/<uuid:key>/", attachments.attachment_download, name="attachment_download"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read/", notifications.notification_read, name="notification_read"),
     path("users/", resources.UserListView.as_view(), name="user_list"),

@@ -33,7 +33,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yingji.core.scoping import ensure_in_scope
+from yingji.core.scoping import ensure_in_scope, is_in_scope
 
 Rule = Callable[[Any, models.Model], bool]
 
@@ -68,7 +68,9 @@ class Workflow:
         return str(dict(self.choices.choices).get(state, state))
 
     def available(self, obj: models.Model, user) -> list[Transition]:
-        """The moves this user may make now, for the buttons of a detail page."""
+        """The moves this user may make now, for the buttons of a detail page (none outside the user's own scope)."""
+        if user is not None and not is_in_scope(user, obj, "change"):
+            return []
         state = getattr(obj, self.status_field)
         return [
             t for t in self.transitions

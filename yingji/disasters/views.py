@@ -4,7 +4,7 @@ import orjson
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -568,8 +568,10 @@ TRANSITIONS = {
 @require_POST
 def act(request, kind: str, pk: int):
     """One workflow move from a detail page's button; refusals are shown as messages."""
+    if kind not in TRANSITIONS:
+        raise Http404
     model, service, argument, detail = TRANSITIONS[kind]
-    obj = get_object_or_404(model.objects.restrict(request.user, "view"), pk=pk)
+    obj = get_object_or_404(model.objects.restrict(request.user, "change"), pk=pk)
     form = ActionForm(request.POST)
     if form.is_valid():
         extra = {"result": form.cleaned_data["result"]} if kind == "task" else {}

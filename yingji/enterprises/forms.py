@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from yingji.core.forms import RegionChoiceField, ScopedModelForm
 from yingji.core.models import Region
-from yingji.enterprises.models import Enterprise
+from yingji.enterprises.models import BUREAU_KEPT_FIELDS, Enterprise
 from yingji.standards import uscc
 
 
@@ -26,6 +26,11 @@ class EnterpriseForm(ScopedModelForm):
         if self.instance.pk:
             self.fields["status"].disabled = True
             self.fields["status"].help_text = _("生产状态在企业详情页通过“责令停产/恢复生产/关闭取缔”办理")
+        if self.instance.pk and self.user.scope_enterprise_id:
+            for name in BUREAU_KEPT_FIELDS:
+                if name in self.fields and name != "status":
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = _("由监管部门维护")
 
     def clean_credit_code(self) -> str:
         code = (self.cleaned_data.get("credit_code") or "").strip().upper()

@@ -82,6 +82,10 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("关闭")
 
 
+# How the bureau supervises an enterprise, and who it is: kept by the bureau, never by the enterprise's own users.
+BUREAU_KEPT_FIELDS = ("name", "credit_code", "region", "category", "supervision_class", "status")
+
+
 class Enterprise(models.Model):
     """一企一档: the basic record of a supervised enterprise."""
 

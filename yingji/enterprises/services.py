@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from simple_history.utils import bulk_update_with_history
 
 from yingji.core.models import Region, User
 from yingji.core.services import scoped_create, scoped_update
-from yingji.enterprises.models import Enterprise
+from yingji.enterprises.models import BUREAU_KEPT_FIELDS, Enterprise
 
 
 def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
@@ -58,11 +58,26 @@ def enterprise_update(*, enterprise: Enterprise, actor: User | None, **fields: A
     if "status" in fields and fields["status"] != enterprise.status:
         raise ValidationError({"status": _("生产状态须通过“责令停产/恢复生产/关闭取缔”办理")})
     fields.pop("status", None)
+    if actor is not None and actor.scope_enterprise_id:
+        _ensure_self_maintained(enterprise, fields)
     old_region_id = Enterprise._base_manager.filter(pk=enterprise.pk).values_list("region_id", flat=True).get()
     updated = scoped_update(enterprise, actor=actor, reason=_("修改企业信息"), **_normalise(fields))
     if updated.region_id != old_region_id:
         move_enterprise_rows(enterprise=updated, old_region_id=old_region_id, actor=actor)
     return updated
+
+
+def _ensure_self_maintained(enterprise: Enterprise, fields: dict[str, Any]) -> None:
+    """An enterprise keeps its contacts and descriptive data current; how the bureau supervises it is the bureau's."""
+    changed = [name for name in BUREAU_KEPT_FIELDS
+               if name in fields and _field_value(fields[name]) != _field_value(getattr(enterprise, name))]
+    if changed:
+        labels = "、".join(str(Enterprise._meta.get_field(name).verbose_name) for name in changed)
+        raise PermissionDenied(_("%(fields)s由监管部门维护，企业不能修改。") % {"fields": labels})
+
+
+def _field_value(value: Any) -> Any:
+    return value.pk if isinstance(value, models.Model) else value
 
 
 # Sent inside the transaction just before an enterprise's rows move to its new region, for roll-ups kept per region

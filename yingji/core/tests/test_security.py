@@ -115,10 +115,10 @@ def test_upload_and_download_through_the_detail_page(client, world):
     page = client.get(f"/enterprises/{mine.pk}/").content.decode()
     assert "承诺书.png" in page
     attachment = Attachment.objects.get()
-    download = client.get(f"/attachments/{attachment.pk}/")
+    download = client.get(attachment.download_url)
     assert download.status_code == 200 and b"".join(download.streaming_content) == PNG
     client.force_login(world.county2_officer)
-    assert client.get(f"/attachments/{attachment.pk}/").status_code == 404
+    assert client.get(attachment.download_url).status_code == 404
 
 
 def test_upload_to_a_record_out_of_scope_is_not_found(client, world):
