@@ -26,6 +26,7 @@ from yingji.core.filters import RegionFilterSet
 from yingji.core.models import Organization, Region, User
 from yingji.core.rest import TokenThrottle
 from yingji.core.scoping import ScopedQuerySet
+from yingji.core.validators import validate_plausible_day
 
 ACTIONS = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change", "PATCH": "change"}
 
@@ -41,8 +42,36 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         return queryset
 
 
+class DateField(serializers.DateField):
+    """A date within `validate_plausible_day`'s range."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(validate_plausible_day)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """A time within `validate_plausible_day`'s range; DRF lets a naive time at the edge of Python's dates overflow
+    while making it aware (a server error), here it is a validation error."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.append(validate_plausible_day)
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
+
+
 class ScopedModelSerializer(serializers.ModelSerializer):
     serializer_related_field = ScopedRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateField: DateField,
+        models.DateTimeField: DateTimeField,
+    }
 
 
 def _prepared(viewset, queryset):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.core.models import Organization, OrganizationKind, Region, RegionLevel, User
 from yingji.core.scoping import code_prefix_q
+from yingji.core.validators import validate_plausible_day
 from yingji.standards import division
 
 
@@ -29,10 +30,17 @@ class YearFilter(IntegerFilter):
 
 
 class SearchFilterSet(django_filters.FilterSet):
-    """A FilterSet with a free-text `q` over `search_fields`."""
+    """A FilterSet with a free-text `q` over `search_fields`; its date filters refuse implausible days (see
+    `validate_plausible_day`), which would overflow when turned into the day's bounds in UTC."""
 
     search_fields: tuple[str, ...] = ()
     q = django_filters.CharFilter(label=_("搜索"), method="search")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for one in self.filters.values():
+            if isinstance(one, django_filters.DateFilter | django_filters.DateTimeFilter):
+                one.extra["validators"] = [*one.extra.get("validators", ()), validate_plausible_day]
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -97,6 +97,9 @@ def _direct(user: User, spans, region: Region | None) -> tuple[dict[str, Any], Q
     return figures, inspections.order_by().values("enterprise_id")
 
 
+MAX_YEARS = 100
+
+
 def enforcement_statistics(*, user: User, start: datetime.date, end: datetime.date,
                            region: Region | None = None) -> dict[str, Any]:
     """Enforcement figures of the user's jurisdiction (or `region` inside it) for the days start..end inclusive.
@@ -107,6 +110,10 @@ def enforcement_statistics(*, user: User, start: datetime.date, end: datetime.da
     """
     if end < start:
         raise ValueError(_("结束日期不能早于开始日期"))
+    # The units inspected are a UNION of one query per year (SQLite takes at most 500 terms), and the period's edges
+    # are computed from the day after `end`.
+    if end.year - start.year >= MAX_YEARS or end == datetime.date.max:
+        raise ValueError(_("统计的起止日期相隔不能超过 %(years)d 年") % {"years": MAX_YEARS})
     if user.scope_enterprise_id:
         figures, units = _direct(user, [(start, end)], region)
         return {"units_inspected": units.distinct().count(), **figures}
