@@ -47,6 +47,7 @@ Run alone: `.venv/bin/python bench/run.py answers_load`.
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
 import random
@@ -286,7 +287,7 @@ def start_pgbouncer(workdir: Path) -> tuple[subprocess.Popen, str]:
         encoding="utf-8")
     ini.chmod(0o644)
     user = ["-u", "postgres"] if os.geteuid() == 0 else []  # pgbouncer refuses to run as root
-    process = subprocess.Popen([PGBOUNCER, *user, str(ini)], start_new_session=True, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen([PGBOUNCER, "--quiet", *user, str(ini)], start_new_session=True)
     url = f"postgres://{params.get('user', 'postgres')}@127.0.0.1:{port}/{params['dbname']}"
     import psycopg
 
@@ -371,7 +372,7 @@ def main() -> int:
     else:
         call_command("migrate", verbosity=0, interactive=False)
         if DEMO:
-            call_command("seed_demo", verbosity=0)
+            call_command("seed_demo", verbosity=0, stdout=io.StringIO())
         else:
             bare_regions()
         persons = add_persons(RECIPIENTS)

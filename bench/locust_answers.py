@@ -175,7 +175,7 @@ def main(config_path: str, results_path: str) -> int:
     env.events.request.add_listener(record)
     runner = env.create_local_runner()
     users = Recipient.fixed_count + Officer.fixed_count
-    runner.start(users, spawn_rate=users)
+    runner.start(users, spawn_rate=100)
     deadline = time.perf_counter() + config["login_timeout_seconds"]
     while state["logged_in"] + state["login_failed"] < Officer.fixed_count and time.perf_counter() < deadline:
         gevent.sleep(0.1)
