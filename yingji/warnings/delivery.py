@@ -240,6 +240,10 @@ class Outgoing:
     text: str
 
 
+# The channels of a person's own message that carries their answer link.
+LINK_CHANNELS = (Channel.SMS, Channel.VOICE)
+
+
 def _with_links(queued: list[tuple]) -> list[Outgoing]:
     """The queued rows as sent: the hidden answer link of a person's own SMS or call made whole with their
     token (read here, never stored in the text), so the link exists only on the way to that person."""
@@ -252,9 +256,6 @@ def _with_links(queued: list[tuple]) -> list[Outgoing]:
     return [Outgoing(pk, warning_id, channel, to_address,
                      links.reveal(text, recipient_id, tokens[recipient_id]) if recipient_id in tokens else text)
             for pk, warning_id, channel, to_address, text, recipient_id, _to_superior in queued]
-
-
-LINK_CHANNELS = (Channel.SMS, Channel.VOICE)
 
 
 SEND_STAGE = "warnings_send_stage"

@@ -190,6 +190,12 @@ def _gateway_refusal(request) -> JsonResponse | None:
     return None
 
 
+def _replies_refused(phones: list[str]) -> str:
+    limit, window = services.reply_limit()
+    return _("号码 %(phones)s 的短信回复过于频繁（每 %(window)s 秒最多 %(limit)s 条），已拒绝受理") % {
+        "phones": "、".join(phones), "window": window, "limit": limit}
+
+
 @csrf_exempt
 @require_POST
 def gateway_callback(request):
@@ -213,17 +219,14 @@ def gateway_callback(request):
     if kind in ("reply", "replies"):
         answers = [(payload["phone"], payload["text"])] if kind == "reply" else payload["items"]
         admitted, refused = services.replies_admitted(answers)
-        limit, window = services.reply_limit()
-        detail = _("号码 %(phones)s 的短信回复过于频繁（每 %(window)s 秒最多 %(limit)s 条），已拒绝受理") % {
-            "phones": "、".join(refused), "window": window, "limit": limit}
         if kind == "reply":
             if refused:
-                return JsonResponse({"acknowledged": False, "detail": detail}, status=429)
+                return JsonResponse({"acknowledged": False, "detail": _replies_refused(refused)}, status=429)
             recipient = services.acknowledge_by_reply(phone=payload["phone"], text=payload["text"])
             return JsonResponse({"acknowledged": recipient is not None})
         answer: dict[str, Any] = {"acknowledged": acknowledge_many(admitted)}
         if refused:
-            answer.update(refused=refused, detail=detail)
+            answer.update(refused=refused, detail=_replies_refused(refused))
         return JsonResponse(answer)
     if kind == "key":
         recipient = services.acknowledge_by_voice(delivery_id=payload["id"], key=payload["key"])
