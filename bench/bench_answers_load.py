@@ -7,7 +7,9 @@ Celery broker (its own database number, BENCH_REDIS_URL), login protection (djan
 Django under ASGI keeps a database connection per request in flight (connections are per async context, closed
 when the response is closed), not one per worker: hundreds of phones at once would open hundreds of connections
 and exhaust PostgreSQL's max_connections (100 here, shared with other work). As docs/deployment.md §8 advises, the
-server reaches PostgreSQL through pgbouncer (session mode, a private instance on its own port) when it is installed.
+server reaches PostgreSQL through pgbouncer (a private instance on its own port) when it is installed. Transaction
+mode by default: in session mode each server connection stays bound to a Django connection until that request's
+response is closed, and under load the pool is then held by finished requests while new ones wait for it.
 
 Set-up (not timed): a fresh database (DROP and CREATE), migrated, the demo city (`seed_demo`; BENCH_DEMO=0 builds
 only a bare region tree, as bench_warnings does), responsible persons added to the city's villages up to
@@ -35,7 +37,8 @@ exit 1: an answer was lost), no errors, answer page p99 < 1 s (a miss is printed
     BENCH_WEB_WORKERS=4  BENCH_RECIPIENT_USERS=500  BENCH_FOLLOW_REDIRECT=1  BENCH_DEMO=1
     BENCH_SERVER_ENV="DB_CONN_MAX_AGE=60 ..."   extra settings for the server only (to compare)
     BENCH_PGBOUNCER=/usr/sbin/pgbouncer   (found on PATH; empty: the server connects to PostgreSQL directly)
-    BENCH_PGBOUNCER_POOL=20               server connections of pgbouncer's session pool
+    BENCH_PGBOUNCER_POOL=20               server connections of pgbouncer's pool
+    BENCH_PGBOUNCER_MODE=transaction      or session; transaction sets DB_DISABLE_SERVER_SIDE_CURSORS=1 as required
     BENCH_GRACE_SECONDS=120   after the window, how long late answers may still start; then the ones under way
                               finish and the rest are reported as not sent
     BENCH_REUSE=1   keep a copy of the set-up (database <name>_setup_...) and start from it when it exists:
@@ -77,6 +80,7 @@ DEMO = os.environ.get("BENCH_DEMO", "1") == "1"
 REUSE = os.environ.get("BENCH_REUSE", "0") == "1"
 PGBOUNCER = os.environ.get("BENCH_PGBOUNCER", shutil.which("pgbouncer") or "")
 PGBOUNCER_POOL = int(os.environ.get("BENCH_PGBOUNCER_POOL", "20"))
+PGBOUNCER_MODE = os.environ.get("BENCH_PGBOUNCER_MODE", "transaction")
 GRACE = float(os.environ.get("BENCH_GRACE_SECONDS", "120"))
 SERVER_ENV = dict(item.split("=", 1) for item in shlex.split(os.environ.get("BENCH_SERVER_ENV", "")))
 PASSWORD = "Bench@2026answers"
@@ -269,7 +273,7 @@ def machine_busy() -> tuple[float, float]:
 
 
 def start_pgbouncer(workdir: Path) -> tuple[subprocess.Popen, str]:
-    """A private pgbouncer in session mode in front of the bench database (docs/deployment.md §8)."""
+    """A private pgbouncer in front of the bench database (docs/deployment.md §8), BENCH_PGBOUNCER_MODE pooling."""
     from psycopg.conninfo import conninfo_to_dict
 
     params = conninfo_to_dict(DATABASE_URL)
@@ -282,7 +286,7 @@ def start_pgbouncer(workdir: Path) -> tuple[subprocess.Popen, str]:
         f"[databases]\n{params['dbname']} = host={params.get('host', '127.0.0.1')} port={params.get('port', 5432)} "
         f"dbname={params['dbname']} user={params.get('user', 'postgres')}\n"
         f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\nauth_type = any\n"
-        f"pool_mode = session\ndefault_pool_size = {PGBOUNCER_POOL}\nmax_client_conn = 5000\n"
+        f"pool_mode = {PGBOUNCER_MODE}\ndefault_pool_size = {PGBOUNCER_POOL}\nmax_client_conn = 5000\n"
         "ignore_startup_parameters = extra_float_digits,options\nlog_connections = 0\nlog_disconnections = 0\n",
         encoding="utf-8")
     ini.chmod(0o644)
@@ -411,6 +415,8 @@ def main() -> int:
         try:
             if PGBOUNCER:
                 bouncer, server_env["DATABASE_URL"] = start_pgbouncer(Path(workdir))
+                if PGBOUNCER_MODE == "transaction":
+                    server_env.setdefault("DB_DISABLE_SERVER_SIDE_CURSORS", "1")  # required there (deployment.md)
             server = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "yingji.asgi:application", "--host", "127.0.0.1", "--port", str(port),
                  "--workers", WEB_WORKERS, "--no-access-log", "--no-server-header", "--timeout-graceful-shutdown", "5",
@@ -418,7 +424,7 @@ def main() -> int:
                 cwd=ROOT, env=server_env, start_new_session=True)
             wait_for_server(port, server, 90)
             print(f"server: uvicorn, {WEB_WORKERS} workers, PostgreSQL "
-                  + (f"through pgbouncer (session pool of {PGBOUNCER_POOL}) " if bouncer else "(direct) ")
+                  + (f"through pgbouncer ({PGBOUNCER_MODE} pool of {PGBOUNCER_POOL}) " if bouncer else "(direct) ")
                   + f"+ Redis ({REDIS_URL})"
                   + (f", {' '.join(f'{k}={v}' for k, v in SERVER_ENV.items())}" if SERVER_ENV else ""))
             server_cpu, machine_before = cpu_seconds([server.pid]), machine_busy()
