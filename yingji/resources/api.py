@@ -53,9 +53,10 @@ class RescueTeamViewSet(_viewset(RescueTeam, RescueTeamSerializer, filters.Rescu
     def transition(self, request, pk=None):
         """Change the team's status: deploy, withdraw, ready or rest."""
         team = self.get_object()
+        data = request.data if isinstance(request.data, dict) else {}  # a JSON array or string names no action
         changed = services.rescue_team_change_status(team=team, actor=request.user,
-                                                     action=str(request.data.get("action", "")),
-                                                     reason=str(request.data.get("reason", "")))
+                                                     action=str(data.get("action", "")),
+                                                     reason=str(data.get("reason", "")))
         return Response(self.get_serializer(changed).data)
 
 
