@@ -407,6 +407,8 @@ def main() -> int:
     sampler = Sampler()
     with TemporaryDirectory() as workdir:
         config_path, results_path = Path(workdir) / "config.json", Path(workdir) / "results.json"
+        server_log_path = Path(workdir) / "server.log"
+        server_log = server_log_path.open("w", encoding="utf-8")
         config_path.write_text(json.dumps({
             "host": host, "links": links, "warning_id": warning.pk, "officers": officers,
             "window_seconds": WINDOW, "grace_seconds": GRACE, "refresh_seconds": REFRESH,
@@ -420,8 +422,8 @@ def main() -> int:
             server = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "yingji.asgi:application", "--host", "127.0.0.1", "--port", str(port),
                  "--workers", WEB_WORKERS, "--no-access-log", "--no-server-header", "--timeout-graceful-shutdown", "5",
-                 "--log-level", "warning"],
-                cwd=ROOT, env=server_env, start_new_session=True)
+                 "--log-level", "info"],  # info: the supervisor's "Child process [...] died" (no access log)
+                cwd=ROOT, env=server_env, start_new_session=True, stdout=server_log, stderr=subprocess.STDOUT)
             wait_for_server(port, server, 90)
             print(f"server: uvicorn, {WEB_WORKERS} workers, PostgreSQL "
                   + (f"through pgbouncer ({PGBOUNCER_MODE} pool of {PGBOUNCER_POOL}) " if bouncer else "(direct) ")
@@ -442,6 +444,15 @@ def main() -> int:
             stop_group(load_generator)
             stop_group(server)
             stop_group(bouncer)
+        server_log.close()
+        log = server_log_path.read_text(encoding="utf-8", errors="replace")
+        died = log.count(" died")
+        tracebacks = log.count("Traceback (most recent call last)")
+        print(f"server log: {died} worker(s) killed by uvicorn's supervisor (no answer to its health check within 5 s) "
+              f"and restarted, {tracebacks} traceback(s)")
+        if tracebacks:
+            start = log.index("Traceback (most recent call last)")
+            print("first traceback:\n" + "\n".join(log[start:].splitlines()[:40]))
         if load_generator.returncode != 0 or not results_path.exists():
             print(f"the load generator failed (exit {load_generator.returncode})")
             return 1
@@ -463,7 +474,8 @@ def main() -> int:
           + (f", p50 {percentile(late, 0.5):.2f} s, max {max(late):.2f} s behind schedule" if late else ""))
     print(f"officers: {results['logins']['logged_in']} logged in through the form, {results['logins']['failed']} "
           f"refused; login POST {figures(records.get('login POST', []))}")
-    print(f"answers sent (POSTs issued): {sent:,}; answered (302): {results['answered']:,}; "
+    print(f"answers sent (POSTs issued): {sent:,}; answered (302): {results['answered']:,}, refused (other status): "
+          f"{results['refused']:,}, no response: {results['no_response']:,}; "
           f"recorded in the database: {recorded:,} (by link {by_link:,}, timeline rows {timeline:,}) -> "
           + ("no answer lost" if recorded == sent == timeline else "MISMATCH: answers lost or doubled"))
     for name in ("answer page GET", "answer POST", "answer page after POST", "叫应 board page",

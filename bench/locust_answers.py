@@ -45,9 +45,17 @@ go = Event()           # set when every officer is logged in: the answer window 
 t0 = [0.0]             # start of the answer window (time.perf_counter)
 next_answer = itertools.count()
 closing = Event()     # set after the grace time: no new answer starts
-state = {"in_flight": 0, "logged_in": 0, "login_failed": 0, "sent": 0, "answered": 0, "done": 0, "late": []}
+state = {"no_response": 0, "refused": 0, "in_flight": 0, "logged_in": 0, "login_failed": 0, "sent": 0, "answered": 0, "done": 0, "late": []}
 records: dict[str, list[float]] = {}
 errors: dict[str, int] = {}
+
+
+def status(response) -> str:
+    """What went wrong, for the error counts: the HTTP status, or the exception when no response came."""
+    if response.status_code:
+        return f"HTTP {response.status_code}"
+    error = getattr(response, "error", None)
+    return f"no response ({type(error).__name__}: {str(error)[:80]})" if error else "no response"
 
 
 def record(request_type, name, response_time, response_length, exception=None, **_kwargs) -> None:
@@ -93,7 +101,7 @@ class Recipient(FastHttpUser):
         with self.client.get(path, name="answer page GET", catch_response=True) as response:
             match = CSRF.search(response.content or b"")
             if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
+                response.failure(status(response))
                 return
             if match is None or b'data-testid="ack-button"' not in response.content:
                 response.failure("no answer form on the page")
@@ -103,7 +111,8 @@ class Recipient(FastHttpUser):
         with self.client.post(path, data=body, name="answer POST", allow_redirects=False, catch_response=True,
                               headers={"Content-Type": FORM, "Origin": config["host"], "Referer": url}) as response:
             if response.status_code != 302:
-                response.failure(f"HTTP {response.status_code}")
+                state["no_response" if not response.status_code else "refused"] += 1
+                response.failure(status(response))
                 return
             state["answered"] += 1
         if not config["follow_redirect"]:
@@ -111,7 +120,7 @@ class Recipient(FastHttpUser):
         with self.client.get(path, name="answer page after POST", catch_response=True,
                              headers={"Referer": url}) as response:
             if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
+                response.failure(status(response))
             elif b'data-testid="ack-done"' not in (response.content or b""):
                 response.failure("page does not show the answer")
 
@@ -129,7 +138,7 @@ class Officer(FastHttpUser):
         with self.client.get("/login/", name="login page GET", catch_response=True) as response:
             match = CSRF.search(response.content or b"")
             if response.status_code != 200 or match is None:
-                response.failure(f"HTTP {response.status_code}" if response.status_code != 200 else "no login form")
+                response.failure(status(response) if response.status_code != 200 else "no login form")
         if match is not None:
             body = urlencode({"csrfmiddlewaretoken": match.group(1).decode(), "username": username,
                               "password": password})
@@ -139,7 +148,7 @@ class Officer(FastHttpUser):
                 if response.status_code == 302 and "/login/" not in response.headers.get("Location", "/login/"):
                     self.logged_in = True
                 else:
-                    response.failure(f"login refused (HTTP {response.status_code})")
+                    response.failure(f"login refused ({status(response)})")
         state["logged_in" if self.logged_in else "login_failed"] += 1
         go.wait()
         gevent.sleep(config["refresh_seconds"] * (hash(username) % 1000) / 1000)  # officers do not refresh in step
@@ -161,7 +170,7 @@ class Officer(FastHttpUser):
         with self.client.get(path, name=name, catch_response=True, allow_redirects=False,
                              headers=headers) as response:
             if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
+                response.failure(status(response))
             elif marker is not None and marker not in (response.content or b""):
                 response.failure("unexpected page")
 
@@ -196,7 +205,8 @@ def main(config_path: str, results_path: str) -> int:
         gevent.sleep(0.1)
     elapsed = time.perf_counter() - t0[0]
     runner.quit()
-    result = {"logins": logins, "sent": state["sent"], "answered": state["answered"], "done": state["done"],
+    result = {"logins": logins, "sent": state["sent"], "answered": state["answered"],
+              "no_response": state["no_response"], "refused": state["refused"], "done": state["done"],
               "links": links, "elapsed": elapsed, "late": state["late"], "records": records, "errors": errors,
               "finished": state["done"] >= links, "cpu_seconds": time.process_time()}
     with open(results_path, "w", encoding="utf-8") as handle:
