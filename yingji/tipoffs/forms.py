@@ -17,7 +17,7 @@ from yingji.enterprises.models import Enterprise
 from yingji.hazards.models import HazardCategory, HazardLevel
 from yingji.tipoffs import selectors
 from yingji.tipoffs.models import TipOffCategory
-from yingji.tipoffs.services import check_photo, photo_limits, setting
+from yingji.tipoffs.services import challenge_consume, challenge_max_age, check_photo, photo_limits, setting
 
 CHALLENGE_SALT = "yingji.tipoffs.challenge"
 NUMERALS = "零一二三四五六七八九十"
@@ -45,11 +45,21 @@ def make_challenge(issued_at: float | None = None) -> tuple[str, str]:
 
 
 def challenge_problem(token: str, answer: int | None) -> str | None:
-    """None when the challenge is passed, else the message to show."""
+    """None when the challenge is passed, else the message to show.
+
+    A challenge is good for one try within `TIPOFF_CHALLENGE_MAX_AGE` seconds: it is consumed before the answer is
+    checked, so a solved token cannot be replayed for a second report and a wrong answer cannot be retried.
+    """
     try:
-        data = signing.loads(token or "", salt=CHALLENGE_SALT, max_age=int(setting("TIPOFF_CHALLENGE_MAX_AGE", 7200)))
-    except signing.BadSignature:
+        data = signing.loads(token or "", salt=CHALLENGE_SALT, max_age=challenge_max_age())
+    except signing.SignatureExpired:
         return _("验证问题已过期，请重新作答")
+    except signing.BadSignature:
+        return _("验证问题无效，请重新作答")
+    if time.time() - float(data.get("t", 0)) > challenge_max_age():
+        return _("验证问题已过期，请重新作答")
+    if not challenge_consume(nonce=str(data.get("n", ""))):
+        return _("该验证问题已使用过，请回答新的验证问题后再提交")
     if answer is None or not constant_time_compare(_answer_mac(data["n"], answer), data["h"]):
         return _("验证问题回答错误，请重新作答")
     if time.time() - float(data["t"]) < float(setting("TIPOFF_MIN_FILL_SECONDS", 5)):

@@ -180,3 +180,17 @@ class PublicHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class UsedChallenge(models.Model):
+    """The nonce of a public-form challenge that has been answered once (right or wrong), so it cannot be replayed.
+
+    The unique nonce makes consuming it one INSERT that only the first of several concurrent requests wins.
+    Rows older than the challenge's lifetime are purged with the rate-limit counters.
+    """
+
+    nonce = models.CharField(max_length=32, unique=True)
+    used_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.nonce} {self.used_at:%Y-%m-%d %H:%M}"

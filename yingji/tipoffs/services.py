@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from yingji.core.notifications import notify
 from yingji.core.services import save_with_history, scoped_create, sniff_content_type
 from yingji.core.workflow import InvalidTransition, transition
 from yingji.standards.division import parent_code
-from yingji.tipoffs.models import HAZARD_CATEGORY_OF, PublicHit, TipOff, TipOffCounter, TipOffPhoto
+from yingji.tipoffs.models import HAZARD_CATEGORY_OF, PublicHit, TipOff, TipOffCounter, TipOffPhoto, UsedChallenge
 from yingji.tipoffs.states import WORKFLOW
 
 # No 0/O, 1/I/L: a code read out over the phone or copied by hand survives.
@@ -78,10 +78,30 @@ def throttle_blocked(*, kind: str, client: str, limit: int, window: datetime.tim
     return PublicHit.objects.filter(kind=kind, client_key=client, at__gte=timezone.now() - window).count() >= limit
 
 
+def challenge_max_age() -> int:
+    """Seconds a public-form challenge may be answered after it was issued."""
+    return int(setting("TIPOFF_CHALLENGE_MAX_AGE", 3600))
+
+
+def challenge_consume(*, nonce: str) -> bool:
+    """Mark a challenge used; False when it was used before. Called before its answer is checked, so a wrong
+    answer burns it too and every challenge gets exactly one try."""
+    try:
+        with transaction.atomic():
+            UsedChallenge.objects.create(nonce=nonce[:32], used_at=timezone.now())
+    except IntegrityError:
+        return False
+    return True
+
+
 @transaction.atomic
 def throttle_purge(*, older_than: datetime.timedelta = datetime.timedelta(days=1)) -> int:
+    """Forget rate-limit hits older than `older_than`, and used challenges that could no longer be answered."""
     deleted, _details = PublicHit.objects.filter(at__lt=timezone.now() - older_than).delete()
-    return deleted
+    # A nonce is needed only while its token is unexpired; a day's margin covers clock steps.
+    expired = timezone.now() - datetime.timedelta(seconds=challenge_max_age()) - datetime.timedelta(days=1)
+    used, _details = UsedChallenge.objects.filter(used_at__lt=expired).delete()
+    return deleted + used
 
 
 def check_photo(uploaded: UploadedFile) -> str:

@@ -42,9 +42,11 @@ def make_tipoff(region: Region, *, description: str = "某化工厂夜间偷排�
 
 def solved_challenge(seconds_ago: float = 60) -> dict[str, str]:
     """A challenge issued `seconds_ago`, with its right answer, as form fields."""
+    import secrets
+
     from django.core import signing
 
-    nonce = "testnonce"
+    nonce = secrets.token_hex(8)
     token = signing.dumps({"n": nonce, "h": _answer_mac(nonce, 7), "t": time.time() - seconds_ago}, salt=CHALLENGE_SALT)
     return {"challenge": token, "answer": "7"}
 

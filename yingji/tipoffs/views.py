@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from yingji.core.client_ip import client_ip
 from yingji.core.scoping import has_model_perm
 from yingji.core.tables import Column
 from yingji.core.views.generic import ObjectDetailView, ObjectListView
@@ -134,7 +135,7 @@ def photo_download(request, pk: int):
 
 
 def _client(request) -> str:
-    return services.client_key(request.META.get("REMOTE_ADDR", ""))
+    return services.client_key(client_ip(request))
 
 
 def _public_context(title: str, **extra):

@@ -96,7 +96,7 @@ def test_a_wrong_answer_is_refused_and_a_new_question_is_asked(client, world):
 
 def test_a_tampered_or_too_fast_challenge_is_refused(client, world):
     tampered = public_form_data(world.village1, challenge=solved_challenge()["challenge"] + "x")
-    assert "验证问题已过期" in submit(client, tampered).content.decode()
+    assert "验证问题无效" in submit(client, tampered).content.decode()
     too_fast = public_form_data(world.village1, **solved_challenge(seconds_ago=0))
     assert "提交过快" in submit(client, too_fast).content.decode()
     assert not TipOff.objects.exists()
