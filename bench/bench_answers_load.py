@@ -33,6 +33,7 @@ exit 1: an answer was lost), no errors, answer page p99 < 1 s (a miss is printed
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/yingji_bench_answers  (the default)
     BENCH_REDIS_URL=redis://127.0.0.1:6379/5   (flushed before and after the run)
+    BENCH_ANSWERS=3000   answer only that many of the recipients' links in the window (a lower rate, same data)
     BENCH_RECIPIENTS=20000  BENCH_WINDOW_SECONDS=60  BENCH_OFFICERS=50  BENCH_REFRESH_SECONDS=5
     BENCH_WEB_WORKERS=4  BENCH_RECIPIENT_USERS=500  BENCH_FOLLOW_REDIRECT=1  BENCH_DEMO=1
     BENCH_SERVER_ENV="DB_CONN_MAX_AGE=60 ..."   extra settings for the server only (to compare)
@@ -70,6 +71,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/yingji_bench_answers"
 DATABASE_URL = os.environ.get("DATABASE_URL") or DEFAULT_URL
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 RECIPIENTS = int(os.environ.get("BENCH_RECIPIENTS", "20000"))
+ANSWERS = int(os.environ.get("BENCH_ANSWERS", "0")) or RECIPIENTS  # fewer: a lower arrival rate, same data
 WINDOW = float(os.environ.get("BENCH_WINDOW_SECONDS", "60"))
 OFFICERS = int(os.environ.get("BENCH_OFFICERS", "50"))
 REFRESH = float(os.environ.get("BENCH_REFRESH_SECONDS", "5"))
@@ -388,6 +390,7 @@ def main() -> int:
             setup_copy(create_from=True)
     links = answer_links(warning)
     random.Random(20261207).shuffle(links)  # people answer in any order
+    links = links[:ANSWERS]
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # what autovacuum would have done after the fan-out (this server has it off)
     acknowledged_before = StateChange.objects.filter(action="acknowledge").count()
