@@ -40,7 +40,8 @@ class DatabaseBusyMiddleware:
             return None
         message = _("系统繁忙，请稍后重试")
         if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-            response: HttpResponse = JsonResponse({"detail": message}, status=503)
+            response: HttpResponse = JsonResponse({"detail": message}, status=503,
+                                                     json_dumps_params={"ensure_ascii": False})
         else:
             response = HttpResponse(
                 f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{escape(message)}</title>'

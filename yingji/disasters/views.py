@@ -131,7 +131,7 @@ class ObservationImportView(Mixin, ScopedView):
 
     def context(self, **extra):
         title = _("导入气象观测（Excel/CSV）")
-        return {"title": title, "form": ObservationImportForm(), "columns": importing.COLUMNS,
+        return {"title": title, "form": ObservationImportForm(), "columns": importing.COLUMNS, "limits": excel.import_limits(),
                 "breadcrumbs": self.breadcrumbs() + [(_("气象观测"), self.url("list")), (title, None)], **extra}
 
     def get(self, request):

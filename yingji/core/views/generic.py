@@ -269,5 +269,6 @@ class ObjectImportView(ScopedView, TemplateView):
             "breadcrumbs": self.breadcrumbs() + [(self.model._meta.verbose_name_plural, self.url("list")), (title, None)],
             "list_url": self.url("list"),
             "columns": self.importer.columns,
+            "limits": excel.import_limits(),
             **extra,
         }
