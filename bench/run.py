@@ -2,7 +2,13 @@
 
 Each benchmark prints its own figures; a benchmark that misses a target still
 exits 0 (the figures are the result), so a non-zero exit here means a
-benchmark could not run at all.
+benchmark could not run at all, or (bench_answers_load) that answers sent were
+not all recorded.
+
+`bench/run.py answers_load` runs only the benchmarks whose name contains one of
+the arguments (here the HTTP load test of the answer links and the boards).
+Files in bench/ not named bench_*.py are helpers: benchlib.py, locust_answers.py
+(the load generator bench_answers_load.py starts), profile_answers.py.
 """
 
 from __future__ import annotations
