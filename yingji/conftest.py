@@ -35,3 +35,12 @@ def browser_type_launch_args(browser_type_launch_args):
                  "--disable-sync", "--no-first-run", "--disable-quic"],
     }
 
+
+
+@pytest.fixture
+def page(page):
+    """pytest-playwright's page, failing the test on a CSP violation, an uncaught exception or a console error."""
+    # Imported here: the module allows the ORM in Playwright's event loop, which only browser tests need.
+    from yingji.core.browser_testing import watch_for_page_errors
+
+    yield from watch_for_page_errors(page)

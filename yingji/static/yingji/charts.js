@@ -5,7 +5,7 @@ window.yingji = window.yingji || {};
   ns.pieChart = function (elementId, rows) {
     const chart = echarts.init(document.getElementById(elementId));
     chart.setOption({
-      tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" },
+      tooltip: { trigger: "item", formatter: (p) => ns.html`${p.name}：${p.value}（${p.percent}%）` },
       series: [{
         type: "pie", radius: ["35%", "68%"], center: ["50%", "55%"],
         data: rows.map((r) => ({ name: r.name, value: r.total, itemStyle: { color: r.color } })),

@@ -2,6 +2,12 @@
 // region boundaries drawn from our own GeoJSON are the base map.
 window.yingji = window.yingji || {};
 (function (ns) {
+  // The MAP_TILE_URL setting, from base.html; empty when the deployment has no tile server.
+  ns.tileUrl = function () {
+    const meta = document.querySelector("meta[name=yingji-map-tile-url]");
+    return meta ? meta.content : "";
+  };
+
   ns.createMap = function (elementId, tileUrl) {
     const map = L.map(elementId, { preferCanvas: true, zoomSnap: 0.25, attributionControl: !!tileUrl });
     if (tileUrl) {
@@ -21,7 +27,7 @@ window.yingji = window.yingji || {};
             ? { color: "#1d4e89", weight: 3, fill: false }
             : { color: "#4a7fb5", weight: 1.5, fillColor: "#dbe8f5", fillOpacity: 0.45 },
           onEachFeature: (f, l) => {
-            l.bindTooltip(f.properties.name, { sticky: true });
+            l.bindTooltip(ns.escapeHtml(f.properties.name), { sticky: true });
             if (f.properties.role === "child" && options.onChildClick) {
               l.on("click", () => options.onChildClick(f.properties.code));
             }
@@ -38,7 +44,7 @@ window.yingji = window.yingji || {};
 
   ns.marker = function (map, lat, lon, color, title) {
     return L.circleMarker([lat, lon], { radius: 7, color: "#fff", weight: 1, fillColor: color, fillOpacity: 0.95 })
-      .bindTooltip(title).addTo(map);
+      .bindTooltip(ns.escapeHtml(title)).addTo(map);
   };
 
   ns.pointLayer = function (map, detailTemplate) {
@@ -57,7 +63,7 @@ window.yingji = window.yingji || {};
           const p = f.properties;
           const link = layer.detailTemplate.replace("{id}", p.id);
           L.circleMarker([lat, lon], { radius: 5, color: "#fff", weight: 1, fillColor: p.color, fillOpacity: 0.9 })
-            .bindPopup(`<a href="${link}">${p.name.replace(/</g, "&lt;")}</a><br>${p.category_label}`)
+            .bindPopup(ns.html`<a href="${link}">${p.name}</a><br>${p.category_label}`)
             .addTo(layer);
         });
         if (counter) counter.textContent = "共 " + data.features.length + " 家企业";

@@ -1,6 +1,6 @@
 // The leaders' cockpit: figures, charts and the map, refreshed from the JSON endpoint without reloading.
 (function () {
-  const config = window.COCKPIT;
+  const config = { dataUrl: document.body.dataset.dataUrl, pollSeconds: parseInt(document.body.dataset.pollSeconds, 10) };
   let data = JSON.parse(document.getElementById("cockpit-data").textContent);
   const dark = { textStyle: { color: "#d6e4ff" } };
   const fireColors = ["#2ca02c", "#1f77b4", "#e6c200", "#ff7f0e", "#d62728"];
@@ -55,7 +55,7 @@
     const levels = (data.figures.fire_danger && data.figures.fire_danger.levels) || {};
     const slices = [1, 2, 3, 4, 5].filter((lv) => levels[lv])
       .map((lv) => ({ name: lv + "级", value: levels[lv], itemStyle: { color: fireColors[lv - 1] } }));
-    fireChart.setOption({ ...dark, tooltip: { trigger: "item", formatter: "{b}：{c} 个乡镇" },
+    fireChart.setOption({ ...dark, tooltip: { trigger: "item", formatter: (p) => yingji.html`${p.name}：${p.value} 个乡镇` },
       title: slices.length ? undefined : { text: "暂无火险等级数据", left: "center", top: "middle",
         textStyle: { color: "#6d7f9f", fontSize: 14 } },
       series: [{ type: "pie", radius: ["40%", "70%"], label: { color: "#d6e4ff" }, data: slices }] }, true);
@@ -65,7 +65,7 @@
     points.clearLayers();
     data.incidents.forEach((p) => {
       L.circleMarker([p.lat, p.lon], { radius: 7, color: "#fff", weight: 1, fillColor: p.color, fillOpacity: 0.95 })
-        .bindPopup(`<a href="${p.url}">${p.name.replace(/</g, "&lt;")}</a>`).addTo(points);
+        .bindPopup(yingji.html`<a href="${p.url}">${p.name}</a>`).addTo(points);
     });
     mapElement.dataset.incidents = data.incidents.length;
   }

@@ -1,0 +1,6 @@
+// The home page's charts, from the figures embedded with json_script.
+(function () {
+  const read = (id) => JSON.parse(document.getElementById(id).textContent);
+  yingji.pieChart("chart-category", read("data-category"));
+  yingji.barChart("chart-region", read("data-region"));
+})();
