@@ -175,7 +175,8 @@ def test_the_answer_link_acts_only_on_its_own_recipient(client, world):
     assert second.status == RecipientStatus.PENDING and second.people_transferred is None
     page = client.get(f"/warnings/ack/{first.link_key}/").content.decode()
     assert "甲村叫应人" in page and "乙村叫应人" not in page
-    assert client.post(f"/warnings/ack/{first.link_key[:-1]}x/").status_code == 404
+    other = "y" if first.link_key.endswith("x") else "x"  # a token may end in "x" (1 in 64)
+    assert client.post(f"/warnings/ack/{first.link_key[:-1]}{other}/").status_code == 404
     second.refresh_from_db()
     assert second.status == RecipientStatus.PENDING
 
