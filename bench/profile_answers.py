@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_answers_load as bench  # sets the environment of the set-up
 
 ANSWERS = int(os.environ.get("BENCH_PROFILE_ANSWERS", "300"))
+RECONNECT = os.environ.get("BENCH_PROFILE_RECONNECT", "1") == "1"  # 0: one connection throughout
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -53,6 +54,8 @@ def main() -> int:
         with CaptureQueriesContext(connection) as queries:
             wall, cpu = time.perf_counter(), time.process_time()
             response = call(*args, **kwargs)
+            if RECONNECT:
+                connection.close()  # DB_CONN_MAX_AGE=0: the next request connects (and configures) again
             wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         timings.setdefault(name, []).append((len(queries), wall * 1000, cpu * 1000))
         return response
@@ -91,6 +94,11 @@ def main() -> int:
         client.post(f"/warnings/ack/{key}/", {"csrfmiddlewaretoken": token})
         client.get(f"/warnings/ack/{key}/")
     print("queries of one answer (GET, POST, GET):")
+    for query in queries.captured_queries:
+        print(f"  {query['time']} s  {query['sql'][:220]}")
+    with CaptureQueriesContext(connection) as queries:
+        officer.get(f"/warnings/{warning.pk}/board/")
+    print("queries of one 叫应 board page:")
     for query in queries.captured_queries:
         print(f"  {query['time']} s  {query['sql'][:220]}")
     out = io.StringIO()
