@@ -4,9 +4,10 @@ The real server as deployed (docs/deployment.md): `uvicorn yingji.asgi:applicati
 processes (4, as the systemd unit), YINGJI_EMBEDDED=0, PostgreSQL, Redis for the cache, the live events and the
 Celery broker (its own database number, BENCH_REDIS_URL), login protection (django-axes) on, no access log.
 
-Django under ASGI keeps a database connection per request in flight (connections are per async context, closed
-when the response is closed), not one per worker: hundreds of phones at once would open hundreds of connections
-and exhaust PostgreSQL's max_connections (100 here, shared with other work). As docs/deployment.md §8 advises, the
+Django under ASGI runs each request's synchronous code in a thread of its own (one ThreadSensitiveContext per
+request) with a database connection of its own, closed only when the response is closed: a uvicorn worker holds a
+connection per request in flight (9-11 per worker measured with 40 clients), not one. Hundreds of phones at once
+would exhaust PostgreSQL's max_connections (100 here, shared with other work). As docs/deployment.md §8 advises, the
 server reaches PostgreSQL through pgbouncer (a private instance on its own port) when it is installed. Transaction
 mode by default: in session mode each server connection stays bound to a Django connection until that request's
 response is closed, and under load the pool is then held by finished requests while new ones wait for it.
@@ -24,6 +25,10 @@ Then Locust (bench/locust_answers.py, a process of its own) drives the server ov
 - once all are logged in, the answer window opens: answer i is due at i * BENCH_WINDOW_SECONDS / N; a pool of
   BENCH_RECIPIENT_USERS simulated phones takes them in turn: GET the link's page (form and CSRF token), POST the
   answer (302), GET the page again as the browser follows the redirect.
+
+The server's log (uvicorn at level info, no access log) is read for workers that uvicorn's supervisor killed and
+restarted because they did not answer its health check within 5 s (overloaded: hundreds of request threads
+contending for one interpreter); the requests in flight on such a worker get no response.
 
 Afterwards the answers recorded in the database are counted (recipients answered by link, and their timeline rows)
 and compared with the answers sent (POSTs issued). Printed: sent, recorded, p50/p99 of each request kind, errors by
