@@ -92,12 +92,14 @@ def _scores(rng: random.Random, quality: float) -> dict[str, str]:
 
 
 def _ensure_setup(context: dict[str, Any], rng: random.Random) -> tuple[EvaluationTemplate, dict[str, list]]:
-    template = EvaluationTemplate.objects.filter(name=TEMPLATE_NAME, is_active=True).first()
+    # The city bureau keeps the template, the checklists and the frequency matrix; every county uses them.
+    city = context["city"]
+    template = EvaluationTemplate.objects.filter(region=city, name=TEMPLATE_NAME, is_active=True).first()
     if template is None:
-        template = services.evaluation_template_create(actor=None, name=TEMPLATE_NAME, elements=ELEMENTS)
+        template = services.evaluation_template_create(actor=None, name=TEMPLATE_NAME, elements=ELEMENTS, region=city)
     for category, (name, items) in CHECKLISTS.items():
-        if not Checklist.objects.filter(name=name).exists():
-            services.checklist_create(actor=None, category=category, name=name, items=[
+        if not Checklist.objects.filter(region=city, name=name).exists():
+            services.checklist_create(actor=None, region=city, category=category, name=name, items=[
                 {"code": str(n), "text": text, "basis": basis} for n, (text, basis) in enumerate(items, start=1)])
     services.frequency_set(actor=None, matrix=services.DEFAULT_FREQUENCY)
     users = context["users"]

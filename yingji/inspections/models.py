@@ -7,26 +7,17 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from yingji.core.models import Region, User
-from yingji.core.scoping import ScopedQuerySet
+from yingji.core.scoping import ScopedQuerySet, SharedDownward
 from yingji.enterprises.models import Category, SupervisionClass
 
-
-def _everyone(cls, *args) -> Q:
-    return Q()
-
-
-class Shared:
-    """Configuration every bureau and enterprise reads (templates, checklists, the frequency matrix)."""
-
-    scope_region_field = None
-    scope_enterprise_field = None
-    scope_for_region = classmethod(_everyone)
-    scope_for_enterprise = classmethod(_everyone)
+# Templates, checklists and the frequency matrix belong to the bureau that keeps them (`region`, the owner) and are
+# shared downwards (`SharedDownward`): every bureau and enterprise at or below the owner reads and uses them, only
+# the owner's own jurisdiction changes them.
+OWNER_LABEL = _("编制单位所在区划")
 
 
 # -- codes ------------------------------------------------------------------------------------------------------------
@@ -57,10 +48,15 @@ class EvaluationResult(models.TextChoices):
 RESULT_COLORS = {"good": "#2ca02c", "fair": "#ff7f0e", "poor": "#d62728"}
 
 
-class EvaluationTemplate(Shared, models.Model):
-    """全要素量化评价 template: elements → items → maximum scores. A version in use is never changed."""
+class EvaluationTemplate(SharedDownward, models.Model):
+    """全要素量化评价 template: elements → items → maximum scores. A version in use is never changed.
+
+    Versions are numbered per owner and name: a county may keep its own template under the city's name.
+    """
 
     name = models.CharField(_("模板名称"), max_length=100)
+    region = models.ForeignKey(Region, verbose_name=OWNER_LABEL, on_delete=models.PROTECT, related_name="+",
+                               editable=False)
     version = models.PositiveIntegerField(_("版本"), editable=False)
     elements = models.JSONField(
         _("评价要素"),
@@ -80,7 +76,8 @@ class EvaluationTemplate(Shared, models.Model):
         verbose_name = _("评价模板")
         verbose_name_plural = _("评价模板")
         ordering = ["name", "-version"]
-        constraints = [models.UniqueConstraint(fields=["name", "version"], name="evaluation_template_version")]
+        constraints = [models.UniqueConstraint(fields=["region", "name", "version"],
+                                               name="evaluation_template_version")]
 
     def __str__(self) -> str:
         return f"{self.name}（第{self.version}版）"
@@ -200,9 +197,15 @@ class WarningInterview(models.Model):
         return _("%(name)s警示约谈") % {"name": self.enterprise.name}
 
 
-class FrequencyRule(Shared, models.Model):
-    """How often an enterprise of a supervision class and evaluation result must be inspected each year."""
+class FrequencyRule(SharedDownward, models.Model):
+    """How often an enterprise of a supervision class and evaluation result must be inspected each year.
 
+    One matrix for the deployment, kept by the top bureau (part of its 分类分级监管 rules): every county inspects and
+    draws by the same minimum frequency, so risk weights and plan loads compare across counties.
+    """
+
+    region = models.ForeignKey(Region, verbose_name=OWNER_LABEL, on_delete=models.PROTECT, related_name="+",
+                               editable=False)
     supervision_class = models.CharField(_("监管分级"), max_length=1, choices=SupervisionClass.choices)
     result = models.CharField(_("评价结果"), max_length=8, choices=EvaluationResult.choices)
     per_year = models.PositiveSmallIntegerField(_("年检查次数"), validators=[MaxValueValidator(52)])
@@ -376,9 +379,11 @@ class Draw(models.Model):
 
 # -- 3. checklists, inspections, findings, cases ---------------------------------------------------------------------
 
-class Checklist(Shared, models.Model):
-    """检查表 for one enterprise category."""
+class Checklist(SharedDownward, models.Model):
+    """检查表 for one enterprise category, kept by a bureau (a county may keep its own next to the city's)."""
 
+    region = models.ForeignKey(Region, verbose_name=OWNER_LABEL, on_delete=models.PROTECT, related_name="+",
+                               editable=False)
     category = models.CharField(_("适用企业类别"), max_length=30, choices=Category.choices)
     name = models.CharField(_("检查表名称"), max_length=100)
     items = models.JSONField(_("检查项"), help_text=_('[{"code": "1", "text": "检查内容", "basis": "依据"}]'))

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.core.models import Region, User
-from yingji.core.scoping import code_prefix_q, ensure_in_scope, ensure_perm, is_in_scope
+from yingji.core.scoping import code_prefix_q, ensure_in_scope, ensure_perm, has_model_perm, is_in_scope
 from yingji.core.services import save_with_history, scoped_create, scoped_update
 from yingji.core.workflow import InvalidTransition, transition
 from yingji.enterprises.models import Enterprise
@@ -46,6 +46,8 @@ from yingji.inspections.states import (
     decision_problem,
     interview_problem,
 )
+from yingji.resources.services import catalogue_owner, top_bureau_region
+from yingji.standards.division import significant_prefix
 
 # 行政处罚法 第四十二条: enforcement is carried out by at least two officers.
 MIN_TEAM = 2
@@ -134,30 +136,53 @@ def rebuild_statistics() -> int:
 
 # -- 1. evaluation templates, evaluations, interviews, frequency ---------------------------------------------------
 
+def _ensure_owner(actor: User | None, obj: Any) -> None:
+    """Refuse a write to a record shared from above: only the owner's own jurisdiction changes it."""
+    if actor is not None and not is_in_scope(actor, obj, "change"):
+        raise PermissionDenied(_("只能修改本辖区编制的模板、检查表和检查频次，上级发布的只能查看和使用。"))
+
+
+def _ensure_usable(actor: User | None, obj: Any, field: str) -> None:
+    """A template or checklist used in a record must be one the actor may read (own or shared from above)."""
+    if actor is not None and obj is not None and not is_in_scope(actor, obj, "view"):
+        raise _invalid(_("所选%(name)s不在您可使用的范围内") % {"name": obj._meta.verbose_name}, field)
+
+
 @transaction.atomic
 def evaluation_template_create(*, actor: User | None, name: str, elements: list, good_from: Decimal = Decimal(85),
-                               fair_from: Decimal = Decimal(60), is_active: bool = True) -> EvaluationTemplate:
-    """A new template, or the next version of the template with this name (earlier versions are kept)."""
+                               fair_from: Decimal = Decimal(60), is_active: bool = True,
+                               region: Region | None = None) -> EvaluationTemplate:
+    """A new template, or the next version of the owner's template with this name (earlier versions are kept).
+
+    The owner is the actor's own jurisdiction (the system's templates go to the top bureau).
+    """
     if actor is not None:
         ensure_perm(actor, EvaluationTemplate, "add")
-    latest = EvaluationTemplate.objects.filter(name=name).order_by("-version").first()
-    template = scoped_create(EvaluationTemplate, actor=actor, reason=_("新建评价模板版本"), name=name,
+    owner = catalogue_owner(actor, region)
+    versions = EvaluationTemplate._base_manager.filter(region=owner, name=name)
+    latest = versions.order_by("-version").first()
+    template = scoped_create(EvaluationTemplate, actor=actor, reason=_("新建评价模板版本"), name=name, region=owner,
                              version=(latest.version + 1) if latest else 1, elements=elements, good_from=good_from,
                              fair_from=fair_from, is_active=is_active)
     if is_active:
-        for older in EvaluationTemplate.objects.filter(name=name, is_active=True).exclude(pk=template.pk):
+        for older in versions.filter(is_active=True).exclude(pk=template.pk):
             scoped_update(older, actor=None, reason=_("新版本启用，旧版本停用"), is_active=False)
     return template
 
 
 @transaction.atomic
 def evaluation_template_revise(*, template: EvaluationTemplate, actor: User | None, **fields: Any) -> EvaluationTemplate:
-    """Editing a template makes its next version, so evaluations keep the version they were scored on."""
+    """Editing a template makes its next version, so evaluations keep the version they were scored on.
+
+    Only the owner's jurisdiction revises a template; a county uses the city's as it is, or keeps its own.
+    """
     if actor is not None:
         ensure_perm(actor, EvaluationTemplate, "change")
+    _ensure_owner(actor, template)
+    fields.pop("region", None)
     values = {"name": template.name, "elements": template.elements, "good_from": template.good_from,
               "fair_from": template.fair_from, "is_active": True, **fields}
-    return evaluation_template_create(actor=actor, **values)
+    return evaluation_template_create(actor=actor, region=template.region, **values)
 
 
 def score_evaluation(template: EvaluationTemplate, scores: dict[str, Any]) -> tuple[dict[str, str], Decimal, str]:
@@ -202,6 +227,7 @@ def evaluation_create(*, actor: User | None, enterprise: Enterprise, year: int, 
     """Score an enterprise's year; 差 lists it for a 警示约谈 at once."""
     if actor is not None:
         ensure_perm(actor, Evaluation, "add")
+    _ensure_usable(actor, template, "template")
     cleaned, total, result = score_evaluation(template, scores)
     evaluation = scoped_create(
         Evaluation, actor=actor, reason=_("登记全要素评价"), enterprise=enterprise, region=enterprise.region, year=year,
@@ -215,6 +241,8 @@ def evaluation_create(*, actor: User | None, enterprise: Enterprise, year: int, 
 def evaluation_update(*, evaluation: Evaluation, actor: User | None, **fields: Any) -> Evaluation:
     fields.pop("enterprise", None)  # an evaluation belongs to its enterprise for good
     template = fields.get("template", evaluation.template)
+    if template != evaluation.template:
+        _ensure_usable(actor, template, "template")
     cleaned, total, result = score_evaluation(template, fields.pop("scores", evaluation.scores))
     updated = scoped_update(evaluation, actor=actor, reason=_("修改全要素评价"), scores=cleaned, total_score=total,
                             result=result, **fields)
@@ -240,18 +268,40 @@ def frequency_matrix() -> dict[tuple[str, str], int]:
     return matrix
 
 
+def frequency_owner() -> Region | None:
+    """The bureau region that keeps the one frequency matrix: the owner of the stored rules, else the top bureau."""
+    rule = FrequencyRule._base_manager.select_related("region").order_by("pk").first()
+    return rule.region if rule is not None else top_bureau_region()
+
+
+def can_set_frequency(user: User) -> bool:
+    """Whether the user may set the matrix: its owner lies in the user's own jurisdiction, with both permissions."""
+    if not (has_model_perm(user, FrequencyRule, "change") and has_model_perm(user, FrequencyRule, "add")):
+        return False
+    owner = frequency_owner()
+    if owner is None or user.scope_enterprise_id:
+        return False
+    if user.scope_region_id:
+        return owner.code.startswith(significant_prefix(user.scope_region_id))
+    return user.is_superuser
+
+
 @transaction.atomic
 def frequency_set(*, actor: User | None, matrix: dict[tuple[str, str], int]) -> None:
-    if actor is not None:
-        ensure_perm(actor, FrequencyRule, "change")
-        ensure_perm(actor, FrequencyRule, "add")
+    """Set cells of the matrix. Only the owner's jurisdiction (the top bureau, or above it) may."""
+    if actor is not None and not can_set_frequency(actor):
+        raise PermissionDenied(_("检查频次矩阵由%(owner)s设定，本单位只能查看和使用。")
+                               % {"owner": getattr(frequency_owner(), "name", _("上级部门"))})
+    owner = frequency_owner()
+    if owner is None:
+        raise ValidationError(_("尚未设置行政区划，无法确定编制单位。"))
     for (supervision_class, result), per_year in matrix.items():
-        rule = FrequencyRule.objects.filter(supervision_class=supervision_class, result=result).first()
+        rule = FrequencyRule._base_manager.filter(supervision_class=supervision_class, result=result).first()
         if rule is None:
-            scoped_create(FrequencyRule, actor=None, reason=_("设置检查频次"), supervision_class=supervision_class,
-                          result=result, per_year=per_year)
+            scoped_create(FrequencyRule, actor=actor, reason=_("设置检查频次"), region=owner,
+                          supervision_class=supervision_class, result=result, per_year=per_year)
         elif rule.per_year != per_year:
-            scoped_update(rule, actor=None, reason=_("调整检查频次"), per_year=per_year)
+            scoped_update(rule, actor=actor, reason=_("调整检查频次"), per_year=per_year)
 
 
 # -- 2. annual plans, officers ------------------------------------------------------------------------------------
@@ -530,12 +580,17 @@ def draw_redraw(*, draw: Draw, actor: User | None, reason: str, seed: str | None
 # -- 3. checklists, inspections, findings, cases -------------------------------------------------------------------
 
 @transaction.atomic
-def checklist_create(*, actor: User | None, **fields: Any) -> Checklist:
-    return scoped_create(Checklist, actor=actor, reason=_("新建检查表"), **fields)
+def checklist_create(*, actor: User | None, region: Region | None = None, **fields: Any) -> Checklist:
+    """A checklist kept by the actor's own jurisdiction (the system's go to the top bureau)."""
+    return scoped_create(Checklist, actor=actor, reason=_("新建检查表"), region=catalogue_owner(actor, region),
+                         **fields)
 
 
 @transaction.atomic
 def checklist_update(*, checklist: Checklist, actor: User | None, **fields: Any) -> Checklist:
+    """Change a checklist the actor's own jurisdiction keeps; one shared from above can only be used."""
+    _ensure_owner(actor, checklist)
+    fields.pop("region", None)  # the owner of a checklist does not change
     return scoped_update(checklist, actor=actor, reason=_("修改检查表"), **fields)
 
 
@@ -556,6 +611,7 @@ def inspection_create(*, actor: User | None, enterprise: Enterprise, kind: str, 
         raise _invalid(_("该企业不在所选抽取结果中"), "draw")
     if draw is not None and not draw.is_current:
         raise _invalid(_("该抽取已被重新抽取，请选择有效的抽取记录"), "draw")
+    _ensure_usable(actor, checklist, "checklist")
     code = next_code("JC", enterprise.region, inspected_on.year)
     inspection = scoped_create(
         Inspection, actor=actor, reason=_("登记执法检查"), code=code, enterprise=enterprise,
@@ -571,6 +627,8 @@ def inspection_create(*, actor: User | None, enterprise: Enterprise, kind: str, 
 def inspection_update(*, inspection: Inspection, actor: User | None, **fields: Any) -> Inspection:
     """Details only: the enterprise, date and officers of an inspection are facts the statistics rest on."""
     allowed = {"place", "conclusion", "item_results", "checklist", "kind"}
+    if fields.get("checklist") is not None and fields["checklist"] != inspection.checklist:
+        _ensure_usable(actor, fields["checklist"], "checklist")
     return scoped_update(inspection, actor=actor, reason=_("修改检查记录"),
                          **{k: v for k, v in fields.items() if k in allowed})
 

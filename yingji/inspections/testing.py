@@ -22,8 +22,9 @@ CHECK_ITEMS = [{"code": "1", "text": "是否建立全员安全生产责任制", 
 _serial = itertools.count(1)
 
 
-def make_template(name: str = "测试评价模板") -> EvaluationTemplate:
-    return services.evaluation_template_create(actor=None, name=name, elements=ELEMENTS)
+def make_template(name: str = "测试评价模板", region=None) -> EvaluationTemplate:
+    """A template kept by `region` (by default the top bureau's, as the system makes them)."""
+    return services.evaluation_template_create(actor=None, name=name, elements=ELEMENTS, region=region)
 
 
 def scores_for(total: int) -> dict[str, str]:
@@ -44,9 +45,10 @@ def make_inspector(region, name: str | None = None, **fields) -> Inspector:
                                      region=region, organization="测试应急管理局", **fields)
 
 
-def make_checklist(category: str = "hazchem_production") -> Checklist:
-    return services.checklist_create(actor=None, category=category, name=f"测试检查表{next(_serial)}",
-                                     items=CHECK_ITEMS)
+def make_checklist(category: str = "hazchem_production", region=None) -> Checklist:
+    """A checklist kept by `region` (by default the top bureau's, as the system makes them)."""
+    return services.checklist_create(actor=None, region=region, category=category,
+                                     name=f"测试检查表{next(_serial)}", items=CHECK_ITEMS)
 
 
 def make_plan(region, year: int | None = None, status: str = "draft") -> AnnualPlan:

@@ -100,14 +100,15 @@ class TemplateMixin:
 
 class EvaluationTemplateListView(TemplateMixin, ObjectListView):
     filterset_class = EvaluationTemplateFilterSet
-    columns = [Column("name", link=True), Column("version"), Column("good_from"), Column("fair_from"),
-               Column("is_active"), Column("created_at")]
+    columns = [Column("name", link=True), Column("version"), Column("region.name", gettext_lazy("编制单位区划")),
+               Column("good_from"), Column("fair_from"), Column("is_active"), Column("created_at")]
     title = gettext_lazy("评价模板")
 
 
 class EvaluationTemplateDetailView(TemplateMixin, ObjectDetailView):
     template_name = "inspections/template_detail.html"
-    fields = [Column("name"), Column("version"), Column("good_from"), Column("fair_from"), Column("is_active"),
+    fields = [Column("name"), Column("version"), Column("region.name", gettext_lazy("编制单位区划")),
+              Column("good_from"), Column("fair_from"), Column("is_active"),
               Column("max_total", gettext_lazy("满分"), accessor=lambda t: t.max_total), Column("created_at")]
 
 
@@ -213,11 +214,9 @@ def frequency(request):
     """The frequency matrix: inspections per year by supervision class × evaluation result."""
     if not has_model_perm(request.user, FrequencyRule, "view"):
         raise PermissionDenied(_("您没有权限访问此页面。"))
-    can_change = has_model_perm(request.user, FrequencyRule, "change") and not request.user.scope_enterprise_id
+    # One matrix, kept by the top bureau: everyone below reads it, only the owner's jurisdiction gets a form.
+    can_change = services.can_set_frequency(request.user)
     form = FrequencyForm(request.POST or None, matrix=services.frequency_matrix())
-    if not can_change:
-        for field in form.fields.values():
-            field.disabled = True
     if request.method == "POST":
         if not can_change:
             raise PermissionDenied(_("您没有执行此操作的权限。"))
@@ -228,7 +227,7 @@ def frequency(request):
     title = _("检查频次矩阵")
     return render(request, "inspections/frequency.html", {
         "title": title, "breadcrumbs": [(_("首页"), reverse("home")), (title, None)], "form": form,
-        "can_change": can_change}, status=400 if form.errors else 200)
+        "can_change": can_change, "owner": services.frequency_owner()}, status=400 if form.errors else 200)
 
 
 # -- plans --------------------------------------------------------------------------------------------------------
@@ -428,14 +427,14 @@ class ChecklistMixin:
 
 class ChecklistListView(ChecklistMixin, ObjectListView):
     filterset_class = ChecklistFilterSet
-    columns = [Column("name", link=True), Column("category"), Column("items", gettext_lazy("检查项数"),
-                                                                      accessor=lambda c: len(c.items or [])),
-               Column("is_active")]
+    columns = [Column("name", link=True), Column("category"), Column("region.name", gettext_lazy("编制单位区划")),
+               Column("items", gettext_lazy("检查项数"), accessor=lambda c: len(c.items or [])), Column("is_active")]
 
 
 class ChecklistDetailView(ChecklistMixin, ObjectDetailView):
     template_name = "inspections/checklist_detail.html"
-    fields = [Column("name"), Column("category"), Column("is_active")]
+    fields = [Column("name"), Column("category"), Column("region.name", gettext_lazy("编制单位区划")),
+              Column("is_active")]
 
 
 class ChecklistEditView(ChecklistMixin, ObjectEditView):

@@ -38,7 +38,7 @@ RescueTeamSerializer = _serializer(RescueTeam, ["name", "kind", "enterprise", "s
                                                 "member_count", "equipment", "status", *LOCATED], read_only=["status"])
 WarehouseSerializer = _serializer(Warehouse, ["name", "level", "manager", "phone", "area_m2", *LOCATED])
 MaterialSerializer = _serializer(Material, ["code", "name", "category", "specification", "unit", "shelf_life_days",
-                                            "minimum_stock"])
+                                            "minimum_stock", "region"], read_only=["region"])
 ShelterSerializer = _serializer(Shelter, ["name", "kind", "effective_area_m2", "capacity", "occupancy", "facilities",
                                           "manager", "phone", *LOCATED], read_only=["capacity"])
 ExpertSerializer = _serializer(Expert, ["name", "field", "title", "organization", "phone", "region", "longitude",
@@ -63,7 +63,8 @@ class RescueTeamViewSet(_viewset(RescueTeam, RescueTeamSerializer, filters.Rescu
 WarehouseViewSet = _viewset(Warehouse, WarehouseSerializer, filters.WarehouseFilterSet, "warehouse", ["name"],
                             "Material warehouses in the caller's jurisdiction.")
 MaterialViewSet = _viewset(Material, MaterialSerializer, filters.MaterialFilterSet, "material", ["code", "name"],
-                           "The shared material catalogue.")
+                           "The material catalogue: entries kept by the caller's jurisdiction and those shared from above (read "
+                           "only); new entries are kept by the caller's jurisdiction.")
 ShelterViewSet = _viewset(Shelter, ShelterSerializer, filters.ShelterFilterSet, "shelter", ["name"],
                           "Emergency shelters; capacity follows the per-person area.")
 ExpertViewSet = _viewset(Expert, ExpertSerializer, filters.ExpertFilterSet, "expert", ["name", "organization"],

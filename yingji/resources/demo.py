@@ -124,7 +124,7 @@ def seed(context: dict) -> None:
     quantities = [[rng.randint(1, 6) for _ in MATERIALS] for _ in records["warehouses"]]
     materials, created = _ensure(Material, services.material_create, [
         {"code": code, "name": name, "category": category, "specification": spec, "unit": unit,
-         "shelf_life_days": shelf, "minimum_stock": minimum}
+         "shelf_life_days": shelf, "minimum_stock": minimum, "region": context["city"]}
         for code, name, category, spec, unit, shelf, minimum in MATERIALS], key="code")
     log(f"物资目录：新建 {created} 种")
     _teams, created = _per_region(RescueTeam, services.rescue_team_create, records["teams"])

@@ -85,8 +85,12 @@ class ResourcePointForm(ScopedModelForm):
 
 
 class StockMinimumForm(forms.Form):
-    material = forms.ModelChoiceField(label=_("物资"), queryset=Material.objects.all())
+    material = forms.ModelChoiceField(label=_("物资"), queryset=Material.objects.none())
     minimum = forms.DecimalField(label=_("本库最低储备（0 为不设）"), min_value=0, max_digits=14, decimal_places=2)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["material"].queryset = Material.objects.restrict(user, "view")
 
 
 class StockOperationForm(forms.Form):
@@ -95,7 +99,7 @@ class StockOperationForm(forms.Form):
     OPERATIONS = [(MovementKind.RECEIPT, _("入库")), (MovementKind.ISSUE, _("出库")),
                   (MovementKind.TRANSFER_OUT, _("调拨")), (MovementKind.STOCKTAKE, _("盘点"))]
     operation = forms.ChoiceField(label=_("业务类型"), choices=OPERATIONS)
-    material = forms.ModelChoiceField(label=_("物资"), queryset=Material.objects.all())
+    material = forms.ModelChoiceField(label=_("物资"), queryset=Material.objects.none())
     quantity = forms.DecimalField(label=_("数量（盘点时为实盘数）"), min_value=0, max_digits=14, decimal_places=2)
     document_number = forms.CharField(label=_("单据号"), max_length=40)
     batch = forms.CharField(label=_("批次"), max_length=40, required=False)

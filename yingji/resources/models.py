@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from yingji.core.models import Region, User, phone_validator
-from yingji.core.scoping import ScopedQuerySet
+from yingji.core.scoping import ScopedQuerySet, SharedDownward
 from yingji.standards.accident import DEFAULT_AREA_PER_PERSON, shelter_capacity
 
 LONGITUDE_VALIDATORS = [MinValueValidator(73), MaxValueValidator(136)]
@@ -145,11 +145,18 @@ class MaterialCategory(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class Material(models.Model):
-    """The material catalogue, shared by every bureau of the deployment (a code table, not anyone's data)."""
+class Material(SharedDownward, models.Model):
+    """An entry of the material catalogue, kept by a bureau (`region`) and shared downwards.
+
+    Every bureau, warehouse and enterprise at or below the owner reads and stocks it; only the owner's jurisdiction
+    changes it. A code names one material across the deployment (stock figures roll up by it), so codes are unique
+    for everyone: a county adds its own entries under new codes.
+    """
 
     code = models.CharField(_("物资编码"), max_length=30, unique=True,
                             error_messages={"unique": _("该物资编码已存在")})
+    region = models.ForeignKey(Region, verbose_name=_("维护单位所在区划"), on_delete=models.PROTECT,
+                               related_name="+", editable=False)
     name = models.CharField(_("物资名称"), max_length=100)
     category = models.CharField(_("物资类别"), max_length=20, choices=MaterialCategory.choices)
     specification = models.CharField(_("规格型号"), max_length=100, blank=True)
@@ -169,14 +176,6 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.unit}）"
-
-    @classmethod
-    def scope_for_region(cls, prefix: str) -> Q:
-        return Q()
-
-    @classmethod
-    def scope_for_enterprise(cls, enterprise) -> Q:
-        return Q()
 
 
 class StockBalance(models.Model):

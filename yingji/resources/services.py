@@ -12,7 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yingji.core.models import User
+from yingji.core.models import Organization, OrganizationKind, Region, User
 from yingji.core.scoping import ensure_in_scope, ensure_perm, is_in_scope
 from yingji.core.services import save_with_history, scoped_create, scoped_update
 from yingji.core.workflow import transition
@@ -30,6 +30,7 @@ from yingji.resources.models import (
     Warehouse,
     amount_text,
 )
+from yingji.standards.division import significant_prefix
 
 
 def _guard_status(obj: models.Model, fields: dict[str, Any]) -> None:
@@ -67,7 +68,50 @@ warehouse_create, warehouse_update = _register(Warehouse, _("物资仓库"))
 shelter_create, shelter_update = _register(Shelter, _("避难场所"))
 expert_create, expert_update = _register(Expert, _("专家"))
 resource_point_create, resource_point_update = _register(ResourcePoint, _("应急资源点"))
-material_create, material_update = _register(Material, _("物资"))
+
+
+# Shared catalogues -------------------------------------------------------------------------------
+
+
+def top_bureau_region() -> Region | None:
+    """The region of the deployment's top bureau: the 应急管理局 highest in the tree, else the top-most region."""
+    bureaus = Organization._base_manager.filter(kind=OrganizationKind.BUREAU).values_list("region_id", flat=True)
+    codes = list(bureaus) or list(Region._base_manager.filter(parent__isnull=True).values_list("code", flat=True))
+    if not codes:
+        return None
+    return Region._base_manager.get(pk=min(codes, key=lambda code: (len(significant_prefix(code)), code)))
+
+
+def catalogue_owner(actor: User | None, region: Region | None = None) -> Region:
+    """Who keeps a new shared record: the region given, else the actor's own jurisdiction.
+
+    The system (no actor) and a superuser without a scope write for the top bureau. An enterprise keeps no shared
+    records. The caller's `ensure_in_scope` after the write refuses an owner outside the actor's own jurisdiction.
+    """
+    if region is not None:
+        return region
+    if actor is not None and actor.scope_enterprise_id:
+        raise PermissionDenied(_("企业用户不能维护上级发布的目录和模板。"))
+    if actor is not None and actor.scope_region_id:
+        return actor.scope_region
+    top = top_bureau_region()
+    if top is None:
+        raise ValidationError(_("尚未设置行政区划，无法确定编制单位。"))
+    return top
+
+
+@transaction.atomic
+def material_create(*, actor: User | None, region: Region | None = None, **fields: Any) -> Material:
+    """A catalogue entry kept by the actor's own jurisdiction (the system's go to the top bureau)."""
+    return scoped_create(Material, actor=actor, reason=_("新建物资"), region=catalogue_owner(actor, region),
+                         **fields)
+
+
+@transaction.atomic
+def material_update(*, obj: Material, actor: User | None, **fields: Any) -> Material:
+    """Change an entry the actor's own jurisdiction keeps; one shared from above can only be read."""
+    fields.pop("region", None)  # the owner of an entry does not change
+    return scoped_update(obj, actor=actor, reason=_("修改物资"), **fields)
 
 
 @transaction.atomic
@@ -122,12 +166,20 @@ def _check_warehouse(actor: User | None, warehouse: Warehouse) -> None:
         raise PermissionDenied(_("该仓库不在您的管辖范围内。"))
 
 
+def _check_catalogue(warehouse: Warehouse, material: Material) -> None:
+    """A warehouse stocks entries of the catalogue its place sees: kept at or above its region, never a sibling's."""
+    if not warehouse.region_id.startswith(significant_prefix(material.region_id)):
+        raise ValidationError({"material": _("%(material)s不在%(warehouse)s可用的物资目录中") % {
+            "material": material.name, "warehouse": warehouse.name}})
+
+
 def _locked_balance(warehouse: Warehouse, material: Material, batch: str, *, create: bool,
                     expiry_date: date | None = None) -> StockBalance | None:
     # The row lock serialises two issues of the same batch, so neither can take stock the other already took.
     balance = StockBalance.objects.select_for_update().filter(warehouse=warehouse, material=material,
                                                              batch=batch).first()
     if balance is None and create:
+        _check_catalogue(warehouse, material)
         StockBalance.objects.get_or_create(warehouse=warehouse, material=material, batch=batch,
                                            defaults={"region_id": warehouse.region_id, "expiry_date": expiry_date})
         balance = StockBalance.objects.select_for_update().get(warehouse=warehouse, material=material, batch=batch)
@@ -283,6 +335,7 @@ def stock_minimum_set(*, warehouse: Warehouse, material: Material, minimum: Any,
         raise ValidationError({"minimum": _("最低储备无效")}) from exc
     if not value.is_finite() or value < 0:
         raise ValidationError({"minimum": _("最低储备不能为负数")})
+    _check_catalogue(warehouse, material)
     existing = StockMinimum._base_manager.filter(warehouse=warehouse, material=material).first()
     if existing is None:
         return scoped_create(StockMinimum, actor=actor, reason=_("设定最低储备"), warehouse=warehouse,

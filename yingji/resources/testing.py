@@ -47,6 +47,8 @@ class WarehouseFactory(_ServiceFactory):
 
 
 class MaterialFactory(factory.Factory):
+    """A catalogue entry; pass `region` for its owner (by default the top bureau's, as the system makes them)."""
+
     class Meta:
         model = Material
 

@@ -98,8 +98,10 @@ WAREHOUSE_VIEWS = _views(
 MATERIAL_VIEWS = _views(
     Material, filters.MaterialFilterSet,
     [Column("code", link=True), Column("name", link=True), Column("category"), Column("specification"),
-     Column("unit"), Column("shelf_life_days"), Column("minimum_stock")],
-    [Column(n) for n in ("code", "name", "category", "specification", "unit", "shelf_life_days", "minimum_stock")],
+     Column("unit"), Column("shelf_life_days"), Column("minimum_stock"),
+     Column("region.name", gettext_lazy("维护单位区划"))],
+    [*(Column(n) for n in ("code", "name", "category", "specification", "unit", "shelf_life_days", "minimum_stock")),
+     Column("region.name", gettext_lazy("维护单位区划"))],
     forms.MaterialForm, importing.MATERIAL_IMPORTER,
 )
 SHELTER_VIEWS = _views(
@@ -176,7 +178,7 @@ def _warehouse_detail_context(self, obj):
                                                                                 resolved_at__isnull=True)
     if Warehouse.objects.restrict(user, "change").filter(pk=obj.pk).exists():
         context["stock_form"] = getattr(self, "stock_form", None) or forms.StockOperationForm(user=user, warehouse=obj)
-        context["minimum_form"] = forms.StockMinimumForm(prefix="minimum")
+        context["minimum_form"] = forms.StockMinimumForm(prefix="minimum", user=user)
     context["minimums"] = minimum_rows(user, obj)
     return context
 
@@ -190,7 +192,7 @@ WAREHOUSE_VIEWS[1].get_context_data = _warehouse_detail_context
 def warehouse_minimum(request, pk: int):
     """Set this warehouse's own minimum of a material."""
     warehouse = get_object_or_404(Warehouse.objects.restrict(request.user, "change"), pk=pk)
-    form = forms.StockMinimumForm(request.POST, prefix="minimum")
+    form = forms.StockMinimumForm(request.POST, prefix="minimum", user=request.user)
     if not form.is_valid():
         messages.error(request, "；".join(f"{form.fields[f].label}：{'、'.join(e)}" for f, e in form.errors.items()))
     else:

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '检查表',
                 'ordering': ['category', 'name'],
             },
-            bases=(yingji.inspections.models.Shared, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name='AnnualPlan',
@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
                 'ordering': ['name', '-version'],
                 'constraints': [models.UniqueConstraint(fields=('name', 'version'), name='evaluation_template_version')],
             },
-            bases=(yingji.inspections.models.Shared, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name='Evaluation',
@@ -203,7 +203,7 @@ class Migration(migrations.Migration):
                 'ordering': ['supervision_class', 'result'],
                 'constraints': [models.UniqueConstraint(fields=('supervision_class', 'result'), name='frequency_rule_unique')],
             },
-            bases=(yingji.inspections.models.Shared, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name='HistoricalAnnualPlan',

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from yingji.core.services import organization_create
 from yingji.inspections import services
 from yingji.inspections.models import EvaluationTemplate, FrequencyRule, WarningInterview
 from yingji.inspections.testing import ELEMENTS, make_template, scores_for
@@ -61,7 +62,7 @@ def test_one_evaluation_per_enterprise_and_year(world, firms):
 
 
 def test_editing_a_template_makes_a_new_version_and_old_evaluations_keep_theirs(world, firms):
-    first = make_template("版本模板")
+    first = make_template("版本模板", region=world.county1)
     evaluation = _evaluate(firms["a"], 70, template=first)
     second = services.evaluation_template_revise(template=first, actor=world.county1_officer, fair_from=Decimal(75))
     first.refresh_from_db()
@@ -81,12 +82,14 @@ def test_a_template_needs_unique_item_codes_and_positive_scores(world):
 
 
 def test_the_frequency_matrix_page_saves_and_refuses_bad_numbers(client, world):
-    client.force_login(world.county1_officer)
+    organization_create(actor=None, name="测试市应急管理局", kind="bureau", region=world.city)
+    client.force_login(world.city_admin)
     data = {f"{c}_{r}": "2" for c in "AB" for r in ("good", "fair", "poor")}
     assert client.post(reverse("inspections:frequency"), {**data, "A_poor": "-1"}).status_code == 400
     assert not FrequencyRule.objects.exists()
     assert client.post(reverse("inspections:frequency"), {**data, "A_poor": "6"}).status_code == 302
     assert services.frequency_matrix()[("A", "poor")] == 6
+    assert set(FrequencyRule.objects.values_list("region_id", flat=True)) == {world.city.pk}
     client.force_login(world.county1_leader)
     assert client.get(reverse("inspections:frequency")).status_code == 200
     assert client.post(reverse("inspections:frequency"), data).status_code == 403

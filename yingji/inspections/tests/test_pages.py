@@ -235,7 +235,7 @@ def test_other_county_cannot_act_on_records_through_the_action_views(client, wor
     assert case.status == "filed"
 
 
-def test_templates_and_checklists_are_shared_configuration_edited_by_officers(client, world):
+def test_templates_and_checklists_are_kept_by_the_officers_own_bureau(client, world):
     import json
 
     from yingji.inspections.models import Checklist, EvaluationTemplate
@@ -245,19 +245,25 @@ def test_templates_and_checklists_are_shared_configuration_edited_by_officers(cl
     response = client.post(reverse("inspections:evaluationtemplate_create"), {
         "name": "区评价表", "elements": json.dumps(ELEMENTS), "good_from": "85", "fair_from": "60", "is_active": "on"})
     template = EvaluationTemplate.objects.get()
-    assert response.status_code == 302 and template.version == 1
+    assert response.status_code == 302 and template.version == 1 and template.region == world.county1
     response = client.post(reverse("inspections:evaluationtemplate_edit", args=[template.pk]), {
         "name": "区评价表", "elements": json.dumps(ELEMENTS), "good_from": "90", "fair_from": "60", "is_active": "on"})
     newer = EvaluationTemplate.objects.get(version=2)
     assert response["Location"] == reverse("inspections:evaluationtemplate_detail", args=[newer.pk])
+    assert newer.region == world.county1
     bad = client.post(reverse("inspections:evaluationtemplate_create"), {
         "name": "坏表", "elements": "不是JSON", "good_from": "85", "fair_from": "60"})
     assert bad.status_code == 400 and "请输入有效的 JSON" in bad.content.decode()
     response = client.post(reverse("inspections:checklist_create"), {
         "category": "machinery", "name": "机械检查表", "items": json.dumps(CHECK_ITEMS), "is_active": "on"})
-    assert response.status_code == 302 and Checklist.objects.get().name == "机械检查表"
-    client.force_login(world.county2_officer)
+    checklist = Checklist.objects.get()
+    assert response.status_code == 302 and checklist.name == "机械检查表" and checklist.region == world.county1
+    client.force_login(world.city_admin)
     assert "区评价表" in client.get(reverse("inspections:evaluationtemplate_list")).content.decode()
+    assert "机械检查表" in client.get(reverse("inspections:checklist_list")).content.decode()
+    client.force_login(world.county2_officer)
+    assert "区评价表" not in client.get(reverse("inspections:evaluationtemplate_list")).content.decode()
+    assert client.get(reverse("inspections:checklist_detail", args=[checklist.pk])).status_code == 404
     client.force_login(world.county1_leader)
     assert client.get(reverse("inspections:checklist_create")).status_code == 403
 
