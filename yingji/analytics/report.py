@@ -23,6 +23,7 @@ from docx.shared import Inches, Pt
 
 from yingji.analytics import charts
 from yingji.analytics.selectors import NO_DATA, external, scope_principal
+from yingji.core.excel import xml_text
 from yingji.core.models import Region, User
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -254,7 +255,7 @@ def _para(document, text: str, size: float = 12, name: str = "仿宋_GB2312", bo
     paragraph = document.add_paragraph()
     if center:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(paragraph.add_run(text), size, name, bold)
+    _font(paragraph.add_run(xml_text(text)), size, name, bold)
     return paragraph
 
 
@@ -266,11 +267,11 @@ def _table(document, headings: list[str], rows: list[list[Any]]) -> None:
     table = document.add_table(rows=1, cols=len(headings))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, headings, strict=True):
-        _font(cell.paragraphs[0].add_run(text), 10.5, "黑体", bold=True)
+        _font(cell.paragraphs[0].add_run(xml_text(text)), 10.5, "黑体", bold=True)
     for row in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
-            _font(cell.paragraphs[0].add_run(_show(value)), 10.5)
+            _font(cell.paragraphs[0].add_run(xml_text(_show(value))), 10.5)
 
 
 def _show(value: Any) -> str:

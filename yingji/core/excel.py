@@ -34,9 +34,12 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def xml_text(text: str) -> str:
-    """`text` without the characters an Office file cannot hold (control characters, lone surrogates)."""
-    return _NOT_XML.sub("", text)
+def xml_text(text: Any) -> str:
+    """`text` without the characters an Office file cannot hold (control characters, lone surrogates).
+
+    Also for python-docx: lxml refuses them the same way, and the document fails to build.
+    """
+    return "" if text is None else _NOT_XML.sub("", str(text))
 
 
 def cell_value(value: Any) -> Any:

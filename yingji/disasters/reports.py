@@ -11,6 +11,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from yingji.core.excel import xml_text
 from yingji.core.models import User
 from yingji.disasters.models import Consultation, ConsultationTask, RiskJudgement
 
@@ -19,13 +20,13 @@ def _table(document, headings: list[str], rows: list[list[str]]) -> None:
     table = document.add_table(rows=1, cols=len(headings))
     table.style = "Table Grid"
     for cell, heading in zip(table.rows[0].cells, headings, strict=True):
-        cell.text = heading
+        cell.text = xml_text(heading)
         for run in cell.paragraphs[0].runs:
             run.bold = True
     for row in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
-            cell.text = str(value)
+            cell.text = xml_text(str(value))
 
 
 def consultation_docx(consultation: Consultation, user: User) -> bytes:
@@ -39,10 +40,10 @@ def consultation_docx(consultation: Consultation, user: User) -> bytes:
     style.font.name = "SimSun"
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
     style.font.size = Pt(11)
-    title = document.add_heading(_("%(topic)s 评估报告") % {"topic": consultation.topic}, level=0)
+    title = document.add_heading(xml_text(_("%(topic)s 评估报告") % {"topic": consultation.topic}), level=0)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     held = timezone.localtime(consultation.held_at)
-    document.add_paragraph(_("编号：%(code)s") % {"code": consultation.code})
+    document.add_paragraph(xml_text(_("编号：%(code)s") % {"code": consultation.code}))
 
     document.add_heading(_("一、会商基本情况"), level=1)
     kind = consultation.get_kind_display()
@@ -58,18 +59,18 @@ def consultation_docx(consultation: Consultation, user: User) -> bytes:
         (_("研判期"), f"{consultation.period_start:%Y-%m-%d} 至 {consultation.period_end:%Y-%m-%d}"),
     ]:
         paragraph = document.add_paragraph()
-        paragraph.add_run(f"{label}：").bold = True
-        paragraph.add_run(str(value))
+        paragraph.add_run(xml_text(f"{label}：")).bold = True
+        paragraph.add_run(xml_text(str(value)))
     if consultation.participants.strip():
         document.add_paragraph(_("参会人员："))
         for line in consultation.participants.splitlines():
             if line.strip():
-                document.add_paragraph(line.strip(), style="List Bullet")
+                document.add_paragraph(xml_text(line.strip()), style="List Bullet")
 
     document.add_heading(_("二、会商结论"), level=1)
     for line in (consultation.conclusions or _("（未填写）")).splitlines():
         if line.strip():
-            document.add_paragraph(line.strip())
+            document.add_paragraph(xml_text(line.strip()))
 
     document.add_heading(_("三、风险研判"), level=1)
     judgements = list(RiskJudgement.objects.restrict(user, "view").filter(consultation=consultation)
@@ -91,9 +92,9 @@ def consultation_docx(consultation: Consultation, user: User) -> bytes:
     else:
         document.add_paragraph(_("本次会商未交办任务。"))
 
-    footer = document.add_paragraph(_("%(unit)s　%(date)s") % {
+    footer = document.add_paragraph(xml_text(_("%(unit)s　%(date)s") % {
         "unit": consultation.host.name if consultation.host_id else consultation.region.name,
-        "date": timezone.localdate().strftime("%Y年%m月%d日")})
+        "date": timezone.localdate().strftime("%Y年%m月%d日")}))
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     buffer = io.BytesIO()
     document.save(buffer)

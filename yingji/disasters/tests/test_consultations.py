@@ -154,3 +154,16 @@ def test_the_task_page_moves_the_task(client, world, consultation, department):
     assert ConsultationTask.objects.get(pk=task.pk).status == "submitted"
     client.force_login(world.county2_duty)
     assert client.post(f"/disasters/task/{task.pk}/act/", {"action": "confirm"}).status_code == 404
+
+
+def test_the_assessment_report_leaves_out_control_characters_instead_of_failing(client, world, consultation,
+                                                                                department):
+    Consultation.objects.filter(pk=consultation.pk).update(conclusions="注意\x07防火\x1b")  # as the API stores it
+    services.judgement_create(actor=None, consultation=consultation, region=world.regions[TOWNSHIP1],
+                              hazard_type="forest_fire", level=3, description="林区\x0b火险较高")
+    client.force_login(world.county1_duty)
+    response = client.get(f"/disasters/consultations/{consultation.pk}/report.docx")
+    assert response.status_code == 200
+    document = Document(io.BytesIO(response.content))
+    assert "注意防火" in "\n".join(p.text for p in document.paragraphs)
+    assert "林区火险较高" in {c.text for t in document.tables for row in t.rows for c in row.cells}
