@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -40,6 +41,12 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         if isinstance(queryset, ScopedQuerySet) and request is not None:
             return queryset.restrict(request.user, "view")
         return queryset
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            # No key holds NUL, and PostgreSQL refuses it in a query (a server error) where SQLite finds nothing.
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
 
 
 class DateField(serializers.DateField):
@@ -74,6 +81,12 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     }
 
 
+def _refuse_nul_key(viewset) -> None:
+    lookup = viewset.kwargs.get(viewset.lookup_url_kwarg or viewset.lookup_field)
+    if isinstance(lookup, str) and "\x00" in lookup:
+        raise Http404  # as in ScopedRelatedField: PostgreSQL refuses NUL in a query
+
+
 def _prepared(viewset, queryset):
     select = getattr(viewset, "select_related", ())
     if select:
@@ -96,6 +109,10 @@ class ScopedViewSet(
     def get_queryset(self):
         action = ACTIONS.get(self.request.method, "view")
         return _prepared(self, self.model.objects.restrict(self.request.user, action))
+
+    def get_object(self):
+        _refuse_nul_key(self)
+        return super().get_object()
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -121,6 +138,10 @@ class ReadOnlyScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     def get_queryset(self):
         return _prepared(self, self.model.objects.restrict(self.request.user, "view"))
+
+    def get_object(self):
+        _refuse_nul_key(self)
+        return super().get_object()
 
 
 BATCH_LIMIT = 500
