@@ -34,3 +34,15 @@ def problem(value: str) -> str | None:
     if check_character(value[:17]) != value[17]:
         return "公民身份号码校验位不正确"
     return None
+
+
+def mask_resident_id(value: str) -> str:
+    """A 公民身份号码 for display to people who may not read it in full: the 4-digit area prefix and the last
+    4 characters, the rest starred ("3301**********1234"); birth date and county stay hidden.
+
+    Anything shorter than 9 characters is starred entirely (there would be too little left to hide).
+    """
+    value = (value or "").strip()
+    if len(value) < 9:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]

@@ -12,7 +12,7 @@ from yingji.training.filters import (
     QuestionFilterSet,
     TraineeFilterSet,
 )
-from yingji.training.models import Attempt, Candidate, Exam, Question, QuestionBank, Trainee
+from yingji.training.models import Attempt, Candidate, Exam, Question, QuestionBank, Trainee, is_exam_administrator
 from yingji.training.selectors import exam_results
 
 
@@ -34,8 +34,22 @@ class QuestionBankViewSet(ScopedViewSet):
     update_object_argument = "bank"
 
 
+def _viewer(serializer):
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
 class QuestionSerializer(ScopedModelSerializer):
+    """`answer` and `explanation` are null for anyone but an exam administrator of the question's region."""
+
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not is_exam_administrator(_viewer(self), instance.region_id):
+            data["answer"] = None
+            data["explanation"] = None
+        return data
 
     class Meta:
         model = Question
@@ -49,12 +63,21 @@ class QuestionViewSet(ScopedViewSet):
     serializer_class = QuestionSerializer
     filterset_class = QuestionFilterSet
     search_fields = ["code", "stem"]
+    # Never the answer: sorting by it would give the answer key away.
+    ordering_fields = ["code", "bank", "kind", "is_active"]
     create_service = staticmethod(services.question_create)
     update_service = staticmethod(services.question_update)
     update_object_argument = "question"
 
 
 class TraineeSerializer(ScopedModelSerializer):
+    """`id_number` is written in full and read back masked, except by the trainee's exam administrators."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["id_number"] = instance.id_number_for(_viewer(self))
+        return data
+
     class Meta:
         model = Trainee
         fields = ["id", "enterprise", "name", "id_number", "industry", "post", "phone"]
@@ -66,7 +89,9 @@ class TraineeViewSet(ScopedViewSet):
     model = Trainee
     serializer_class = TraineeSerializer
     filterset_class = TraineeFilterSet
-    search_fields = ["name", "id_number"]
+    # Not the ID number: a substring search would read it back digit by digit.
+    search_fields = ["name"]
+    ordering_fields = ["name", "enterprise", "industry", "post"]
     create_service = staticmethod(services.trainee_create)
     update_service = staticmethod(services.trainee_update)
     update_object_argument = "trainee"

@@ -1,15 +1,16 @@
-"""The exam room: a candidate logs in with their ID number and admission ticket, takes the paper, sees the score.
+"""The exam room: a candidate logs in with their ID number, admission ticket and entry code, takes the paper.
 
-Candidates are enterprise staff without platform accounts. In a supervised exam the invigilator checks each
-candidate's identity card at the door; the admission ticket number (random, 10 digits, issued at enrolment and
-printed on the candidate list) together with the ID number opens that candidate's own attempt only, and only
-while the exam window is open. The session holds the candidate id, nothing else. The server keeps the clock:
-every save and the hand-in are checked against the attempt's deadline.
+Candidates are enterprise staff without platform accounts. The ID number and the admission ticket (printed on
+the candidate list) identify the candidate, but the enterprise that enrolled them knows both, so neither proves
+that the person at the keyboard is the candidate. In a supervised exam the invigilator (an exam administrator of
+the exam's region) checks each candidate's identity card at the door and hands over a one-time entry code
+(入场码, `services.room_codes_issue`); the three together open that candidate's own attempt once, and only while
+the exam window is open. The session holds the candidate id, nothing else. The server keeps the clock: every
+save and the hand-in are checked against the attempt's deadline.
 """
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -18,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yingji.core.client_ip import client_ip
+from yingji.core.throttling import count_hit, hits
 from yingji.training import services
 from yingji.training.forms import ExamLoginForm
 from yingji.training.models import Attempt, AttemptStatus, Candidate
@@ -26,10 +29,6 @@ from yingji.training.views import paper_rows
 SESSION_KEY = "training_candidate"
 LOGIN_LIMIT = 10  # failed logins per client address per window
 LOGIN_WINDOW = 600  # seconds
-
-
-def _client(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _candidate(request) -> Candidate | None:
@@ -44,18 +43,19 @@ def _to_login():
 
 
 def exam_login(request):
-    """ID number + admission ticket; failures are counted per address and never say which part was wrong."""
-    key = f"training-login-failures:{_client(request)}"
+    """ID number + admission ticket + entry code; failures are counted per client address in the shared throttle
+    cache (every web process sees them) and never say which part was wrong."""
+    key = f"training-login-failures:{client_ip(request)}"
     form = ExamLoginForm(request.POST or None)
     error = None
     if request.method == "POST":
-        if cache.get(key, 0) >= LOGIN_LIMIT:
+        if hits(key) >= LOGIN_LIMIT:
             error = _("登录失败次数过多，请 10 分钟后再试或联系监考人员。")
         elif form.is_valid():
             candidate = services.candidate_for_login(**form.cleaned_data)
             if candidate is None:
-                cache.set(key, cache.get(key, 0) + 1, LOGIN_WINDOW)
-                error = _("公民身份号码或准考证号不正确。")
+                count_hit(key, LOGIN_WINDOW)
+                error = _("公民身份号码、准考证号或入场码不正确，或入场码已使用。请联系监考人员重新发放入场码。")
             elif timezone.now() >= candidate.exam.closes_at:
                 error = _("本场考试已于 %(time)s 截止。") % {
                     "time": timezone.localtime(candidate.exam.closes_at).strftime("%Y-%m-%d %H:%M")}

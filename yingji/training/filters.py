@@ -45,7 +45,8 @@ class QuestionFilterSet(SearchFilterSet):
 
 
 class TraineeFilterSet(RegionScopedFilterSet):
-    search_fields = ("name", "id_number", "enterprise__name")
+    # Not the ID number: a substring search would read a masked number back digit by digit.
+    search_fields = ("name", "enterprise__name")
     industry = django_filters.ChoiceFilter(label=_("行业领域"), choices=Industry.choices)
     post = django_filters.ChoiceFilter(label=_("岗位"), choices=Post.choices)
 

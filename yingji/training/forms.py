@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.core.forms import RegionChoiceField, ScopedModelForm
 from yingji.core.models import Region
-from yingji.training.models import Exam, Question, QuestionBank, Trainee
+from yingji.training.models import Exam, Question, QuestionBank, Trainee, is_exam_administrator
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
@@ -43,9 +43,17 @@ class TraineeForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         if self.user.scope_enterprise_id:
             self.fields["enterprise"].empty_label = None
+        # Editing someone registered before: only exam administrators get the number back in the form.
+        self.keeps_id_number = bool(self.instance.pk) and not is_exam_administrator(self.user, self.instance.region_id)
+        if self.keeps_id_number:
+            self.initial["id_number"] = ""
+            self.fields["id_number"].required = False
+            self.fields["id_number"].help_text = _("已登记：%(masked)s。不修改请留空") % {
+                "masked": self.instance.masked_id_number}
 
     def clean_id_number(self):
-        return (self.cleaned_data.get("id_number") or "").strip().upper()
+        value = (self.cleaned_data.get("id_number") or "").strip().upper()
+        return value or (self.instance.id_number if self.keeps_id_number else value)
 
 
 class ExamForm(ScopedModelForm):
@@ -77,3 +85,7 @@ class ExamLoginForm(forms.Form):
     ticket_number = forms.CharField(label=_("准考证号"), max_length=12,
                                     widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off",
                                                                   "inputmode": "numeric"}))
+    room_code = forms.CharField(label=_("入场码"), max_length=12,
+                                help_text=_("监考人员核验身份证后发放，每个入场码只能使用一次"),
+                                widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off",
+                                                              "autocapitalize": "characters"}))

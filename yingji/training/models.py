@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from yingji.core.models import Region
 from yingji.core.scoping import ScopedQuerySet, SharedDownward, is_in_scope
-from yingji.standards import resident_id
+from yingji.standards import division, resident_id
 
 
 class Industry(models.TextChoices):
@@ -49,6 +49,27 @@ JUDGE_LABELS = {TRUE: _("正确"), FALSE: _("错误")}
 def owns(user, obj) -> bool:
     """The user's own jurisdiction holds the record (may change it, not only read it); no user is the system."""
     return user is None or is_in_scope(user, obj, "change")
+
+
+EXAM_ADMIN_PERMISSION = "training.change_question"
+
+
+def is_exam_administrator(user, region_id: str) -> bool:
+    """Whether `user` administers exams for the region `region_id`: may read answer keys and full ID numbers there.
+
+    An exam administrator is a bureau user (never an enterprise account) holding `training.change_question`
+    (系统管理员 and 监管人员/执法人员 by the role table) whose jurisdiction contains the region: the owning region
+    of a bank, question or exam, or the region of a trainee's enterprise. A superuser without a scope counts too.
+    Everyone else who may view training records (leaders, duty officers, enterprise managers) sees questions
+    without their answers and ID numbers masked.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.scope_enterprise_id or not user.has_perm(EXAM_ADMIN_PERMISSION):
+        return False
+    if not user.scope_region_id:
+        return user.is_superuser
+    return str(region_id or "").startswith(division.significant_prefix(user.scope_region_id))
 
 
 class QuestionBank(SharedDownward, models.Model):
@@ -198,7 +219,11 @@ class Trainee(models.Model):
 
     @property
     def masked_id_number(self) -> str:
-        return f"{self.id_number[:6]}********{self.id_number[-4:]}" if len(self.id_number) == 18 else self.id_number
+        return resident_id.mask_resident_id(self.id_number)
+
+    def id_number_for(self, user) -> str:
+        """The ID number in full for an exam administrator of the trainee's region, masked for anyone else."""
+        return self.id_number if is_exam_administrator(user, self.region_id) else self.masked_id_number
 
     def clean(self) -> None:
         self.id_number = (self.id_number or "").strip().upper()
@@ -289,7 +314,11 @@ class Candidate(models.Model):
                                editable=False)
     ticket_number = models.CharField(_("准考证号"), max_length=12, unique=True, editable=False)
     enrolled_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
-    history = HistoricalRecords()
+    # The one-time entry code (入场码) the invigilator hands over after checking the identity card; only its
+    # SHA-256 is kept, and it is cleared when used, so whoever enrolled the candidate cannot enter in their place.
+    room_code_hash = models.CharField(_("入场码摘要"), max_length=64, blank=True, editable=False)
+    room_code_issued_at = models.DateTimeField(_("入场码发放时间"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["room_code_hash", "room_code_issued_at"])
 
     objects = ScopedQuerySet.as_manager()
     scope_region_field = "region"

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from yingji.core.models import User
@@ -31,6 +32,7 @@ from yingji.training.models import (
     QuestionBank,
     QuestionKind,
     Trainee,
+    is_exam_administrator,
     normalise_answer,
     owns,
 )
@@ -244,10 +246,61 @@ def candidate_enrol(*, actor: User | None, exam: Exam, trainee: Trainee, at: dat
     return candidate
 
 
-def candidate_for_login(*, id_number: str, ticket_number: str) -> Candidate | None:
-    """The candidate with this ID number and ticket, or None (never says which of the two was wrong)."""
-    return (Candidate._base_manager.select_related("exam", "trainee", "enterprise")
-            .filter(ticket_number=ticket_number.strip(), trainee__id_number=id_number.strip().upper()).first())
+# No 0/O, 1/I/L: the code is read off a slip and typed by hand.
+ROOM_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+ROOM_CODE_LENGTH = 6
+
+
+def normalise_room_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def _room_code_digest(candidate_pk: int, code: str) -> str:
+    # Keyed with the site secret: a leaked table does not let anyone try all 31^6 codes offline.
+    return salted_hmac("yingji.training.room_code", f"{candidate_pk}:{normalise_room_code(code)}").hexdigest()
+
+
+@transaction.atomic
+def room_codes_issue(*, actor: User | None, exam: Exam, candidate_ids: Iterable[int] | None = None,
+                     at: datetime.datetime | None = None) -> list[tuple[Candidate, str]]:
+    """Issue each candidate (all of the exam's, or those listed) a new one-time entry code (入场码).
+
+    Only an exam administrator of the exam's region may: the invigilator hands the slip to the candidate after
+    checking the identity card, so an enterprise manager who knows a candidate's ID number and ticket cannot take
+    the exam for them. A new code replaces the previous one; each code opens the exam room once.
+    """
+    if actor is not None and not is_exam_administrator(actor, exam.region_id):
+        raise PermissionDenied(_("只有本场考试所属辖区的考试管理人员才能发放入场码。"))
+    if (at or timezone.now()) >= exam.closes_at:
+        raise ValidationError(_("考试已截止，不能再发放入场码"))
+    candidates = Candidate.objects.restrict(actor, "view") if actor is not None else Candidate._base_manager
+    candidates = candidates.filter(exam=exam).select_related("trainee", "enterprise").order_by("enterprise_id", "ticket_number")
+    if candidate_ids is not None:
+        candidates = candidates.filter(pk__in=list(candidate_ids))
+    issued = []
+    for candidate in candidates.select_for_update(of=("self",)):
+        code = "".join(secrets.choice(ROOM_CODE_ALPHABET) for _ in range(ROOM_CODE_LENGTH))
+        candidate.room_code_hash = _room_code_digest(candidate.pk, code)
+        candidate.room_code_issued_at = at or timezone.now()
+        candidate.save(update_fields=["room_code_hash", "room_code_issued_at"])
+        issued.append((candidate, code))
+    return issued
+
+
+def candidate_for_login(*, id_number: str, ticket_number: str, room_code: str) -> Candidate | None:
+    """The candidate with this ID number, ticket and unused entry code, or None (never says which was wrong).
+
+    The code is used up by the same UPDATE that checks it, so two logins with one code cannot both succeed.
+    """
+    candidate = (Candidate._base_manager.select_related("exam", "trainee", "enterprise")
+                 .filter(ticket_number=ticket_number.strip(), trainee__id_number=id_number.strip().upper()).first())
+    if candidate is None or not candidate.room_code_hash:
+        return None
+    digest = _room_code_digest(candidate.pk, room_code)
+    if not constant_time_compare(digest, candidate.room_code_hash):
+        return None
+    used = Candidate._base_manager.filter(pk=candidate.pk, room_code_hash=digest).update(room_code_hash="")
+    return candidate if used == 1 else None
 
 
 # -- attempts ------------------------------------------------------------------------------------------------------

@@ -60,6 +60,18 @@ def enrol(exam: Exam, trainee: Trainee) -> Candidate:
     return services.candidate_enrol(actor=None, exam=exam, trainee=trainee)
 
 
+def room_code(candidate: Candidate) -> str:
+    """A fresh one-time entry code for the candidate, as the invigilator would hand it over."""
+    ((_candidate, code),) = services.room_codes_issue(actor=None, exam=candidate.exam, candidate_ids=[candidate.pk])
+    return code
+
+
+def exam_login_data(candidate: Candidate, **overrides: str) -> dict[str, str]:
+    """The exam-room login form filled in by the candidate with a fresh entry code."""
+    return {"id_number": candidate.trainee.id_number, "ticket_number": candidate.ticket_number,
+            "room_code": room_code(candidate), **overrides}
+
+
 def right_answers(paper: list[int]) -> dict[str, str]:
     answers = dict(Question._base_manager.filter(pk__in=paper).values_list("pk", "answer"))
     return {str(pk): answers[pk] for pk in paper}

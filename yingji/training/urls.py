@@ -25,6 +25,7 @@ urlpatterns = [
     path("exams/<int:pk>/edit/", views.ExamEditView.as_view(), name="exam_edit"),
     path("exams/<int:pk>/enrol/", views.exam_enrol, name="exam_enrol"),
     path("exams/<int:pk>/results/", views.exam_results_page, name="exam_results"),
+    path("exams/<int:pk>/room-codes/", views.exam_room_codes, name="exam_room_codes"),
     path("candidates/", views.CandidateListView.as_view(), name="candidate_list"),
     path("candidates/<int:pk>/", views.CandidateDetailView.as_view(), name="candidate_detail"),
     path("attempts/", views.AttemptListView.as_view(), name="attempt_list"),

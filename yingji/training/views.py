@@ -42,6 +42,7 @@ from yingji.training.models import (
     QuestionBank,
     QuestionKind,
     Trainee,
+    is_exam_administrator,
     normalise_answer,
 )
 from yingji.training.selectors import exam_results
@@ -49,6 +50,33 @@ from yingji.training.selectors import exam_results
 
 def _home_crumbs() -> list[tuple[str, str | None]]:
     return [(_("首页"), reverse("home"))]
+
+
+# What anyone but an exam administrator (models.is_exam_administrator) sees in place of an answer key.
+HIDDEN = gettext_lazy("仅考试管理人员可见")
+
+
+def answer_column(user) -> Column:
+    """The answer key, for the exam administrators of the question's region only (never sortable: order leaks)."""
+    return Column("answer", orderable=False,
+                  accessor=lambda q: q.answer_display() if is_exam_administrator(user, q.region_id) else HIDDEN)
+
+
+def id_number_column(user, path: str = "id_number", trainee=lambda t: t) -> Column:
+    """The ID number, in full for the trainee's exam administrators, masked for everyone else."""
+    return Column(path, gettext_lazy("公民身份号码"), orderable=False,
+                  accessor=lambda row: trainee(row).id_number_for(user))
+
+
+def mask_history(entries: list[dict], model, field_names: tuple[str, ...], visible: bool) -> list[dict]:
+    """The change history with the values of sensitive fields hidden, unless the viewer may see them."""
+    if visible:
+        return entries
+    labels = {str(model._meta.get_field(name).verbose_name) for name in field_names}
+    for entry in entries:
+        entry["changes"] = [(label, HIDDEN, HIDDEN) if label in labels else (label, old, new)
+                            for label, old, new in entry["changes"]]
+    return entries
 
 
 # -- question banks --------------------------------------------------------------------------------------------------
@@ -115,16 +143,27 @@ class QuestionViewMixin:
 
 class QuestionListView(QuestionViewMixin, ObjectListView):
     filterset_class = QuestionFilterSet
-    columns = [Column("code", link=True), Column("bank.name", gettext_lazy("所属题库")), Column("kind"),
-               Column("stem", orderable=False), Column("answer", accessor=lambda q: q.answer_display()),
-               Column("is_active")]
+
+    def get(self, request, *args, **kwargs):
+        # The same columns make the table and the Excel export.
+        self.columns = [Column("code", link=True), Column("bank.name", gettext_lazy("所属题库")), Column("kind"),
+                        Column("stem", orderable=False), answer_column(request.user), Column("is_active")]
+        return super().get(request, *args, **kwargs)
 
 
 class QuestionDetailView(QuestionViewMixin, ObjectDetailView):
-    fields = [Column("code"), Column("bank.name", gettext_lazy("所属题库")), Column("kind"), Column("stem"),
-              Column("options", gettext_lazy("选项"),
-                     accessor=lambda q: "；".join(f"{letter}. {text}" for letter, text in q.options)),
-              Column("answer", accessor=lambda q: q.answer_display()), Column("explanation"), Column("is_active")]
+    def get_context_data(self, obj):
+        user = self.request.user
+        visible = is_exam_administrator(user, obj.region_id)
+        self.fields = [
+            Column("code"), Column("bank.name", gettext_lazy("所属题库")), Column("kind"), Column("stem"),
+            Column("options", gettext_lazy("选项"),
+                   accessor=lambda q: "；".join(f"{letter}. {text}" for letter, text in q.options)),
+            answer_column(user), Column("explanation", accessor=lambda q: q.explanation if visible else HIDDEN),
+            Column("is_active")]
+        context = super().get_context_data(obj)
+        context["history"] = mask_history(context["history"], Question, ("answer", "explanation"), visible)
+        return context
 
 
 class QuestionEditView(QuestionViewMixin, ObjectEditView):
@@ -147,14 +186,24 @@ class TraineeViewMixin:
 
 class TraineeListView(TraineeViewMixin, ObjectListView):
     filterset_class = TraineeFilterSet
-    columns = [Column("name", link=True), Column("id_number", accessor=lambda t: t.masked_id_number),
-               Column("enterprise.name", gettext_lazy("所在企业")), Column("region.parent.name", gettext_lazy("乡镇（街道）")),
-               Column("industry"), Column("post"), Column("phone", orderable=False)]
+
+    def get(self, request, *args, **kwargs):
+        self.columns = [Column("name", link=True), id_number_column(request.user),
+                        Column("enterprise.name", gettext_lazy("所在企业")),
+                        Column("region.parent.name", gettext_lazy("乡镇（街道）")),
+                        Column("industry"), Column("post"), Column("phone", orderable=False)]
+        return super().get(request, *args, **kwargs)
 
 
 class TraineeDetailView(TraineeViewMixin, ObjectDetailView):
-    fields = [Column("name"), Column("id_number", accessor=lambda t: t.masked_id_number),
-              Column("enterprise.name", gettext_lazy("所在企业")), Column("industry"), Column("post"), Column("phone")]
+    def get_context_data(self, obj):
+        user = self.request.user
+        self.fields = [Column("name"), id_number_column(user), Column("enterprise.name", gettext_lazy("所在企业")),
+                       Column("industry"), Column("post"), Column("phone")]
+        context = super().get_context_data(obj)
+        context["history"] = mask_history(context["history"], Trainee, ("id_number",),
+                                          is_exam_administrator(user, obj.region_id))
+        return context
 
 
 class TraineeEditView(TraineeViewMixin, ObjectEditView):
@@ -197,6 +246,7 @@ class ExamDetailView(ExamViewMixin, ObjectDetailView):
         user = self.request.user
         candidates = Candidate.objects.restrict(user, "view").filter(exam=obj)
         context["candidate_count"] = candidates.count()
+        context["can_issue_room_codes"] = is_exam_administrator(user, obj.region_id)
         context["can_enrol"] = has_model_perm(user, Candidate, "add")
         if context["can_enrol"]:
             context["enrollable"] = (
@@ -241,6 +291,33 @@ def exam_enrol(request, pk: int):
     return HttpResponseRedirect(reverse("training:candidate_list") + f"?exam={exam.pk}")
 
 
+@login_required
+@require_POST
+def exam_room_codes(request, pk: int):
+    """Issue one-time entry codes (入场码) to the exam's candidates, or to those chosen, and show them once to print.
+
+    Exam administrators of the exam's region only; the codes are not stored in clear, so this page is the only
+    place they appear. Issuing again replaces a candidate's previous code.
+    """
+    exam = get_object_or_404(Exam.objects.restrict(request.user, "view"), pk=pk)
+    chosen = request.POST.getlist("candidates") or None
+    try:
+        issued = services.room_codes_issue(actor=request.user, exam=exam, candidate_ids=chosen)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return HttpResponseRedirect(reverse("training:exam_detail", args=[exam.pk]))
+    title = _("%(exam)s 入场码") % {"exam": exam.name}
+    response = render(request, "training/room_codes.html", {
+        "title": title, "exam": exam,
+        "rows": [(candidate, candidate.trainee.id_number_for(request.user), code) for candidate, code in issued],
+        "breadcrumbs": _home_crumbs() + [(_("考试"), reverse("training:exam_list")),
+                                         (str(exam), reverse("training:exam_detail", args=[exam.pk])),
+                                         (_("入场码"), None)],
+    })
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 # -- candidates and attempts ---------------------------------------------------------------------------------------
 
 
@@ -252,18 +329,24 @@ class CandidateViewMixin:
 class CandidateListView(CandidateViewMixin, ObjectListView):
     filterset_class = CandidateFilterSet
     title = gettext_lazy("考生名单（准考证）")
-    columns = [Column("ticket_number", gettext_lazy("考生"), accessor=str, link=True),
-               Column("trainee.name", gettext_lazy("姓名")),
-               Column("trainee.id_number", gettext_lazy("公民身份号码"), accessor=lambda c: c.trainee.masked_id_number),
-               Column("enterprise.name", gettext_lazy("所在企业")), Column("exam.name", gettext_lazy("考试")),
-               Column("exam.opens_at", gettext_lazy("开考时间")), Column("exam.closes_at", gettext_lazy("截止时间"))]
+
+    def get(self, request, *args, **kwargs):
+        self.columns = [Column("ticket_number", gettext_lazy("考生"), accessor=str, link=True),
+                        Column("trainee.name", gettext_lazy("姓名")),
+                        id_number_column(request.user, "trainee.id_number", trainee=lambda c: c.trainee),
+                        Column("enterprise.name", gettext_lazy("所在企业")), Column("exam.name", gettext_lazy("考试")),
+                        Column("exam.opens_at", gettext_lazy("开考时间")),
+                        Column("exam.closes_at", gettext_lazy("截止时间"))]
+        return super().get(request, *args, **kwargs)
 
 
 class CandidateDetailView(CandidateViewMixin, ObjectDetailView):
-    fields = [Column("ticket_number"), Column("trainee.name", gettext_lazy("姓名")),
-              Column("trainee.id_number", gettext_lazy("公民身份号码"), accessor=lambda c: c.trainee.masked_id_number),
-              Column("enterprise.name", gettext_lazy("所在企业")), Column("exam.name", gettext_lazy("考试")),
-              Column("enrolled_at")]
+    def get_context_data(self, obj):
+        self.fields = [Column("ticket_number"), Column("trainee.name", gettext_lazy("姓名")),
+                       id_number_column(self.request.user, "trainee.id_number", trainee=lambda c: c.trainee),
+                       Column("enterprise.name", gettext_lazy("所在企业")), Column("exam.name", gettext_lazy("考试")),
+                       Column("enrolled_at")]
+        return super().get_context_data(obj)
 
 
 class AttemptViewMixin:
@@ -290,7 +373,9 @@ class AttemptDetailView(AttemptViewMixin, ObjectDetailView):
 
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
-        context["paper"] = paper_rows(obj, reveal=obj.status != "in_progress")
+        # The right answers (and ✔/✘, which give them away) only for the exam's administrators.
+        context["paper"] = paper_rows(obj, reveal=obj.status != "in_progress"
+                                      and is_exam_administrator(self.request.user, obj.exam.region_id))
         context["timeline"] = timeline(obj, self.request.user)
         return context
 
@@ -371,7 +456,11 @@ def practice(request):
     feedback = None
     question = None
     if request.method == "POST" and bank is not None:
-        question = Question._base_manager.filter(bank=bank, pk=request.POST.get("question") or 0).first()
+        # Only the question this session was just asked: naming any id would read the bank's answer key.
+        served = request.session.pop("training_practice_question", None)
+        asked = request.POST.get("question") or ""
+        question = (Question._base_manager.filter(bank=bank, pk=served).first()
+                    if served is not None and asked == str(served) else None)
         if question is not None:
             given = normalise_answer(question.kind, "".join(request.POST.getlist("answer")))
             feedback = {"given": given, "right": given == question.answer, "answer": question.answer_display()}
@@ -381,6 +470,8 @@ def practice(request):
     if question is None and bank is not None:
         ids = list(Question._base_manager.filter(bank=bank, is_active=True).values_list("pk", flat=True))
         question = Question._base_manager.get(pk=random.SystemRandom().choice(ids)) if ids else None
+        if question is not None:
+            request.session["training_practice_question"] = question.pk
     context = {
         "title": _("练习"), "banks": banks, "bank": bank, "question": question, "feedback": feedback,
         "tally": request.session.get("training_practice", {"asked": 0, "right": 0}),

@@ -9,7 +9,7 @@ import yingji.core.browser_testing  # noqa: F401 - lets the ORM run beside Playw
 from yingji.core.testing import build_world
 from yingji.enterprises.testing import EnterpriseFactory
 from yingji.training.models import Attempt, Question
-from yingji.training.testing import enrol, make_bank, make_exam, make_trainee
+from yingji.training.testing import enrol, make_bank, make_exam, make_trainee, room_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,6 +23,7 @@ def test_a_candidate_logs_in_answers_hands_in_and_sees_the_score(page: Page, liv
     page.goto(f"{base}/training/exam/login/")
     page.get_by_label("公民身份号码").fill(candidate.trainee.id_number)
     page.get_by_label("准考证号").fill(candidate.ticket_number)
+    page.get_by_label("入场码").fill(room_code(candidate))
     page.get_by_role("button", name="进入考试").click()
     expect(page.locator("h1")).to_have_text("危化品企业安全管理人员考试")
     expect(page.locator("#candidate")).to_contain_text("张明")

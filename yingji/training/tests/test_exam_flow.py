@@ -16,7 +16,7 @@ from yingji.training.models import Attempt, AttemptStatus, Question
 from yingji.training.paper import draw_paper, mark
 from yingji.training.selectors import exam_results
 from yingji.training.tasks import time_out_attempts
-from yingji.training.testing import enrol, make_bank, make_exam, make_trainee, right_answers
+from yingji.training.testing import enrol, exam_login_data, make_bank, make_exam, make_trainee, right_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -242,27 +242,24 @@ def test_the_results_page_and_its_export_stay_inside_the_county(client, world):
 # -- the exam room -----------------------------------------------------------------------------------------------
 
 
-def test_a_candidate_logs_in_with_id_number_and_ticket_only(client, candidate):
-    wrong = client.post("/training/exam/login/", {"id_number": candidate.trainee.id_number,
-                                                  "ticket_number": "0000000000"})
-    assert wrong.status_code == 400 and "公民身份号码或准考证号不正确" in wrong.content.decode()
-    right = client.post("/training/exam/login/", {"id_number": candidate.trainee.id_number.lower(),
-                                                  "ticket_number": candidate.ticket_number})
+def test_a_candidate_logs_in_with_id_number_ticket_and_entry_code_only(client, candidate):
+    wrong = client.post("/training/exam/login/", exam_login_data(candidate, ticket_number="0000000000"))
+    assert wrong.status_code == 400 and "公民身份号码、准考证号或入场码不正确" in wrong.content.decode()
+    data = exam_login_data(candidate, id_number=candidate.trainee.id_number.lower())
+    right = client.post("/training/exam/login/", {**data, "room_code": data["room_code"].lower()})
     assert right.status_code == 302
     assert "开始考试" in client.get("/training/exam/").content.decode()
 
 
 def test_repeated_wrong_logins_are_locked_out(client, candidate):
     for _attempt in range(10):
-        client.post("/training/exam/login/", {"id_number": "x", "ticket_number": "1"})
-    response = client.post("/training/exam/login/", {"id_number": candidate.trainee.id_number,
-                                                     "ticket_number": candidate.ticket_number})
+        client.post("/training/exam/login/", {"id_number": "x", "ticket_number": "1", "room_code": "ABC"})
+    response = client.post("/training/exam/login/", exam_login_data(candidate))
     assert "登录失败次数过多" in response.content.decode()
 
 
 def test_a_late_hand_in_from_the_exam_room_shows_why_and_the_score(client, candidate):
-    client.post("/training/exam/login/", {"id_number": candidate.trainee.id_number,
-                                          "ticket_number": candidate.ticket_number})
+    client.post("/training/exam/login/", exam_login_data(candidate))
     attempt = services.attempt_start(candidate=candidate, at=timezone.now() - datetime.timedelta(minutes=31))
     response = client.post("/training/exam/paper/", {"submit": "1", f"q{attempt.paper[0]}": "A"})
     assert response.status_code == 400
@@ -279,6 +276,7 @@ def test_practice_checks_the_answer_at_once_and_explains_it(client, world):
     assert question.stem in client.get(f"/training/practice/?bank={bank.pk}").content.decode()
     wrong = client.post("/training/practice/", {"bank": bank.pk, "question": question.pk, "answer": "B"})
     assert "回答错误" in wrong.content.decode() and "正确答案：A" in wrong.content.decode()
+    client.get(f"/training/practice/?bank={bank.pk}")
     right = client.post("/training/practice/", {"bank": bank.pk, "question": question.pk, "answer": "A"})
     assert "回答正确" in right.content.decode() and "解析" in right.content.decode()
 
