@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +35,13 @@ class RiskPointForm(ScopedModelForm):
         if self.instance.pk is None and not self.is_bound and self.user.scope_enterprise_id:
             self.initial.setdefault("enterprise", self.user.scope_enterprise_id)
         self.fields["enterprise"].queryset = enterprises.order_by("name")
+        # The database gives 3.0 where the choice is 3: show the stored value as its option, or the select shows none.
+        for name in ("lec_l", "lec_e", "lec_c"):
+            value = getattr(self.instance, name)
+            if value is not None:
+                keys = [key for key, _label in self.fields[name].choices if key != "" and Decimal(str(key)) == value]
+                if keys:
+                    self.initial[name] = keys[0]
 
     def clean_name(self) -> str:
         return (self.cleaned_data.get("name") or "").strip()

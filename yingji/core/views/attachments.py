@@ -22,12 +22,15 @@ from yingji.core.services import attachment_store
 
 
 def attachable_model(app_label: str, model_name: str) -> type[models.Model] | None:
-    """The model a file may be attached to: a scoped model of the project, else None."""
+    """The model a file may be attached to: a scoped model of the project with a region, else None."""
     try:
         model = apps.get_model(app_label, model_name)
     except (LookupError, ValueError):
         return None
     if model._meta.swapped or not isinstance(model._default_manager.all(), ScopedQuerySet):
+        return None
+    # A file carries the region (and enterprise) of its record.
+    if not any(f.name == "region" and f.many_to_one for f in model._meta.concrete_fields):
         return None
     return model
 

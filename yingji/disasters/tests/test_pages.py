@@ -240,6 +240,9 @@ class ReportDeclarations(Base):
     def make_out_of_scope(self, world):
         return make_report(make_event(world.county2, [world.village2]), world.village2)
 
+    def make_editable(self, world):
+        return make_report(self.event1(world), world.village1, submit=False)
+
     def valid_form_data(self, world):
         return {"event": self.event1(world).pk, "region": world.village1.code, "kind": "initial",
                 "affected_population": "120", "deaths": "0", "relocated": "30", "crops_affected_ha": "12.5",

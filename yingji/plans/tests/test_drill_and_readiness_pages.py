@@ -174,4 +174,19 @@ class ItemDeclarations:
 
 
 class TestItemPages(ItemDeclarations, ScopedModelViewTests):
-    pass
+    actor_who_assesses = "village1_grid"
+
+    def test_an_edit_inside_the_users_scope_is_saved(self, client, world):
+        # Only the village itself fills in its self-assessment (test_transitions); its grid member saves the form.
+        from yingji.core import roles
+        from yingji.core.testing import form_as_sent
+        from yingji.plans import forms
+        from yingji.plans.tests.test_transitions import person
+
+        person(world, self.actor_who_assesses, roles.GRID_MEMBER, world.village1)
+        mine = self.make_in_scope(world)
+        user = getattr(world, self.actor_who_assesses)
+        client.force_login(user)
+        url = self.url("edit", mine.pk)
+        response = client.post(url, form_as_sent(forms.ReadinessItemForm, mine, user))
+        assert response.status_code == 302
