@@ -24,7 +24,7 @@ Then Locust (bench/locust_answers.py, a process of its own) drives the server ov
   the two partials it loads) every BENCH_REFRESH_SECONDS;
 - once all are logged in, the answer window opens: answer i is due at i * BENCH_WINDOW_SECONDS / N; a pool of
   BENCH_RECIPIENT_USERS simulated phones takes them in turn: GET the link's page (form and CSRF token), POST the
-  answer (302), GET the page again as the browser follows the redirect.
+  answer, whose reply is the page saying it was received.
 
 The server's log (uvicorn at level info, no access log) is read for workers that uvicorn's supervisor killed and
 restarted because they did not answer its health check within 5 s (overloaded: hundreds of request threads
@@ -40,7 +40,7 @@ exit 1: an answer was lost), no errors, answer page p99 < 1 s (a miss is printed
     BENCH_REDIS_URL=redis://127.0.0.1:6379/5   (flushed before and after the run)
     BENCH_ANSWERS=3000   answer only that many of the recipients' links in the window (a lower rate, same data)
     BENCH_RECIPIENTS=20000  BENCH_WINDOW_SECONDS=60  BENCH_OFFICERS=50  BENCH_REFRESH_SECONDS=5
-    BENCH_WEB_WORKERS=4  BENCH_RECIPIENT_USERS=500  BENCH_FOLLOW_REDIRECT=1  BENCH_DEMO=1
+    BENCH_WEB_WORKERS=4  BENCH_RECIPIENT_USERS=500  BENCH_DEMO=1
     BENCH_SERVER_ENV="DB_CONN_MAX_AGE=60 ..."   extra settings for the server only (to compare)
     BENCH_PGBOUNCER=/usr/sbin/pgbouncer   (found on PATH; empty: the server connects to PostgreSQL directly)
     BENCH_PGBOUNCER_POOL=20               server connections of pgbouncer's pool
@@ -82,7 +82,6 @@ OFFICERS = int(os.environ.get("BENCH_OFFICERS", "50"))
 REFRESH = float(os.environ.get("BENCH_REFRESH_SECONDS", "5"))
 WEB_WORKERS = os.environ.get("BENCH_WEB_WORKERS", "4")
 RECIPIENT_USERS = int(os.environ.get("BENCH_RECIPIENT_USERS", "500"))
-FOLLOW = os.environ.get("BENCH_FOLLOW_REDIRECT", "1") == "1"
 DEMO = os.environ.get("BENCH_DEMO", "1") == "1"
 REUSE = os.environ.get("BENCH_REUSE", "0") == "1"
 PGBOUNCER = os.environ.get("BENCH_PGBOUNCER", shutil.which("pgbouncer") or "")
@@ -420,7 +419,7 @@ def main() -> int:
         config_path.write_text(json.dumps({
             "host": host, "links": links, "warning_id": warning.pk, "officers": officers,
             "window_seconds": WINDOW, "grace_seconds": GRACE, "refresh_seconds": REFRESH,
-            "recipient_users": RECIPIENT_USERS, "follow_redirect": FOLLOW, "login_timeout_seconds": 180,
+            "recipient_users": RECIPIENT_USERS, "login_timeout_seconds": 180,
         }), encoding="utf-8")
         try:
             if PGBOUNCER:
@@ -486,7 +485,7 @@ def main() -> int:
           f"{results['refused']:,}, no response: {results['no_response']:,}; "
           f"recorded in the database: {recorded:,} (by link {by_link:,}, timeline rows {timeline:,}) -> "
           + ("no answer lost" if recorded == sent == timeline else "MISMATCH: answers lost or doubled"))
-    for name in ("answer page GET", "answer POST", "answer page after POST", "叫应 board page",
+    for name in ("answer page GET", "answer POST", "叫应 board page",
                  "monitoring board page", "monitoring alarms partial", "monitoring sources partial"):
         print(f"  {name}: {figures(records.get(name, []))}")
     errors = results["errors"]

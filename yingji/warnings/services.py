@@ -343,17 +343,20 @@ def _link_parts(key: str) -> tuple[int, str] | None:
     return (int(pk), token) if pk.isdigit() and token else None
 
 
-def recipient_by_link(key: str, *, only: tuple[str, ...] = ()) -> Recipient | None:
+def recipient_by_link(key: str, *, only: tuple[str, ...] = (), with_warning: bool = False) -> Recipient | None:
     """The recipient an answer link (`Recipient.link_key`, "<id>-<token>") belongs to, or None.
 
     Found by primary key; the unguessable token is the proof of who answers, compared in constant time.
-    `only` limits the columns read (the others load when first used).
+    `only` limits the columns read (the others load when first used); `with_warning` reads the warning in the
+    same query.
     """
     parts = _link_parts(key)
     if parts is None:
         return None
     pk, token = parts
     queryset = Recipient._base_manager.only("token", *only) if only else Recipient._base_manager
+    if with_warning:
+        queryset = queryset.select_related("warning")
     try:
         recipient = queryset.get(pk=pk)
     except Recipient.DoesNotExist:

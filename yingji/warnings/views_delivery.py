@@ -58,8 +58,9 @@ def acknowledge_link(request, token: str):
             services.acknowledge_by_token(token=token)
         except ValidationError:
             return _ack_page(request, invalid, status=404)
-        return HttpResponseRedirect(request.path)
-    recipient = services.recipient_by_link(token)
+        # The page that says the answer is on record, straight away: a redirect would cost the phone (and the
+        # server, at 20,000 answers a minute) a third request. Sending the form again changes nothing.
+    recipient = services.recipient_by_link(token, with_warning=True)
     if recipient is None:
         return _ack_page(request, invalid, status=404)
     error = ""
