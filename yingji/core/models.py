@@ -80,11 +80,7 @@ class Region(models.Model):
             raise ValidationError({"parent": _("上级区划应为 %(code)s") % {"code": expected_parent}})
 
     def ancestors(self) -> list["Region"]:
-        codes = []
-        code = division.parent_code(self.code)
-        while code:
-            codes.append(code)
-            code = division.parent_code(code)
+        codes = division.ancestor_codes(self.code)
         by_code = Region.objects.in_bulk(codes)
         return [by_code[c] for c in reversed(codes) if c in by_code]
 

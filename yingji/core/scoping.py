@@ -34,7 +34,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from yingji.standards.division import parent_code, significant_prefix
+from yingji.standards.division import ancestor_codes, significant_prefix
 
 if TYPE_CHECKING:
     from yingji.core.models import User
@@ -59,16 +59,6 @@ def code_prefix_q(path: str, prefix: str) -> Q:
     if len(upper) > len(prefix):  # "99..." has no successor of the same length
         return Q(**{f"{path}__gte": prefix})
     return Q(**{f"{path}__gte": prefix, f"{path}__lt": upper})
-
-
-def ancestor_codes(code: str) -> list[str]:
-    """The 12-digit codes of the regions above `code`, nearest first (the code itself not included)."""
-    codes = []
-    parent = parent_code(code)
-    while parent:
-        codes.append(parent)
-        parent = parent_code(parent)
-    return codes
 
 
 def own_scope_q(user: User, model: type[models.Model]) -> Q | None:

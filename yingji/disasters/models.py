@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from yingji.core.models import Organization, Region, User
-from yingji.core.scoping import ScopedQuerySet, ancestor_codes
+from yingji.core.scoping import ScopedQuerySet
+from yingji.standards.division import ancestor_codes
 from yingji.standards.fwi import DANGER_COLORS, DANGER_LABELS
 
 

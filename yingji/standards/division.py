@@ -41,6 +41,16 @@ def parent_code(code: str) -> str | None:
     return code[:keep].ljust(12, "0")
 
 
+def ancestor_codes(code: str) -> list[str]:
+    """The codes of the regions above `code`, nearest first (the code itself not included)."""
+    codes = []
+    parent = parent_code(code)
+    while parent:
+        codes.append(parent)
+        parent = parent_code(parent)
+    return codes
+
+
 def township_kind(code: str) -> str:
     """Digits 7-9 of a township code: 001-099 街道, 100-199 镇, 200-399 乡, 400-599 类似乡级单位."""
     number = int(code[6:9])

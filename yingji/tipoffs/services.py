@@ -22,7 +22,7 @@ from yingji.core.models import Region, User
 from yingji.core.notifications import notify
 from yingji.core.services import save_with_history, scoped_create, sniff_content_type
 from yingji.core.workflow import InvalidTransition, transition
-from yingji.standards.division import parent_code
+from yingji.standards.division import ancestor_codes
 from yingji.tipoffs.models import HAZARD_CATEGORY_OF, PublicHit, TipOff, TipOffCounter, TipOffPhoto, UsedChallenge
 from yingji.tipoffs.states import WORKFLOW
 
@@ -128,11 +128,7 @@ def _next_number(year: int) -> str:
 
 def handlers_of(region_id: str) -> list[User]:
     """Bureau users who handle tip-offs at the region's county or any level above it."""
-    codes = []
-    code = parent_code(region_id)
-    while code:
-        codes.append(code)
-        code = parent_code(code)
+    codes = ancestor_codes(region_id)
     return list(
         User.objects.filter(
             scope_region_id__in=codes, is_active=True, groups__permissions__codename="change_tipoff",

@@ -30,3 +30,8 @@ def test_malformed_codes_are_refused(code):
                                               ("200", "乡"), ("399", "乡"), ("400", "类似乡级单位")])
 def test_township_kind_from_digits_7_to_9(digits, kind):
     assert division.township_kind(f"370302{digits}000") == kind
+
+
+def test_ancestor_codes_climb_to_the_province_nearest_first():
+    assert division.ancestor_codes("370302001002") == ["370302001000", "370302000000", "370300000000", "370000000000"]
+    assert division.ancestor_codes("370000000000") == []
