@@ -136,6 +136,8 @@ def test_the_embedded_mode_makes_one_private_token_and_hands_it_to_the_simulator
     assert environment["WARNING_GATEWAY_TOKEN"] == token
     assert all(env["WARNING_GATEWAY_TOKEN"] == token for _command, env in started.values())  # web and worker too
     assert embedded_gateway_token() == token  # made once, then kept
+    web_command, _environment = started["uvicorn"]
+    assert "--no-proxy-headers" in web_command  # no client rewrites the address the lockout and throttles count
 
 
 # -- the shapes of a callback -------------------------------------------------------------------------------

@@ -53,7 +53,10 @@ class Command(BaseCommand):
             "web": [python, "-m", "uvicorn", "yingji.asgi:application", "--host", host, "--port", port,
                     "--workers", os.environ.get("WEB_WORKERS", "2"), "--log-level", "warning",
                     # Open live-board streams would otherwise hold Ctrl+C up to LIVE_STREAM_SECONDS.
-                    "--timeout-graceful-shutdown", "3"],
+                    "--timeout-graceful-shutdown", "3",
+                    # The embedded server faces its clients itself: no X-Forwarded-For rewrites the client address
+                    # that the login lockout and the throttles count (uvicorn trusts it from 127.0.0.1 by default).
+                    "--no-proxy-headers"],
             "worker": [python, "-m", "celery", "-A", "yingji", "--quiet", "worker", "--beat", "--pool", "solo",
                        "--loglevel", "WARNING", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
         }
