@@ -192,7 +192,6 @@ def test_the_stream_ends_after_its_lifetime_and_tells_the_browser_when_to_come_b
     assert live.hub().listening() == 0
 
 
-@pytest.mark.django_db(transaction=True)
 def publish_when_unlocked(topic: str, data: dict) -> None:
     """Publish, trying again while the stream's poll reads the table.
 
@@ -210,6 +209,7 @@ def publish_when_unlocked(topic: str, data: dict) -> None:
     live.publish(topic, data)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_under_asgi_the_stream_is_an_async_generator(backend):
     """uvicorn serves async iterators as they go; a sync one would be drained first, which never ends."""
     world = build_world()
