@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from yingji.monitoring import ingest, services
 from yingji.monitoring.models import Reading
@@ -70,6 +70,18 @@ def test_a_published_message_is_stored_and_its_result_sent_back(broker, plant):
         thread.join(5)
 
 
+def readings_of(point) -> int | None:
+    """The point's stored readings, or None while the subscriber's thread holds the table.
+
+    The SQLite test database lives in memory with a shared cache, whose table locks fail at once instead of
+    waiting out the busy timeout as a database file does.
+    """
+    try:
+        return Reading.objects.filter(point=point).count()
+    except OperationalError:
+        return None
+
+
 def test_a_restarted_broker_is_reconnected_to_and_ingestion_continues(broker, plant):
     subscriber = Subscriber(client_id="test-ingest-2", port=broker.port)
     thread = run_in_thread(subscriber)
@@ -82,7 +94,7 @@ def test_a_restarted_broker_is_reconnected_to_and_ingestion_continues(broker, pl
         broker.start()
         assert wait_for(lambda: subscriber.client.is_connected() and publisher.client.is_connected(), 20)
         assert wait_for(lambda: publisher.publish(message(2, base)) or 2 in publisher.result_ids(), 15, 0.5)
-        assert Reading.objects.filter(point=plant["point"]).count() == 20
+        assert wait_for(lambda: readings_of(plant["point"]) == 20, 10)
     finally:
         publisher.close()
         subscriber.stop()
