@@ -10,10 +10,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 setup: $(STAMPS)/python $(STAMPS)/frontend
 
-$(STAMPS)/python: requirements.txt
+# A development machine gets requirements-dev.txt (runtime + tests, lint, benchmarks); production installs
+# only requirements.txt (docs/deployment.md).
+$(STAMPS)/python: requirements.txt requirements-dev.txt
 	@mkdir -p $(STAMPS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
 # Front-end libraries come from the npm registry and are copied into static files.
