@@ -6,7 +6,7 @@ STAMPS := .make
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/yingji
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup run test test-sqlite test-postgres lint bench migrate seed clean
+.PHONY: setup setup-production run test test-sqlite test-postgres lint bench migrate seed clean
 
 setup: $(STAMPS)/python $(STAMPS)/frontend
 
@@ -16,6 +16,15 @@ $(STAMPS)/python: requirements.txt requirements-dev.txt
 	@mkdir -p $(STAMPS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# Production: the runtime packages only, and the front-end libraries.
+setup-production: $(STAMPS)/runtime $(STAMPS)/frontend
+
+$(STAMPS)/runtime: requirements.txt
+	@mkdir -p $(STAMPS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
 # Front-end libraries come from the npm registry and are copied into static files.
