@@ -6,13 +6,21 @@ STAMPS := .make
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/yingji
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup setup-production run test test-sqlite test-postgres lint bench migrate seed clean
+.PHONY: setup setup-production system-run system-test run test test-sqlite test-postgres lint bench migrate seed clean
 
 setup: $(STAMPS)/python $(STAMPS)/frontend
 
+# Debian packages and local services: installed (as root) or named in one command to run (otherwise).
+# `make run` needs what the embedded default needs; the tests also need chromium, PostgreSQL, Mosquitto and Redis.
+system-run:
+	@bin/system-packages run
+
+system-test:
+	@PG_TEST_URL=$(PG_TEST_URL) bin/system-packages test
+
 # A development machine gets requirements-dev.txt (runtime + tests, lint, benchmarks); production installs
 # only requirements.txt (docs/deployment.md).
-$(STAMPS)/python: requirements.txt requirements-dev.txt
+$(STAMPS)/python: requirements.txt requirements-dev.txt | system-run
 	@mkdir -p $(STAMPS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
@@ -21,14 +29,14 @@ $(STAMPS)/python: requirements.txt requirements-dev.txt
 # Production: the runtime packages only, and the front-end libraries.
 setup-production: $(STAMPS)/runtime $(STAMPS)/frontend
 
-$(STAMPS)/runtime: requirements.txt
+$(STAMPS)/runtime: requirements.txt | system-run
 	@mkdir -p $(STAMPS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
 # Front-end libraries come from the npm registry and are copied into static files.
-$(STAMPS)/frontend: package.json package-lock.json
+$(STAMPS)/frontend: package.json package-lock.json | system-run
 	@mkdir -p $(STAMPS)
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf yingji/static/vendor && mkdir -p yingji/static/vendor/leaflet yingji/static/vendor/echarts yingji/static/vendor/htmx yingji/static/vendor/bootstrap
@@ -52,15 +60,15 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run > /dev/null
 
-test-sqlite: setup
+test-sqlite: setup | system-test
 	$(BIN)/pytest
 
-test-postgres: setup
+test-postgres: setup | system-test
 	@$(BIN)/python -c "import psycopg; psycopg.connect('$(PG_TEST_URL:/yingji=/postgres)').close()" \
 		|| (echo "PostgreSQL is not reachable at $(PG_TEST_URL); start it (see README) or set PG_TEST_URL" && exit 1)
 	DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
-test: lint test-sqlite test-postgres
+test: system-test lint test-sqlite test-postgres
 
 bench: setup
 	$(BIN)/python bench/run.py
