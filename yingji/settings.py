@@ -245,6 +245,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "deadline-sweep": {"task": "yingji.core.tasks.sweep", "schedule": float(os.environ.get("SWEEP_SECONDS", "60"))},
+    # The outbox's backstop in Celery: retries and the effects of processes that died (see OUTBOX_* below).
+    "outbox-drain": {"task": "yingji.core.tasks.drain_outbox",
+                     "schedule": float(os.environ.get("OUTBOX_BEAT_SECONDS", "10"))},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -257,7 +260,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "yingji.core.rest.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "yingji.core.filters.ScopedFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -321,6 +324,16 @@ MONITORING_ONLINE_THRESHOLD = float(os.environ.get("MONITORING_ONLINE_THRESHOLD"
 MONITORING_ONLINE_ROLLUP_MINUTES = int(os.environ.get("MONITORING_ONLINE_ROLLUP_MINUTES", "10"))
 MONITORING_ONLINE_SETTLE_MINUTES = int(os.environ.get("MONITORING_ONLINE_SETTLE_MINUTES", "10"))
 # Live pages (yingji/core/live.py): "redis" or "database"; empty picks redis when REDIS_URL is set.
+# The outbox (yingji/core/outbox.py, docs/deployment.md): side effects stored with the change that causes them.
+OUTBOX_INLINE = env_bool("OUTBOX_INLINE", True)
+OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "1"))
+OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "60"))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "10"))
+OUTBOX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_SECONDS", "5"))
+OUTBOX_BACKOFF_MAX_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", "3600"))
+OUTBOX_BATCH = int(os.environ.get("OUTBOX_BATCH", "10"))
+OUTBOX_KEEP_DAYS = float(os.environ.get("OUTBOX_KEEP_DAYS", "7"))
+
 LIVE_BACKEND = os.environ.get("LIVE_BACKEND", "")
 LIVE_STREAM_SECONDS = float(os.environ.get("LIVE_STREAM_SECONDS", "120"))
 LIVE_HEARTBEAT_SECONDS = float(os.environ.get("LIVE_HEARTBEAT_SECONDS", "15"))

@@ -2,9 +2,10 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework
 
 from yingji.core.models import Organization, OrganizationKind, Region, RegionLevel, User
-from yingji.core.scoping import code_prefix_q
+from yingji.core.scoping import ScopedQuerySet, code_prefix_q
 from yingji.core.validators import validate_plausible_day
 from yingji.standards import division
 
@@ -29,7 +30,44 @@ class YearFilter(IntegerFilter):
         super().__init__(*args, min_value=1, max_value=9999, **kwargs)
 
 
-class SearchFilterSet(django_filters.FilterSet):
+RELATED_FILTERS = (django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose choices of related records are limited to what the request's user may view.
+
+    Every ModelChoiceFilter and ModelMultipleChoiceFilter, declared or generated from `Meta.fields`, whose queryset
+    is a `ScopedQuerySet` offers `queryset.restrict(user, "view")`: the dropdown lists only records in the user's
+    jurisdiction (their names are data too), and a key from outside it is an invalid choice. What else the queryset
+    says (only active ones, no villages) and its order are kept. Without a request there is no user to scope by,
+    and such a filter offers nothing.
+    """
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        user = getattr(request, "user", None)
+        for one in self.filters.values():
+            if not isinstance(one, RELATED_FILTERS):
+                continue
+            choices = one.get_queryset(request)
+            if isinstance(choices, ScopedQuerySet):
+                one.queryset = choices.restrict(user, "view") if user is not None else choices.none()
+                # A form field built earlier (on the class's filter, deep-copied into this one) would keep the
+                # unrestricted choices.
+                vars(one).pop("_field", None)
+
+
+class ScopedAPIFilterSet(ScopedFilterSet, rest_framework.FilterSet):
+    """The base of the filter sets the API makes from a viewset's `filterset_fields`."""
+
+
+class ScopedFilterBackend(rest_framework.DjangoFilterBackend):
+    """django-filter's REST backend, whose filter sets made from `filterset_fields` scope their choices too."""
+
+    filterset_base = ScopedAPIFilterSet
+
+
+class SearchFilterSet(ScopedFilterSet):
     """A FilterSet with a free-text `q` over `search_fields`; its date filters refuse implausible days (see
     `validate_plausible_day`), which would overflow when turned into the day's bounds in UTC."""
 
@@ -56,15 +94,10 @@ class SearchFilterSet(django_filters.FilterSet):
 
 
 class RegionScopedFilterSet(SearchFilterSet):
-    """A search plus `region`: the chosen region and everything under it, choices limited to the user's scope."""
+    """A search plus `region`: the chosen region and everything under it (villages are not offered)."""
 
     region = django_filters.ModelChoiceFilter(label=_("区域"), queryset=Region.objects.exclude(level="village"),
                                               method="within_region", empty_label="全部")
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["region"].queryset = Region.objects.restrict(request.user, "view").exclude(level="village")
 
     def within_region(self, queryset, name, region):
         return queryset.filter(code_prefix_q("region__code", region.prefix))

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from yingji.core.filters import RegionScopedFilterSet
 from yingji.incidents.models import (
     Category,
     DispatchTask,
@@ -11,7 +12,6 @@ from yingji.incidents.models import (
     ReportStatus,
     TaskStatus,
 )
-from yingji.resources.filters import RegionScopedFilterSet
 
 EXERCISE_CHOICES = [("exercise", _("演练")), ("all", _("全部（含演练）"))]
 

@@ -38,11 +38,6 @@ class MonitoringPointFilterSet(RegionScopedFilterSet):
         model = MonitoringPoint
         fields = ["q", "region", "kind", "source", "is_active"]
 
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["source"].queryset = MajorHazardSource.objects.restrict(request.user, "view")
-
 
 class AlarmFilterSet(RegionScopedFilterSet):
     search_fields = ("code", "point__tag", "point__name", "enterprise__name")

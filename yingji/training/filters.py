@@ -38,11 +38,6 @@ class QuestionFilterSet(SearchFilterSet):
         model = Question
         fields = ["q", "bank", "kind", "industry", "post", "is_active"]
 
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["bank"].queryset = QuestionBank.objects.restrict(request.user, "view")
-
 
 class TraineeFilterSet(RegionScopedFilterSet):
     # Not the ID number: a substring search would read a masked number back digit by digit.
@@ -73,11 +68,6 @@ class CandidateFilterSet(RegionScopedFilterSet):
         model = Candidate
         fields = ["q", "exam", "region"]
 
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["exam"].queryset = Exam.objects.restrict(request.user, "view")
-
 
 class AttemptFilterSet(RegionScopedFilterSet):
     search_fields = ("candidate__ticket_number", "candidate__trainee__name", "enterprise__name")
@@ -89,9 +79,3 @@ class AttemptFilterSet(RegionScopedFilterSet):
     class Meta:
         model = Attempt
         fields = ["q", "exam", "region", "enterprise", "status", "passed"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["exam"].queryset = Exam.objects.restrict(request.user, "view")
-            self.filters["enterprise"].queryset = Enterprise.objects.restrict(request.user, "view")

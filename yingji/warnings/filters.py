@@ -52,14 +52,9 @@ class ResponsiblePersonFilterSet(RegionScopedFilterSet):
 
 
 class WarningChoiceFilterSet(RegionScopedFilterSet):
-    """A `warning` choice limited to the warnings the user may see."""
+    """A `warning` choice (the warnings the user may see, as every choice is scoped)."""
 
     warning = django_filters.ModelChoiceFilter(label=_("预警"), queryset=Warning.objects.all())
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["warning"].queryset = Warning.objects.restrict(request.user, "view")
 
 
 class RecipientFilterSet(WarningChoiceFilterSet):
@@ -81,8 +76,3 @@ class DeliveryFilterSet(WarningChoiceFilterSet):
     class Meta:
         model = Delivery
         fields = ["q", "warning", "region", "channel", "status", "recipient"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            self.filters["recipient"].queryset = Recipient.objects.restrict(request.user, "view")
