@@ -116,12 +116,12 @@ def snapshot(day) -> dict:
 
 def timed_scan(day, settled: int, now: int) -> tuple[float, int]:
     """The incremental run's scan of readings alone, repeated outside the run: seconds and rows read."""
-    from yingji.monitoring import services
+    from yingji.monitoring.services import online
 
-    _start, end = services.day_bounds_ms(day)
-    horizon = now - services.online_settle_ms() - services.ONLINE_SAFETY_MS
+    _start, end = online.day_bounds_ms(day)
+    horizon = now - online.online_settle_ms() - online.ONLINE_SAFETY_MS
     t0 = time.perf_counter()
-    before, after = services._online_scan(services._KINDS["point"], settled, horizon - horizon % MINUTE, end)
+    before, after = online._online_scan(online._KINDS["point"], settled, horizon - horizon % MINUTE, end)
     elapsed = time.perf_counter() - t0
     return elapsed, sum(c.readings for c in before.values()) + sum(c.readings for c in after.values())
 
@@ -138,6 +138,7 @@ def main() -> int:
 
     from yingji.monitoring import services
     from yingji.monitoring.models import OnlineProgress
+    from yingji.monitoring.services import online
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
@@ -151,7 +152,7 @@ def main() -> int:
           f"in {time.perf_counter() - started:.1f} s")
     rng = np.random.default_rng(SEED)
     day = timezone.localdate() - timedelta(days=1)
-    start, _end = services.day_bounds_ms(day)
+    start, _end = online.day_bounds_ms(day)
     now = start + int(HOURS * 3_600_000)
     if now + RUNS * 10 * MINUTE > _end:
         raise SystemExit("BENCH_HOURS plus BENCH_RUNS ten-minute steps must stay within the day (at most 23.5 h)")

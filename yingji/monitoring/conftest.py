@@ -1,7 +1,8 @@
 import pytest
 
-from yingji.monitoring import ingest, services
+from yingji.monitoring import ingest
 from yingji.monitoring.alarms import ENGINE
+from yingji.monitoring.services.readings import GATEWAYS_SEEN
 
 
 @pytest.fixture(autouse=True)
@@ -9,8 +10,8 @@ def _fresh_worker_state():
     # Tests roll back their points and alarms; state kept by an earlier test must not answer for the next one.
     ingest.invalidate_point_tables()
     ENGINE.reset()
-    services.GATEWAYS_SEEN.reset()
+    GATEWAYS_SEEN.reset()
     yield
     ingest.invalidate_point_tables()
     ENGINE.reset()
-    services.GATEWAYS_SEEN.reset()
+    GATEWAYS_SEEN.reset()

@@ -22,7 +22,7 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import repeat
 from typing import Any
 
@@ -42,6 +42,11 @@ INT64_MAX = 2**63 - 1
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+def datetime_from_ms(ms: int) -> datetime:
+    """An aware UTC datetime from milliseconds since the epoch."""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 @dataclass(slots=True)

@@ -22,6 +22,7 @@ from yingji.monitoring.models import (
     OnlineRate,
     OnlineRecount,
 )
+from yingji.monitoring.services.online import day_bounds_ms
 
 BATCH = 500
 
@@ -93,7 +94,7 @@ def rollup_online_rates(now: datetime | None = None) -> int:
             return 0  # another worker wrote the same day at the same moment; its rows stand
 
     for day in (today - timedelta(days=1), today):
-        _start, end = services.day_bounds_ms(day)
+        _start, end = day_bounds_ms(day)
         last = OnlineRate.objects.filter(day=day).aggregate(last=Max("computed_at"))["last"]
         if day < today:
             final_from = datetime.fromtimestamp(end / 1000, tz=UTC) + every

@@ -11,6 +11,7 @@ from yingji.enterprises.testing import EnterpriseFactory
 from yingji.monitoring import services, tasks
 from yingji.monitoring.ingest import PointTable
 from yingji.monitoring.models import OnlineProgress, OnlineRate, OnlineRecount, OnlineSubject, OnlineTally
+from yingji.monitoring.services import online
 from yingji.monitoring.testing import make_point, make_source
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def day():
 
 @pytest.fixture
 def rated(world, day):
-    start, end = services.day_bounds_ms(day)
+    start, end = online.day_bounds_ms(day)
     half = plant(world.village1, "半在线企业")
     full = plant(world.village1, "全在线企业")
     other = plant(world.village2, "乙区企业")
@@ -97,7 +98,7 @@ def test_the_sweep_keeps_today_current_and_closes_yesterday_once(world):
     assert set(OnlineRate.objects.values_list("day", flat=True)) == {today, today - timedelta(days=1)}
     assert tasks.rollup_online_rates(now + timedelta(minutes=1)) == 0  # nothing due yet
     assert tasks.rollup_online_rates(now + timedelta(minutes=11)) > 0  # today again
-    stamp = datetime.fromtimestamp(services.day_bounds_ms(today)[1] / 1000, tz=UTC)
+    stamp = datetime.fromtimestamp(online.day_bounds_ms(today)[1] / 1000, tz=UTC)
     assert tasks.rollup_online_rates(stamp + timedelta(minutes=11)) > 0  # today is now yesterday: final
     assert tasks.rollup_online_rates(stamp + timedelta(minutes=12)) == 0
 
@@ -124,7 +125,7 @@ def test_incremental_runs_match_a_full_recount_across_the_day_boundary(world):
     rng = random.Random(5)
     day = timezone.localdate() - timedelta(days=3)
     next_day = day + timedelta(days=1)
-    _start, midnight = services.day_bounds_ms(day)
+    _start, midnight = online.day_bounds_ms(day)
     first = plant(world.village1, "甲企业")
     enterprise_a = first[0].enterprise
     source_a = first[0].source
@@ -179,7 +180,7 @@ def test_incremental_runs_match_a_full_recount_across_the_day_boundary(world):
 def test_an_incremental_run_reads_only_what_is_not_settled(world):
     point, gateway = plant(world.village1, "甲企业")
     day = timezone.localdate() - timedelta(days=2)
-    start, _end = services.day_bounds_ms(day)
+    start, _end = online.day_bounds_ms(day)
     table = PointTable()
     for minute in range(60):
         send(gateway, point.enterprise_id, [[point.tag, start + minute * MINUTE, 10.0]], start + minute * MINUTE, table)
@@ -200,7 +201,7 @@ def test_an_incremental_run_reads_only_what_is_not_settled(world):
 def test_a_late_reading_marks_its_point_and_day_for_a_recount(world):
     point, gateway = plant(world.village1, "甲企业")
     day = timezone.localdate() - timedelta(days=2)
-    start, end = services.day_bounds_ms(day)
+    start, end = online.day_bounds_ms(day)
     table = PointTable()
     send(gateway, point.enterprise_id, [[point.tag, end - MINUTE, 10.0]], end + 5 * MINUTE, table)
     assert not OnlineRecount.objects.exists()  # within the settle time: not late
@@ -214,7 +215,7 @@ def test_the_sweep_rolls_up_a_finished_day_again_when_late_readings_arrive(world
     point, gateway = plant(world.village1, "甲企业")
     now = timezone.now().astimezone(UTC).replace(microsecond=0)
     day = timezone.localdate(now) - timedelta(days=3)
-    start, end = services.day_bounds_ms(day)
+    start, end = online.day_bounds_ms(day)
     services.online_rates_rollup(day=day, now_ms=end + 3_600_000)
     assert rate(OnlineSubject.POINT, point=point, day=day) == 0.0
     send(gateway, point.enterprise_id, [[point.tag, start + i * MINUTE, 10.0] for i in range(144)],
