@@ -2,8 +2,9 @@
 
 `report_figures(region, month)` gathers the month's figures for the region's jurisdiction (through
 `scope_principal`, so every query is restricted to that region), `attention_items()` ranks what needs attention,
-and `report_docx()` lays them out with the charts (`yingji.analytics.charts`). Hazard figures come from the
-hazards app's statistics (whole months from its roll-up); the others are counts over one month of indexed rows.
+and `report_docx()` lays them out with the charts (`yingji.analytics.charts`). Each section is computed by the app
+that owns its records (`REPORT_SECTIONS` in its contributions.py): hazard figures from the hazards app's statistics
+(whole months from its roll-up), the others as counts over one month of indexed rows.
 """
 
 from __future__ import annotations
@@ -11,10 +12,8 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -22,139 +21,28 @@ from docx.oxml.ns import qn
 from docx.shared import Inches, Pt
 
 from yingji.analytics import charts
-from yingji.analytics.selectors import NO_DATA, external, scope_principal
+from yingji.analytics.selectors import NO_DATA, scope_principal
+from yingji.core.contributions import ReportMonth, ReportSection, pick
 from yingji.core.excel import xml_text
-from yingji.core.models import Region, User
+from yingji.core.models import Region
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
 def next_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return ReportMonth(month).next
 
 
 def previous_month(month: datetime.date) -> datetime.date:
-    return (month - datetime.timedelta(days=1)).replace(day=1)
+    return ReportMonth(month).previous
 
 
-def month_end(month: datetime.date) -> datetime.date:
-    return next_month(month) - datetime.timedelta(days=1)
-
-
-def _bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    tz = timezone.get_current_timezone()
-    return (datetime.datetime.combine(month, datetime.time.min, tzinfo=tz),
-            datetime.datetime.combine(next_month(month), datetime.time.min, tzinfo=tz))
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return round(part * 100 / whole, 1) if whole else None
-
-
-# -- the figures, one loop at a time ---------------------------------------------------------------------------------
-
-
-def _hazard_summary(stats: dict[str, Any]) -> dict[str, Any]:
-    totals = stats["totals"]
-    return {"found": totals["found"], "closed": totals["closed"], "rate": totals["rate"],
-            "overdue": totals["overdue"], "major": totals["major"]["found"], "major_closed": totals["major"]["closed"]}
-
-
-def hazard_section(principal: User, month: datetime.date) -> dict[str, Any]:
-    from yingji.hazards.selectors import Period, hazard_statistics
-
-    current = hazard_statistics(principal, Period(month, month_end(month)))
-    last = previous_month(month)
-    year_ago = month.replace(year=month.year - 1)
-    trend_start = next_month(year_ago)
-    trend = hazard_statistics(principal, Period(trend_start, month_end(month)))
-    return {
-        "current": _hazard_summary(current),
-        "last_month": _hazard_summary(hazard_statistics(principal, Period(last, month_end(last)))),
-        "last_year": _hazard_summary(hazard_statistics(principal, Period(year_ago, month_end(year_ago)))),
-        "shares": current["shares"],
-        "by_source": [r for r in current["by_source"]],
-        "by_category": [r for r in current["by_category"]],
-        "by_region": current["by_region"],
-        "enterprise_ranking": current["enterprise_ranking"][:5],
-        "trend": [{"name": r["name"], "found": r["found"], "closed": r["closed"]} for r in trend["by_month"]],
-    }
-
-
-def alarm_section(principal: User, month: datetime.date) -> dict[str, Any]:
-    from yingji.monitoring.models import (
-        Alarm,
-        AlarmKind,
-        AlarmLevel,
-        AlarmStatus,
-        MonitoringPoint,
-        OnlineRate,
-        OnlineSubject,
-    )
-
-    start, end = _bounds(month)
-    alarms = Alarm.objects.restrict(principal, "view").filter(started_at__gte=start, started_at__lt=end)
-    by_level = dict(alarms.values_list("level").annotate(n=Count("pk")).order_by())
-    by_kind = dict(alarms.values_list("kind").annotate(n=Count("pk")).order_by())
-    total = sum(by_level.values())
-    closed = alarms.filter(status=AlarmStatus.CLOSED).count()
-    points = MonitoringPoint.objects.restrict(principal, "view").filter(is_active=True).count()
-    # The month's online rate is its days' point roll-ups added up (time reporting ÷ time expected), the same
-    # figure as the online-rate page's, never a scan of the month's readings.
-    days = (OnlineRate.objects.restrict(principal, "view")
-            .filter(subject=OnlineSubject.POINT, day__gte=month, day__lt=next_month(month))
-            .aggregate(online=Sum("online_seconds"), expected=Sum("expected_seconds")))
-    rate = _rate(days["online"] or 0, days["expected"] or 0)
-    return {"total": total, "closed": closed, "points": points, "online_rate": rate,
-            "by_level": [{"name": str(label), "total": by_level.get(value, 0)} for value, label in AlarmLevel.choices],
-            "by_kind": [{"name": str(label), "total": by_kind.get(value, 0)} for value, label in AlarmKind.choices]}
-
-
-def incident_section(principal: User, month: datetime.date) -> dict[str, Any]:
-    from yingji.incidents.models import Grade, Incident, IncidentReport
-
-    def summary(first: datetime.date) -> dict[str, Any]:
-        start, end = _bounds(first)
-        incidents = Incident.objects.restrict(principal, "view").filter(occurred_at__gte=start, occurred_at__lt=end,
-                                                                         is_exercise=False)
-        sums = incidents.aggregate(total=Count("pk"), deaths=Sum("deaths"), missing=Sum("missing"),
-                                   injuries=Sum("serious_injuries"), loss=Sum("direct_loss_yuan"))
-        grades = dict(incidents.values_list("grade").annotate(n=Count("pk")).order_by())
-        late = IncidentReport.objects.restrict(principal, "view").filter(
-            incident__in=incidents, late=True).count()
-        return {"total": sums["total"] or 0, "deaths": sums["deaths"] or 0, "missing": sums["missing"] or 0,
-                "serious_injuries": sums["injuries"] or 0, "direct_loss_yuan": float(sums["loss"] or Decimal(0)),
-                "late_reports": late,
-                "by_grade": [{"key": value, "name": str(label), "total": grades.get(value, 0)}
-                             for value, label in Grade.choices]}
-
-    return {"current": summary(month), "last_month": summary(previous_month(month))}
-
-
-def warning_section(principal: User, month: datetime.date) -> dict[str, Any]:
-    from yingji.warnings.models import Level, Recipient, RecipientStatus, Warning, WarningKind
-
-    start, end = _bounds(month)
-    warnings = Warning.objects.restrict(principal, "view").filter(published_at__gte=start, published_at__lt=end)
-    by_level = dict(warnings.values_list("level").annotate(n=Count("pk")).order_by())
-    by_kind = dict(warnings.values_list("kind").annotate(n=Count("pk")).order_by())
-    recipients = Recipient.objects.restrict(principal, "view").filter(warning__published_at__gte=start,
-                                                                      warning__published_at__lt=end)
-    counts = recipients.aggregate(total=Count("pk"),
-                                  acknowledged=Count("pk", filter=Q(status=RecipientStatus.ACKNOWLEDGED)),
-                                  superior=Count("pk", filter=Q(superior_called_at__isnull=False)))
-    return {"total": sum(by_level.values()),
-            "by_level": [{"name": str(label), "total": by_level.get(value, 0)} for value, label in Level.choices],
-            "by_kind": [{"name": str(label), "total": by_kind.get(value, 0)} for value, label in WarningKind.choices
-                        if by_kind.get(value)],
-            "recipients": counts["total"] or 0, "acknowledged": counts["acknowledged"] or 0,
-            "superior_called": counts["superior"] or 0,
-            "ack_rate": _rate(counts["acknowledged"] or 0, counts["total"] or 0)}
-
+# The sections, one per loop, each computed by its own app (`REPORT_SECTIONS` in its contributions.py), with the
+# progress shown before it.
+SECTIONS: dict[str, ReportSection] = pick("REPORT_SECTIONS", "hazards", "alarms", "incidents", "warnings",
+                                          "enforcement", "judgements")
+STEPS = {"hazards": (10, "隐患排查治理"), "alarms": (35, "监测预警"), "incidents": (50, "突发事件"),
+         "warnings": (60, "预警叫应"), "enforcement": (65, "执法检查与会商研判")}
 
 ENFORCEMENT_LABELS = [("units_inspected", "检查单位（家）"), ("inspections", "检查（次）"), ("cases", "立案（件）"),
                       ("penalties", "行政处罚（起）"), ("suspensions", "责令停产停业（家）"), ("closures", "提请关闭（家）"),
@@ -166,35 +54,13 @@ def report_figures(region: Region, month: datetime.date,
     """Every figure of the report of `region` for `month` (its first day), JSON-serialisable."""
     principal = scope_principal(region)
     step = progress or (lambda percent, what: None)
-    step(10, "隐患排查治理")
-    figures: dict[str, Any] = {"region": {"code": region.code, "name": region.name},
-                               "month": month.isoformat(), "hazards": hazard_section(principal, month)}
-    step(35, "监测预警")
-    figures["alarms"] = alarm_section(principal, month)
-    step(50, "突发事件")
-    figures["incidents"] = incident_section(principal, month)
-    step(60, "预警叫应")
-    figures["warnings"] = warning_section(principal, month)
-    step(65, "执法检查与会商研判")
-    enforcement = external("yingji.inspections.selectors", "enforcement_statistics", user=principal,
-                           start=month, end=month_end(month))
-    figures["enforcement"] = {str(k): _plain(v) for k, v in enforcement.items()} if enforcement is not None else None
-    judgements = external("yingji.disasters.selectors", "consultation_judgements", user=principal,
-                          month=next_month(month))
-    figures["judgements"] = [{str(k): _plain(v) for k, v in row.items()} for row in judgements] \
-        if judgements is not None else None
+    figures: dict[str, Any] = {"region": {"code": region.code, "name": region.name}, "month": month.isoformat()}
+    for key, section in SECTIONS.items():
+        if key in STEPS:
+            step(*STEPS[key])
+        figures[key] = section.read(principal, ReportMonth(month))
     figures["attention"] = attention_items(figures)
     return figures
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
 
 
 def attention_items(figures: dict[str, Any], top: int = 10) -> list[dict[str, Any]]:

@@ -1,6 +1,7 @@
 """The roll-up the cockpit reads: open rows per township (`Tally`), for the tables that grow without bound.
 
-Each metric is a condition on one source model. A save of a source row refreshes its township's tallies after
+Each count is a condition on one source model, declared by the model's app in its `contributions.py`
+(`ROLLUP_COUNTS`: open incidents in incidents, open alarms in monitoring). A save of a source row refreshes its township's tallies after
 commit (so the cockpit is live), and the sweep recomputes every tally (so a bulk load, a COPY, a move to another
 township or a lost hook is repaired within a minute). Reading a figure for a city is then a sum over a few hundred
 tally rows instead of a count over the source table.
@@ -11,17 +12,16 @@ from __future__ import annotations
 import functools
 import logging
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.apps import apps
-from django.db import models, transaction
-from django.db.models import Count, Q, Sum
+from django.db import transaction
+from django.db.models import Count, Sum
 from django.db.models.functions import Substr
 from django.db.models.signals import post_save
 from django.utils import timezone
 
 from yingji.analytics.models import Tally
+from yingji.core.contributions import RollupCount, contributions
 from yingji.core.scoping import code_prefix_q
 
 log = logging.getLogger(__name__)
@@ -31,33 +31,17 @@ log = logging.getLogger(__name__)
 TOWNSHIP_DIGITS = 9
 
 
-@dataclass(frozen=True)
-class TallyMetric:
-    key: str
-    model_label: str
-    condition: Callable[[], Q]
-
-    @property
-    def model(self) -> type[models.Model]:
-        return apps.get_model(self.model_label)
-
-
-METRICS = [
-    TallyMetric("open_incidents", "incidents.Incident", lambda: Q(closed=False, is_exercise=False)),
-    TallyMetric("overdue_incidents", "incidents.Incident",
-                lambda: Q(closed=False, is_exercise=False, overdue_since__isnull=False)),
-    TallyMetric("open_alarms", "monitoring.Alarm", lambda: ~Q(status="closed")),
-    TallyMetric("unacknowledged_alarms", "monitoring.Alarm", lambda: Q(status="unacknowledged")),
-]
-METRIC_KEYS = [m.key for m in METRICS]
+def rollup_counts() -> dict[str, RollupCount]:
+    """The counts kept, by key: every app's `ROLLUP_COUNTS` (open incidents, open alarms...)."""
+    return contributions("ROLLUP_COUNTS")
 
 
 def _township_of(prefix: str) -> str:
     return prefix.ljust(12, "0")
 
 
-def _counts(metric: TallyMetric, prefix: str | None) -> dict[str, int]:
-    queryset = metric.model._base_manager.filter(metric.condition())
+def _counts(metric: RollupCount, prefix: str | None) -> dict[str, int]:
+    queryset = apps.get_model(metric.model)._base_manager.filter(metric.condition())
     if prefix:
         queryset = queryset.filter(code_prefix_q("region__code", prefix))
     rows = (queryset.annotate(township=Substr("region_id", 1, TOWNSHIP_DIGITS)).values_list("township")
@@ -66,14 +50,14 @@ def _counts(metric: TallyMetric, prefix: str | None) -> dict[str, int]:
 
 
 @transaction.atomic
-def refresh_tallies(prefix: str | None = None, metrics: list[TallyMetric] | None = None) -> int:
+def refresh_tallies(prefix: str | None = None, metrics: list[RollupCount] | None = None) -> int:
     """Recompute the tallies of `metrics` (all by default) under a region prefix (everything by default).
 
     Returns the number of tally rows written.
     """
     now = timezone.now()
     written = 0
-    for metric in metrics or METRICS:
+    for metric in metrics or rollup_counts().values():
         counts = _counts(metric, prefix)
         stale = Tally.objects.filter(metric=metric.key).exclude(region_id__in=list(counts)).exclude(value=0)
         if prefix:
@@ -88,7 +72,7 @@ def refresh_tallies(prefix: str | None = None, metrics: list[TallyMetric] | None
 
 def tally_sums(prefix: str, child_length: int | None = None) -> dict[str, dict[str, int]]:
     """{metric: {child prefix or "": sum}} over every tally under `prefix`: one GROUP BY on the tally index."""
-    queryset = Tally.objects.filter(code_prefix_q("region__code", prefix), metric__in=METRIC_KEYS)
+    queryset = Tally.objects.filter(code_prefix_q("region__code", prefix), metric__in=list(rollup_counts()))
     result: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     if child_length:
         rows = (queryset.annotate(child=Substr("region_id", 1, child_length)).values_list("metric", "child")
@@ -102,7 +86,7 @@ def tally_sums(prefix: str, child_length: int | None = None) -> dict[str, dict[s
     return result
 
 
-def _refresh_after_commit(metrics: list[TallyMetric], sender, instance, **kwargs) -> None:
+def _refresh_after_commit(metrics: list[RollupCount], sender, instance, **kwargs) -> None:
     region_id = getattr(instance, "region_id", None)
     if not region_id:
         return
@@ -113,9 +97,9 @@ def _refresh_after_commit(metrics: list[TallyMetric], sender, instance, **kwargs
 
 def connect() -> None:
     """Hook every source model's saves (called from AppConfig.ready)."""
-    by_model: dict[str, list[TallyMetric]] = defaultdict(list)
-    for metric in METRICS:
-        by_model[metric.model_label].append(metric)
+    by_model: dict[str, list[RollupCount]] = defaultdict(list)
+    for metric in rollup_counts().values():
+        by_model[metric.model].append(metric)
     for label, metrics in by_model.items():
         post_save.connect(functools.partial(_refresh_after_commit, metrics), sender=label, weak=False,
                           dispatch_uid=f"analytics-tally-{label}")

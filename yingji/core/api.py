@@ -8,6 +8,7 @@ a 404), checks model permissions, and sends writes to the services.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -15,19 +16,23 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yingji.core import services
 from yingji.core.filters import RegionFilterSet
+from yingji.core.forms import REASON_MAX_LENGTH
 from yingji.core.models import Organization, Region, User
 from yingji.core.rest import TokenThrottle
-from yingji.core.scoping import ScopedQuerySet
+from yingji.core.scoping import ScopedQuerySet, has_model_perm
+from yingji.core.specs import ModelSpec
 from yingji.core.validators import validate_plausible_day
+from yingji.core.workflow import ActionField, Transition, unknown_action_message
 
 ACTIONS = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change", "PATCH": "change"}
 
@@ -95,16 +100,130 @@ def _prepared(viewset, queryset):
     return queryset if queryset.ordered else queryset.order_by("pk")
 
 
+# Transitions ----------------------------------------------------------------------------------------------
+
+
+def _action_field(model: type[models.Model], action_field: ActionField) -> serializers.Field:
+    model_field = action_field.model_field(model)
+    required = action_field.required
+    if model_field.is_relation:
+        return ScopedRelatedField(queryset=model_field.related_model._default_manager.all(), required=required,
+                                  allow_null=not required, label=str(model_field.verbose_name))
+    field_class, kwargs = ScopedModelSerializer().build_standard_field(action_field.name, model_field)
+    kwargs.pop("read_only", None)
+    kwargs.pop("default", None)
+    kwargs["required"] = required
+    if not required and field_class in (serializers.CharField, serializers.ChoiceField):
+        kwargs["allow_blank"] = True
+    if not required:
+        kwargs["allow_null"] = True
+    return field_class(**kwargs)
+
+
+def _camel(name: str) -> str:
+    return "".join(part.title() for part in name.split("_"))
+
+
+def _transition_serializer(model: type[models.Model], move: Transition) -> type[serializers.Serializer]:
+    attrs: dict[str, Any] = {
+        "action": serializers.ChoiceField(choices=[move.action], help_text=str(move.label)),
+        "reason": serializers.CharField(required=move.reason_required, allow_blank=not move.reason_required,
+                                        max_length=REASON_MAX_LENGTH, help_text=str(_("原因（必填）") if
+                                        move.reason_required else _("说明（选填）"))),
+    }
+    for action_field in move.action_fields():
+        attrs[action_field.name] = _action_field(model, action_field)
+    attrs["__doc__"] = f"{move.label}：{model._meta.verbose_name}"
+    return type(f"{model.__name__}{_camel(move.action)}Transition", (serializers.Serializer,), attrs)
+
+
+@cache
+def transition_serializers(spec: ModelSpec) -> dict[str, type[serializers.Serializer]]:
+    """One request body per action of the spec's transition tables: the action, its reason and its fields."""
+    return {move.action: _transition_serializer(spec.model, move) for move in spec.moves()}
+
+
+class MayReadTheModel(permissions.BasePermission):
+    """A move needs the model's view permission; who may make which move is the transition table's `who`."""
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and has_model_perm(request.user, view.spec.model,
+                                                                                       "view"))
+
+
+class TransitionMixin:
+    """`POST <id>/transition/` on a viewset whose spec has flows: `{"action": ..., "reason": ..., <fields>}`.
+
+    The body of each action is generated from its row in the table, so the schema documents every move exactly.
+    The record is looked up among those the user may read (404 otherwise); `transition()` refuses the rest.
+    """
+
+    spec: ModelSpec
+    transition_permission_classes: tuple = (MayReadTheModel,)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        spec = cls.__dict__.get("spec")
+        if spec is None or not spec.flows:
+            return
+        bodies = transition_serializers(spec)
+        request = PolymorphicProxySerializer(
+            component_name=f"{spec.model.__name__}TransitionRequest", serializers=bodies,
+            resource_type_field_name="action")
+        extend_schema_view(transition=extend_schema(
+            request=request, responses=cls.__dict__.get("serializer_class") or cls.serializer_class,
+            summary=f"{spec.model._meta.verbose_name}：办理（" + "、".join(str(t.label) for t in spec.moves()) + "）",
+        ))(cls)
+
+    def get_permissions(self):
+        if self.action == "transition":
+            return [permission() for permission in self.transition_permission_classes]
+        return super().get_permissions()
+
+    @action(detail=True, methods=["post"])
+    def transition(self, request, *args, **kwargs):
+        _refuse_nul_key(self)
+        lookup = self.lookup_url_kwarg or self.lookup_field
+        queryset = self.spec.model.objects.restrict(request.user, "view")
+        try:
+            obj = queryset.get(**{self.lookup_field: kwargs[lookup]})
+        except (self.spec.model.DoesNotExist, ValueError, DjangoValidationError):
+            raise Http404 from None
+        data = request.data if isinstance(request.data, dict) else {}  # a JSON array or string names no action
+        action_name = data.get("action")
+        bodies = transition_serializers(self.spec)
+        body = bodies.get(action_name) if isinstance(action_name, str) else None
+        if body is None:
+            raise serializers.ValidationError({"action": [
+                unknown_action_message(str(action_name or "")) + _("；可选：%(choices)s") % {"choices": "、".join(bodies)}
+            ]})
+        serializer = body(data=data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        values.pop("action")
+        reason = values.pop("reason", "")
+        fields = {name: value for name, value in values.items() if value not in (None, "")}
+        with transaction.atomic():
+            changed = self.spec.act(obj, actor=request.user, action=action_name, reason=reason, **fields)
+        return Response(self.get_serializer(changed).data)
+
+
 class ScopedViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """List, retrieve, create and update one model inside the user's jurisdiction."""
+    """List, retrieve, create and update one model inside the user's jurisdiction, through its spec's services."""
 
+    spec: ModelSpec | None = None
     model: type[models.Model]
     create_service: Callable[..., models.Model] | None = None
     update_service: Callable[..., models.Model] | None = None
     update_object_argument = "obj"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "spec", None) is not None:
+            cls.model = cls.spec.model
 
     def get_queryset(self):
         action = ACTIONS.get(self.request.method, "view")
@@ -118,7 +237,10 @@ class ScopedViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            obj = type(self).create_service(actor=request.user, **serializer.validated_data)
+            if self.spec is not None:
+                obj = self.spec.create_object(actor=request.user, **serializer.validated_data)
+            else:
+                obj = type(self).create_service(actor=request.user, **serializer.validated_data)
         return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -127,9 +249,12 @@ class ScopedViewSet(
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            obj = type(self).update_service(
-                actor=request.user, **{self.update_object_argument: instance}, **serializer.validated_data
-            )
+            if self.spec is not None:
+                obj = self.spec.update_object(instance, actor=request.user, **serializer.validated_data)
+            else:
+                obj = type(self).update_service(
+                    actor=request.user, **{self.update_object_argument: instance}, **serializer.validated_data
+                )
         return Response(self.get_serializer(obj).data)
 
 
@@ -142,6 +267,20 @@ class ReadOnlyScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     def get_object(self):
         _refuse_nul_key(self)
         return super().get_object()
+
+
+def viewset_for(spec: ModelSpec) -> type[viewsets.GenericViewSet]:
+    """A scoped viewset over the spec's `api_fields` (read-only ones in `api_read_only`), filtered by its filter
+    set and searched over `search`, with `transition` when the spec has flows."""
+    meta = type("Meta", (), {"model": spec.model, "fields": ["id", *spec.api_fields],
+                             "read_only_fields": list(spec.api_read_only)})
+    serializer = type(f"{spec.model.__name__}Serializer", (ScopedModelSerializer,), {"Meta": meta})
+    bases = (TransitionMixin, ScopedViewSet) if spec.flows else (ScopedViewSet,)
+    return type(f"{spec.model.__name__}ViewSet", bases, {
+        "__doc__": spec.doc or f"{spec.model._meta.verbose_name_plural}（管辖范围内）",
+        "__module__": spec.model.__module__, "spec": spec, "serializer_class": serializer,
+        "filterset_class": spec.filterset, "search_fields": list(spec.search),
+    })
 
 
 BATCH_LIMIT = 500

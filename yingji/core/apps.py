@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = "基础平台"
 
     def ready(self) -> None:
+        # Imported once the models are loaded; contributions registers the system check of the contributions.
+        from yingji.core import contributions  # noqa: F401
         from yingji.core.roles import sync_roles
         from yingji.core.throttling import create_cache_tables
 

@@ -34,7 +34,7 @@ class ImportColumn:
 
 
 class Importer:
-    """Declare the model, form, columns, the natural key and the services; `run` does the rest."""
+    """Declare the model, form, columns and the natural key; `run` writes through the model's spec's services."""
 
     def __init__(
         self,
@@ -43,9 +43,9 @@ class Importer:
         form_class: type[ModelForm],
         columns: list[ImportColumn],
         key_field: str,
-        create_service: Callable[..., models.Model],
-        update_service: Callable[..., models.Model],
-        update_object_argument: str,
+        create_service: Callable[..., models.Model] | None = None,
+        update_service: Callable[..., models.Model] | None = None,
+        update_object_argument: str = "obj",
     ) -> None:
         self.model = model
         self.form_class = form_class
@@ -130,6 +130,15 @@ class Importer:
         if not form.is_valid():
             raise ValidationError(form.errors.as_data())
         fields = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
+        if self.create_service is None:
+            from yingji.core.specs import spec_for  # specs name their importer
+
+            spec = spec_for(self.model)
+            if existing is None:
+                spec.create_object(actor=actor, **fields)
+                return True
+            spec.update_object(existing, actor=actor, **fields)
+            return False
         if existing is None:
             self.create_service(actor=actor, **fields)
             return True

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
 
+from yingji.core.contributions import contributions
 from yingji.core.models import Region, User
 from yingji.standards.division import LEVELS, PREFIX_LENGTH
 
@@ -63,8 +64,11 @@ def region_children_geojson(regions: QuerySet, parent: Region) -> dict[str, Any]
 
 
 def home_figures(user: User) -> dict[str, Any]:
-    """Figures on the home page for the user's scope; each app contributes its own."""
-    from yingji.enterprises.selectors import enterprise_figures
-
+    """Figures on the home page for the user's scope: each app offers its own block (`HOME_FIGURES` in its
+    contributions.py), whose figures are merged into the page's context and shown by the block's template."""
     root = region_root_for(user)
-    return {"scope_root": root, **enterprise_figures(user, root)}
+    blocks = list(contributions("HOME_FIGURES").values())
+    figures: dict[str, Any] = {"scope_root": root, "home_blocks": blocks}
+    for block in blocks:
+        figures.update(block.read(user, root))
+    return figures

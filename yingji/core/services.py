@@ -196,7 +196,9 @@ def attachment_store(
     for chunk in uploaded_file.chunks():
         digest.update(chunk)
     uploaded_file.seek(0)
-    enterprise_id = owner.pk if owner._meta.label == "enterprises.Enterprise" else getattr(owner, "enterprise_id", None)
+    # An owner whose enterprise scope is its own key is the enterprise itself (core names no app's model).
+    is_enterprise = getattr(owner, "scope_enterprise_field", None) == "pk"
+    enterprise_id = owner.pk if is_enterprise else getattr(owner, "enterprise_id", None)
     attachment = Attachment(
         original_name=uploaded_file.name[:200],
         content_type=content_type,

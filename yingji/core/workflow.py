@@ -17,8 +17,9 @@ An app's `states.py` declares its statuses and a `Workflow`:
 `who(user, obj) -> bool` says who may act (a role, the assignee, "not the
 rectifier"...). Its service calls `transition(obj, action=..., actor=...)`, which
 locks the row, checks the table and `who`, sets the status, writes the history
-and a `StateChange` row (the timeline and the outbox), and runs `on_commit`
-side effects. Nothing else assigns a workflow's status.
+and a `StateChange` row (the timeline). Side effects are outbox messages the
+service emits in the same transaction (`yingji.core.outbox`). Nothing else
+assigns a workflow's status.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,20 @@ class InvalidTransition(ValidationError):  # noqa: N818 - the name the style gui
 
 
 @dataclass(frozen=True)
+class ActionField:
+    """A value a move takes besides its reason: a field of the model by name, or `field` (an unbound model field,
+    e.g. `models.BooleanField(_("实战"))`) for a value the model does not store under that name. The page form and
+    the API body of the move are both built from it."""
+
+    name: str
+    field: models.Field | None = None
+    required: bool = False
+
+    def model_field(self, model: type[models.Model]) -> models.Field:
+        return self.field if self.field is not None else model._meta.get_field(self.name)
+
+
+@dataclass(frozen=True)
 class Transition:
     source: str
     action: str
@@ -52,6 +67,15 @@ class Transition:
     # Extra checks on the object before the move, e.g. "a major hazard needs its plan".
     requires: Callable[[models.Model], str | None] | None = field(default=None, compare=False)
     reason_required: bool = False
+    # What the move takes besides its reason (model field names or ActionFields), for its form and API body.
+    fields: tuple[str | ActionField, ...] = field(default=(), compare=False)
+
+    def action_fields(self) -> list[ActionField]:
+        return [f if isinstance(f, ActionField) else ActionField(f) for f in self.fields]
+
+
+def unknown_action_message(action: str) -> str:
+    return _("未知的操作：%(action)s") % {"action": action}
 
 
 class Workflow:
@@ -76,6 +100,19 @@ class Workflow:
             t for t in self.transitions
             if t.source == state and t.who(user, obj) and (t.requires is None or t.requires(obj) is None)
         ]
+
+    def blocked(self, obj: models.Model, user) -> list[tuple[str, str]]:
+        """(label, why) of the moves this user could make now but for an unmet `requires`."""
+        if user is not None and not is_in_scope(user, obj, "change"):
+            return []
+        state = getattr(obj, self.status_field)
+        found = []
+        for t in self.transitions:
+            if t.source == state and t.requires is not None and t.who(user, obj):
+                problem = t.requires(obj)
+                if problem:
+                    found.append((str(t.label), problem))
+        return found
 
     def check(self, obj: models.Model, action: str, user) -> Transition:
         state = getattr(obj, self.status_field)
@@ -112,7 +149,6 @@ def transition(
     reason: str = "",
     changes: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
-    on_commit: Callable[[models.Model], None] | None = None,
 ) -> models.Model:
     """Make one move of `workflow` on `obj`. Call inside `transaction.atomic()`.
 
@@ -149,8 +185,6 @@ def transition(
         reason=reason,
         data=data or {},
     )
-    if on_commit is not None:
-        transaction.on_commit(lambda: on_commit(locked))
     return locked
 
 

@@ -1,18 +1,17 @@
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from yingji.core.api import ScopedModelSerializer, ScopedViewSet, batch_create
+from yingji.core.api import ScopedModelSerializer, ScopedViewSet, TransitionMixin, batch_create
 from yingji.enterprises.models import Enterprise
 from yingji.hazards import services
 from yingji.hazards.filters import HazardFilterSet
 from yingji.hazards.models import Hazard
 from yingji.hazards.selectors import Period, hazard_statistics
+from yingji.hazards.specs import HAZARD
 
 
 class HazardSerializer(ScopedModelSerializer):
@@ -58,42 +57,19 @@ class HazardSerializer(ScopedModelSerializer):
         return attrs
 
 
-class TransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=list(services.ACTION_SERVICES))
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
-    deadline = serializers.DateField(required=False)
-    measures = serializers.CharField(required=False, allow_blank=True)
-
-
-class HazardViewSet(ScopedViewSet):
+class HazardViewSet(TransitionMixin, ScopedViewSet):
     """Hazards (隐患) in the caller's jurisdiction, their loop actions, batch push and statistics."""
 
-    model = Hazard
+    spec = HAZARD
     serializer_class = HazardSerializer
     filterset_class = HazardFilterSet
     search_fields = ["code", "description", "place"]
     ordering_fields = ["found_at", "deadline", "code"]
     select_related = ("enterprise",)
-    create_service = staticmethod(services.hazard_create)
-    update_service = staticmethod(services.hazard_update)
-    update_object_argument = "hazard"
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        return queryset if self.action in ("transition",) else queryset.order_by("-found_at", "-id")
-
-    @extend_schema(request=TransitionSerializer, responses=HazardSerializer)
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """One loop action: assign (deadline), submit (measures), accept, reject (reason required)."""
-        hazard = get_object_or_404(Hazard.objects.restrict(request.user, "view"), pk=pk)
-        serializer = TransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        with transaction.atomic():
-            hazard = services.hazard_act(hazard=hazard, actor=request.user, action=data.pop("action"),
-                                         reason=data.pop("reason", ""), **data)
-        return Response(HazardSerializer(hazard, context=self.get_serializer_context()).data)
+        return queryset.order_by("-found_at", "-id")
 
     @extend_schema(request=HazardSerializer(many=True))
     @action(detail=False, methods=["post"])

@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.core.importing import ImportColumn, Importer
 from yingji.enterprises.models import Enterprise
-from yingji.hazards import services
 from yingji.hazards.forms import HazardForm
 from yingji.hazards.models import Hazard
 
@@ -21,9 +20,6 @@ HAZARD_IMPORTER = Importer(
     model=Hazard,
     form_class=HazardImportForm,
     key_field="code",
-    create_service=services.hazard_create,
-    update_service=services.hazard_update,
-    update_object_argument="hazard",
     columns=[
         ImportColumn(_("隐患编号"), "code", _("新登记留空；填写已有编号则更新该隐患"), ""),
         ImportColumn(_("企业统一社会信用代码"), "enterprise", _("企业隐患必填；公共场所隐患留空"), "91390102MA00000015"),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.core.models import Attachment, Organization, Region, User
-from yingji.core.notifications import notify
+from yingji.core.notifications import notify, notify_after_commit
 from yingji.core.scoping import ensure_in_scope, ensure_perm
 from yingji.core.services import attachment_store, save_with_history, scoped_create, scoped_update
 from yingji.core.workflow import InvalidTransition, transition
@@ -239,9 +239,9 @@ def hazard_update(*, hazard: Hazard, actor: User | None, **fields: Any) -> Hazar
     return updated
 
 
-def _tell(recipients, hazard: Hazard, title: str, body: str = "") -> None:
-    notify(recipients=recipients, kind=_("隐患"), title=title, body=body,
-           url=reverse("hazards:hazard_detail", args=[hazard.pk]), subject=hazard)
+def _tell(recipients, hazard: Hazard, title: str, body: str = "", *, send=notify_after_commit) -> None:
+    send(recipients=recipients, kind=_("隐患"), title=title, body=body,
+         url=reverse("hazards:hazard_detail", args=[hazard.pk]), subject=hazard)
 
 
 def responsible_users(hazard: Hazard) -> list[User]:
@@ -265,11 +265,9 @@ def supervising_users(hazard: Hazard) -> list[User]:
     )
 
 
-def _move(hazard: Hazard, *, action: str, actor: User | None, reason: str = "", changes: dict | None = None,
-          on_commit=None) -> Hazard:
+def _move(hazard: Hazard, *, action: str, actor: User | None, reason: str = "", changes: dict | None = None) -> Hazard:
     before = stat_snapshot(Hazard._base_manager.select_for_update().get(pk=hazard.pk))
-    moved = transition(hazard, workflow=WORKFLOW, action=action, actor=actor, reason=reason, changes=changes,
-                       on_commit=on_commit)
+    moved = transition(hazard, workflow=WORKFLOW, action=action, actor=actor, reason=reason, changes=changes)
     stat_move(before, stat_snapshot(moved))
     return moved
 
@@ -288,12 +286,10 @@ def hazard_assign(*, hazard: Hazard, actor: User | None, deadline: datetime.date
         changes["responsible_person"] = responsible_person
     if hazard.overdue_since and deadline != hazard.deadline:
         changes["overdue_since"] = None
-
-    def tell(changed: Hazard) -> None:
-        _tell(responsible_users(changed), changed,
-              _("隐患 %(code)s 请于 %(deadline)s 前完成整改") % {"code": changed.code, "deadline": deadline}, reason)
-
-    return _move(hazard, action="assign", actor=actor, reason=reason, changes=changes, on_commit=tell)
+    moved = _move(hazard, action="assign", actor=actor, reason=reason, changes=changes)
+    _tell(responsible_users(moved), moved,
+          _("隐患 %(code)s 请于 %(deadline)s 前完成整改") % {"code": moved.code, "deadline": deadline}, reason)
+    return moved
 
 
 @transaction.atomic
@@ -302,20 +298,17 @@ def hazard_submit(*, hazard: Hazard, actor: User | None, measures: str = "", rea
     changes: dict[str, Any] = {"rectified_by": actor, "rectified_at": timezone.now()}
     if measures:
         changes["measures"] = measures
-
-    def tell(changed: Hazard) -> None:
-        _tell(supervising_users(changed), changed, _("隐患 %(code)s 已整改，待验收") % {"code": changed.code}, reason)
-
-    return _move(hazard, action="submit", actor=actor, reason=reason, changes=changes, on_commit=tell)
+    moved = _move(hazard, action="submit", actor=actor, reason=reason, changes=changes)
+    _tell(supervising_users(moved), moved, _("隐患 %(code)s 已整改，待验收") % {"code": moved.code}, reason)
+    return moved
 
 
 @transaction.atomic
 def hazard_accept(*, hazard: Hazard, actor: User | None, reason: str = "") -> Hazard:
     """验收销号 by someone other than the rectifier; a hazard under 挂牌督办 only by its supervising unit,
     and closing it delists it."""
-    closed = _move(hazard, action="accept", actor=actor, reason=reason, changes={"closed_at": timezone.now()},
-                   on_commit=lambda changed: _tell(responsible_users(changed), changed,
-                                                   _("隐患 %(code)s 已验收销号") % {"code": changed.code}))
+    closed = _move(hazard, action="accept", actor=actor, reason=reason, changes={"closed_at": timezone.now()})
+    _tell(responsible_users(closed), closed, _("隐患 %(code)s 已验收销号") % {"code": closed.code})
     if closed.is_supervised:
         closed = transition(closed, workflow=SUPERVISION_WORKFLOW, action="delist", actor=None,
                             reason=_("隐患销号，督办摘牌"), changes={"supervision_delisted_on": timezone.localdate()})
@@ -325,26 +318,32 @@ def hazard_accept(*, hazard: Hazard, actor: User | None, reason: str = "") -> Ha
 @transaction.atomic
 def hazard_reject(*, hazard: Hazard, actor: User | None, reason: str) -> Hazard:
     """验收不通过: back to rectifying, with the reason on record."""
-
-    def tell(changed: Hazard) -> None:
-        _tell(responsible_users(changed), changed, _("隐患 %(code)s 验收未通过，请继续整改") % {"code": changed.code},
-              reason)
-
-    return _move(hazard, action="reject", actor=actor, reason=reason, on_commit=tell)
+    moved = _move(hazard, action="reject", actor=actor, reason=reason)
+    _tell(responsible_users(moved), moved, _("隐患 %(code)s 验收未通过，请继续整改") % {"code": moved.code}, reason)
+    return moved
 
 
 ACTION_SERVICES = {"assign": hazard_assign, "submit": hazard_submit, "accept": hazard_accept, "reject": hazard_reject}
 
 
-def hazard_act(*, hazard: Hazard, actor: User | None, action: str, reason: str = "", **extra: Any) -> Hazard:
-    """Dispatch one loop action by name (pages, API); unknown actions are refused in Chinese."""
+def hazard_act(*, hazard: Hazard, actor: User | None, action: str, reason: str = "", **fields: Any) -> Hazard:
+    """One loop action by name, with the fields its row of `WORKFLOW` declares (pages, API, import)."""
     service = ACTION_SERVICES.get(action)
     if service is None:
         raise InvalidTransition(_("未知的操作：%(action)s") % {"action": action})
-    if action == "reject":
-        return service(hazard=hazard, actor=actor, reason=reason)
-    allowed = {"assign": {"deadline", "responsible_person"}, "submit": {"measures"}}.get(action, set())
-    return service(hazard=hazard, actor=actor, reason=reason, **{k: v for k, v in extra.items() if k in allowed})
+    return service(hazard=hazard, actor=actor, reason=reason, **fields)
+
+
+def hazard_supervision_act(*, hazard: Hazard, actor: User | None, action: str, reason: str = "",
+                           supervision_level: str = "", supervising_unit: Organization | None = None,
+                           supervision_listed_on: datetime.date | None = None) -> Hazard:
+    """挂牌督办 / 摘牌 by name, with the fields `SUPERVISION_WORKFLOW` declares."""
+    if action == "list":
+        return hazard_list_for_supervision(hazard=hazard, actor=actor, level=supervision_level,
+                                           unit=supervising_unit, listed_on=supervision_listed_on, reason=reason)
+    if action == "delist":
+        return hazard_delist(hazard=hazard, actor=actor, reason=reason)
+    raise InvalidTransition(_("未知的操作：%(action)s") % {"action": action})
 
 
 @transaction.atomic
@@ -359,17 +358,15 @@ def hazard_list_for_supervision(
         raise ValidationError({"supervising_unit": _("请选择督办单位")})
     if actor is not None and not Organization.objects.restrict(actor, "view").filter(pk=unit.pk).exists():
         raise PermissionDenied(_("督办单位不在您的管辖范围内。"))
-
-    def tell(changed: Hazard) -> None:
-        _tell(responsible_users(changed) + supervising_users(changed), changed,
-              _("重大隐患 %(code)s 已由%(unit)s挂牌督办") % {"code": changed.code, "unit": unit.name}, reason)
-
-    return transition(
-        hazard, workflow=SUPERVISION_WORKFLOW, action="list", actor=actor, reason=reason, on_commit=tell,
+    listed = transition(
+        hazard, workflow=SUPERVISION_WORKFLOW, action="list", actor=actor, reason=reason,
         changes={"supervision_level": level, "supervising_unit": unit,
                  "supervision_listed_on": listed_on or timezone.localdate(), "supervision_delisted_on": None},
         data={"level": level, "unit": unit.name},
     )
+    _tell(responsible_users(listed) + supervising_users(listed), listed,
+          _("重大隐患 %(code)s 已由%(unit)s挂牌督办") % {"code": listed.code, "unit": unit.name}, reason)
+    return listed
 
 
 @transaction.atomic
@@ -403,7 +400,9 @@ def hazard_flag_overdue(*, hazard: Hazard, actor: User | None = None) -> bool:
     save_with_history(locked, actor=actor, reason=_("整改逾期"))
     stat_move(before, stat_snapshot(locked))
     days = (today - locked.deadline).days
+    # Stored in the sweep's own transaction, which commits with the flag.
     _tell(responsible_users(locked) + supervising_users(locked), locked,
           _("隐患 %(code)s 整改已逾期 %(days)d 天") % {"code": locked.code, "days": days},
-          _("整改期限：%(deadline)s；隐患：%(text)s") % {"deadline": locked.deadline, "text": locked.description[:100]})
+          _("整改期限：%(deadline)s；隐患：%(text)s") % {"deadline": locked.deadline, "text": locked.description[:100]},
+          send=notify)
     return True

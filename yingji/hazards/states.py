@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yingji.core.workflow import Transition, Workflow
+from yingji.core.workflow import ActionField, Transition, Workflow
 from yingji.hazards.models import HazardLevel, HazardStatus, SupervisionStatus
 
 S = HazardStatus
@@ -83,8 +83,10 @@ def delistable(hazard) -> str | None:
 WORKFLOW = Workflow(
     choices=HazardStatus,
     transitions=[
-        Transition(S.REPORTED, "assign", S.RECTIFYING, gettext_lazy("下达整改"), who=can_assign, requires=plan_ready),
-        Transition(S.RECTIFYING, "submit", S.AWAITING_ACCEPTANCE, gettext_lazy("提交验收"), who=can_submit),
+        Transition(S.REPORTED, "assign", S.RECTIFYING, gettext_lazy("下达整改"), who=can_assign, requires=plan_ready,
+                   fields=("deadline",)),
+        Transition(S.RECTIFYING, "submit", S.AWAITING_ACCEPTANCE, gettext_lazy("提交验收"), who=can_submit,
+                   fields=("measures",)),
         Transition(S.AWAITING_ACCEPTANCE, "accept", S.CLOSED, gettext_lazy("验收销号"), who=can_accept),
         Transition(S.AWAITING_ACCEPTANCE, "reject", S.RECTIFYING, gettext_lazy("验收不通过"), who=can_accept,
                    reason_required=True),
@@ -96,7 +98,9 @@ SUPERVISION_WORKFLOW = Workflow(
     status_field="supervision_status",
     transitions=[
         Transition(SupervisionStatus.NONE, "list", SupervisionStatus.LISTED, gettext_lazy("挂牌督办"),
-                   who=can_supervise, requires=listable),
+                   who=can_supervise, requires=listable,
+                   fields=(ActionField("supervision_level", required=True), ActionField("supervising_unit", required=True),
+                           "supervision_listed_on")),
         Transition(SupervisionStatus.LISTED, "delist", SupervisionStatus.DELISTED, gettext_lazy("摘牌"),
                    who=can_supervise, requires=delistable),
     ],

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -12,19 +11,16 @@ from django.views.decorators.http import require_POST
 from yingji.core.models import Attachment
 from yingji.core.scoping import has_model_perm
 from yingji.core.tables import Column
-from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectImportView, ObjectListView
-from yingji.core.workflow import timeline
+from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectListView, perform
 from yingji.hazards import services
 from yingji.hazards.filters import HazardFilterSet
-from yingji.hazards.forms import HazardForm, PhotoForm, SupervisionForm, TransitionForm
-from yingji.hazards.importing import HAZARD_IMPORTER
+from yingji.hazards.forms import HazardForm, PhotoForm
 from yingji.hazards.models import PLAN_FIELDS, Hazard, PhotoKind
-from yingji.hazards.states import SUPERVISION_WORKFLOW, WORKFLOW
+from yingji.hazards.specs import HAZARD
 
 
 class HazardViewMixin:
-    model = Hazard
-    url_namespace = "hazards"
+    spec = HAZARD
 
 
 def _overdue(hazard: Hazard) -> str:
@@ -50,6 +46,7 @@ LIST_COLUMNS = [
 ]
 
 
+@HAZARD.register("list")
 class HazardListView(HazardViewMixin, ObjectListView):
     filterset_class = HazardFilterSet
     import_url_name = "hazards:hazard_import"
@@ -61,6 +58,7 @@ class HazardListView(HazardViewMixin, ObjectListView):
         return super().get_queryset().select_related("enterprise")
 
 
+@HAZARD.register("detail")
 class HazardDetailView(HazardViewMixin, ObjectDetailView):
     template_name = "hazards/hazard_detail.html"
     fields = [
@@ -87,12 +85,6 @@ class HazardDetailView(HazardViewMixin, ObjectDetailView):
             .select_related("uploaded_by").order_by("uploaded_at")
         )
         context.update({
-            "actions": WORKFLOW.available(obj, user),
-            "blocked": [(t.label, t.requires(obj)) for t in WORKFLOW.transitions
-                        if t.source == obj.status and t.who(user, obj) and t.requires is not None and t.requires(obj)],
-            "supervision_actions": SUPERVISION_WORKFLOW.available(obj, user),
-            "supervision_form": SupervisionForm(user=user),
-            "timeline": timeline(obj, user),
             "photos_before": [p for p in photos if p.description == PhotoKind.BEFORE],
             "photos_after": [p for p in photos if p.description == PhotoKind.AFTER],
             "photo_form": PhotoForm(),
@@ -102,11 +94,9 @@ class HazardDetailView(HazardViewMixin, ObjectDetailView):
         return context
 
 
+@HAZARD.register("edit")
 class HazardEditView(HazardViewMixin, ObjectEditView):
     form_class = HazardForm
-    create_service = staticmethod(services.hazard_create)
-    update_service = staticmethod(services.hazard_update)
-    update_object_argument = "hazard"
 
     def get_initial(self):
         from django.utils import timezone
@@ -118,57 +108,10 @@ class HazardEditView(HazardViewMixin, ObjectEditView):
         return initial
 
 
-class HazardImportView(HazardViewMixin, ObjectImportView):
-    importer = HAZARD_IMPORTER
-
-
 def _back(pk: int) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("hazards:hazard_detail", args=[pk]))
 
 
-def _done(request, call) -> None:
-    try:
-        call()
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("您没有执行此操作的权限。"))
-    else:
-        messages.success(request, _("已办理"))
-
-
-@login_required
-@require_POST
-def hazard_transition(request, pk: int):
-    hazard = get_object_or_404(Hazard.objects.restrict(request.user, "view"), pk=pk)
-    form = TransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("提交的数据有误：%(errors)s") % {"errors": form.errors.as_text()})
-        return _back(pk)
-    data = form.cleaned_data
-    extra = {k: data[k] for k in ("deadline", "measures") if data.get(k)}
-    _done(request, lambda: services.hazard_act(hazard=hazard, actor=request.user, action=data["action"],
-                                               reason=data["reason"], **extra))
-    return _back(pk)
-
-
-@login_required
-@require_POST
-def hazard_supervise(request, pk: int):
-    hazard = get_object_or_404(Hazard.objects.restrict(request.user, "view"), pk=pk)
-    if request.POST.get("action") == "delist":
-        _done(request, lambda: services.hazard_delist(hazard=hazard, actor=request.user,
-                                                      reason=request.POST.get("reason", "")[:500]))
-        return _back(pk)
-    form = SupervisionForm(request.POST, user=request.user)
-    if not form.is_valid():
-        messages.error(request, _("提交的数据有误：%(errors)s") % {"errors": form.errors.as_text()})
-        return _back(pk)
-    data = form.cleaned_data
-    _done(request, lambda: services.hazard_list_for_supervision(
-        hazard=hazard, actor=request.user, level=data["level"], unit=data["unit"], listed_on=data["listed_on"],
-        reason=data["reason"]))
-    return _back(pk)
 
 
 @login_required
@@ -179,7 +122,7 @@ def hazard_photo(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("请选择照片类型和照片文件"))
         return _back(pk)
-    _done(request, lambda: services.hazard_add_photo(hazard=hazard, actor=request.user,
+    perform(request, lambda: services.hazard_add_photo(hazard=hazard, actor=request.user,
                                                      uploaded_file=form.cleaned_data["file"],
                                                      kind=form.cleaned_data["kind"]))
     return _back(pk)

@@ -19,6 +19,7 @@ from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectLi
 from yingji.core.workflow import timeline
 from yingji.incidents import filters, forms, services
 from yingji.incidents.duty import today_duty
+from yingji.incidents.map_layers import LAYERS
 from yingji.incidents.models import (
     GRADE_COLORS,
     SUBTYPES,
@@ -356,8 +357,6 @@ def _exercise_mode(request) -> bool:
 def command_map(request):
     if not has_model_perm(request.user, Incident, "view"):
         raise PermissionDenied
-    from yingji.incidents.map_layers import LAYERS
-
     root = region_root_for(request.user)
     exercise = _exercise_mode(request)
     suffix = "?exercise=1" if exercise else ""
@@ -370,7 +369,7 @@ def command_map(request):
         "resources_url": reverse("resources:resource_geojson"),
         "enterprises_url": reverse("enterprises:enterprise_geojson"),
         "feed_url": reverse("incidents:feed") + suffix,
-        "layers": [(key, label, reverse("incidents:map_layer", args=[key])) for key, (label, _f) in LAYERS.items()],
+        "layers": [(key, layer.label, reverse("incidents:map_layer", args=[key])) for key, layer in LAYERS.items()],
         "can_dispatch": has_model_perm(request.user, DispatchTask, "add"),
         "grades": list(GRADE_COLORS.items()),
         "today_duty": today_duty(request.user),
@@ -381,13 +380,11 @@ def command_map(request):
 @login_required
 def map_layer(request, name: str):
     """One layer of another app for the command map, as GeoJSON of what the user may see there."""
-    from yingji.incidents.map_layers import LAYERS
-
     if not has_model_perm(request.user, Incident, "view"):
         raise PermissionDenied
     if name not in LAYERS:
         raise Http404
-    return JsonResponse(LAYERS[name][1](request.user))
+    return JsonResponse(LAYERS[name].read(request.user))
 
 
 @login_required

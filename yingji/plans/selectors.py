@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from yingji.core.contributions import ReadinessHint, pick
 from yingji.core.models import Region, User
 from yingji.core.scoping import code_prefix_q
 from yingji.core.selectors import child_prefix_length, region_root_for
@@ -94,16 +95,18 @@ def team_drill_coverage(user: User, year: int | None = None) -> dict[str, Any]:
 
 # -- readiness --------------------------------------------------------------------------------------------------
 
+# The items whose hint comes from another app's records (`READINESS_HINTS` in its contributions.py).
+OTHER_APPS_HINTS: dict[str, ReadinessHint] = pick("READINESS_HINTS", ReadinessItemKey.TEAM, ReadinessItemKey.SITE,
+                                                  ReadinessItemKey.EQUIPMENT)
+
+
 def evidence_hints(region: Region, year: int) -> dict[str, str]:
     """What the platform's own records say about a township's or village's checklist items.
 
     Hints only: the self-assessment and the county's review decide. Read without a user because they describe the
     assessed region itself and are stored on its items.
     """
-    from yingji.resources.models import RescueTeam, Shelter, Warehouse
-
-    prefix = region.prefix
-    within = code_prefix_q("region__code", prefix)
+    within = code_prefix_q("region__code", region.prefix)
     hints: dict[str, str] = {}
     plan = (Plan._base_manager.filter(status=PlanStatus.FILED, region_id=region.code)
             .order_by("-filed_on").first())
@@ -113,15 +116,8 @@ def evidence_hints(region: Region, year: int) -> dict[str, str]:
                   .order_by("-held_on")[:3])
     hints[ReadinessItemKey.DRILL] = ("本年度已实施演练：" + "；".join(f"{d.name}（{d.held_on:%m-%d}）" for d in drills)
                                      if drills else f"平台中未查到 {year} 年已实施的演练")
-    teams = list(RescueTeam._base_manager.filter(within).order_by("name").values_list("name", "member_count")[:3])
-    hints[ReadinessItemKey.TEAM] = ("辖区救援队伍：" + "；".join(f"{n}（{c}人）" for n, c in teams)
-                                    if teams else "平台中未查到辖区救援队伍")
-    shelters = list(Shelter._base_manager.filter(within).values_list("name", flat=True)[:3])
-    hints[ReadinessItemKey.SITE] = ("应急避难场所：" + "；".join(shelters) if shelters
-                                    else "平台中未查到辖区应急避难场所")
-    warehouses = list(Warehouse._base_manager.filter(within).values_list("name", flat=True)[:3])
-    hints[ReadinessItemKey.EQUIPMENT] = ("应急物资仓库：" + "；".join(warehouses) if warehouses
-                                         else "平台中未查到辖区应急物资仓库")
+    for key, hint in OTHER_APPS_HINTS.items():
+        hints[key] = hint.read(region, year)
     return hints
 
 

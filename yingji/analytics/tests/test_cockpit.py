@@ -1,16 +1,20 @@
-import importlib
+import dataclasses
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils import timezone
 
 from yingji.analytics import rollups
 from yingji.analytics.models import Tally
-from yingji.analytics.selectors import NO_DATA, scope_principal, tally_figures
+from yingji.analytics.selectors import NO_DATA, PARTS, scope_principal, tally_figures
 from yingji.analytics.testing import add_cockpit_people, fill_county
+from yingji.core.contributions import pick
 from yingji.core.scoping import code_prefix_q
+from yingji.disasters.selectors import fire_danger_today
 from yingji.incidents.models import Incident
 from yingji.incidents.testing import IncidentFactory
+from yingji.inspections.selectors import enforcement_statistics
 
 pytestmark = pytest.mark.django_db
 
@@ -135,44 +139,36 @@ def test_rolled_up_figures_equal_direct_counts(city):
             assert rolled["open_alarms"] == counted["open_alarms"]
 
 
-def test_figures_of_other_apps_are_theirs_or_say_there_are_none(client, city):
+def test_figures_of_other_apps_are_theirs(client, city):
     world, _mine, _theirs = city
     client.force_login(world.county1_leader)
     figures = values(client.get(DATA))
     principal = scope_principal(world.county1)
-    try:
-        fire_danger_today = importlib.import_module("yingji.disasters.selectors").fire_danger_today
-    except (ImportError, AttributeError):
-        assert figures["fire_danger"] == NO_DATA
-    else:
-        level = fire_danger_today(user=principal)["max_level"]
-        assert figures["fire_danger"] == (NO_DATA if level is None else level)
-    try:
-        enforcement_statistics = importlib.import_module("yingji.inspections.selectors").enforcement_statistics
-    except (ImportError, AttributeError):
-        assert figures["cases"] == NO_DATA
-    else:
-        today = timezone.localdate()
-        assert figures["cases"] == enforcement_statistics(user=principal, start=today.replace(day=1),
-                                                          end=today)["cases"]
+    level = fire_danger_today(user=principal)["max_level"]
+    assert figures["fire_danger"] == (NO_DATA if level is None else level)
+    today = timezone.localdate()
+    assert figures["cases"] == enforcement_statistics(user=principal, start=today.replace(day=1), end=today)["cases"]
 
 
-def test_without_the_other_apps_the_figures_say_no_data(client, city, monkeypatch):
+def test_a_part_that_fails_says_no_data_and_the_rest_stays(client, city, monkeypatch):
     world, _mine, _theirs = city
-    real_import = importlib.import_module
 
-    def missing(name, *args):
-        if name in ("yingji.disasters.selectors", "yingji.inspections.selectors"):
-            raise ImportError(name)
-        return real_import(name, *args)
+    def broken(query):
+        raise RuntimeError("the other app's selector failed")
 
-    monkeypatch.setattr("yingji.analytics.selectors.importlib.import_module", missing)
+    for key in ("fire_danger", "disaster_reports", "enforcement"):
+        monkeypatch.setitem(PARTS, key, dataclasses.replace(PARTS[key], read=broken))
     client.force_login(world.county1_leader)
     figures = values(client.get(DATA))
     assert figures["fire_danger"] == NO_DATA
     assert figures["cases"] == NO_DATA
     assert figures["disaster_reports_overdue"] == NO_DATA
     assert figures["open_incidents"] == 2
+
+
+def test_a_part_no_app_offers_is_an_error_not_no_data():
+    with pytest.raises(ImproperlyConfigured, match="COCKPIT_FIGURES 'fire_danger_tomorrow'"):
+        pick("COCKPIT_FIGURES", "fire_danger", "fire_danger_tomorrow")
 
 
 def test_online_rate_counts_points_heard_from_within_their_allowance(client, city):

@@ -10,31 +10,46 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from yingji.core import excel
+from yingji.core.forms import transition_form
 from yingji.core.history import history_entries
 from yingji.core.models import Attachment
 from yingji.core.scoping import has_model_perm
+from yingji.core.specs import ModelSpec
 from yingji.core.tables import Column, related_paths
 from yingji.core.views.attachments import attachments_of
+from yingji.core.workflow import timeline, unknown_action_message
 
 
 class ScopedView(LoginRequiredMixin, View):
-    """A page about one model: login required, model permission required, rows scoped."""
+    """A page about one model: login required, model permission required, rows scoped.
 
+    A view of a spec'd model takes its model and URL namespace from `spec` (see `yingji.core.specs`)."""
+
+    spec: ModelSpec | None = None
     model: type[models.Model]
     action = "view"
     url_namespace = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        spec = getattr(cls, "spec", None)
+        if spec is not None:
+            cls.model = spec.model
+            cls.url_namespace = spec.namespace
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not has_model_perm(request.user, self.model, self.action):
@@ -48,10 +63,8 @@ class ScopedView(LoginRequiredMixin, View):
         return reverse(f"{self.url_namespace}:{self.model._meta.model_name}_{suffix}", args=args)
 
     def has_url(self, suffix: str) -> bool:
-        from django.urls import NoReverseMatch
-
         try:
-            reverse(f"{self.url_namespace}:{self.model._meta.model_name}_{suffix}", args=[0] if suffix in {"detail", "edit"} else [])
+            reverse(f"{self.url_namespace}:{self.model._meta.model_name}_{suffix}", args=[0] if suffix in {"detail", "edit", "transition"} else [])
             return True
         except NoReverseMatch:
             return False
@@ -61,6 +74,8 @@ class ScopedView(LoginRequiredMixin, View):
         return str(self.model._meta.verbose_name)
 
     def breadcrumbs(self) -> list[tuple[str, str | None]]:
+        if self.spec is not None and self.spec.breadcrumbs is not None:
+            return self.spec.breadcrumbs()
         return [(_("首页"), reverse("home"))]
 
 
@@ -152,6 +167,31 @@ class ObjectDetailView(ScopedView):
             "attachments": attachments_of(obj, user) if self.with_attachments else None,
             "can_upload": self.with_attachments and has_model_perm(user, Attachment, "add"),
             "upload_url": reverse("core:attachment_upload", args=[obj._meta.app_label, obj._meta.model_name, obj.pk]),
+            **self.workflow_context(obj),
+        }
+
+    def workflow_context(self, obj: models.Model) -> dict[str, Any]:
+        """The buttons of the moves the user may make now, each with its form, the moves blocked and why, and the
+        timeline: all from the spec's transition tables (nothing when the model has no workflow)."""
+        if self.spec is None or not self.spec.flows:
+            return {}
+        user = self.request.user
+        moves, blocked, workflows = [], [], {}
+        for flow in self.spec.flows:
+            workflow = flow.workflow
+            these = [(move, transition_form(self.model, move, user, obj=obj)) for move in workflow.available(obj, user)]
+            held = workflow.blocked(obj, user)
+            workflows[workflow.status_field] = {"moves": these, "blocked": held}
+            moves += these
+            blocked += held
+        return {
+            # All moves together, and per status field for a page that shows each workflow in its own card.
+            "moves": moves,
+            "workflows": workflows,
+            "actions": [move for move, _form in moves],
+            "blocked": blocked,
+            "timeline": timeline(obj, user),
+            "transition_url": self.url("transition", obj.pk) if self.has_url("transition") else None,
         }
 
     def get_queryset_for(self, action: str) -> models.QuerySet:
@@ -194,20 +234,22 @@ class ObjectEditView(ScopedView):
             data = self.service_arguments(form)
             try:
                 with transaction.atomic():
-                    if obj is None:
-                        saved = type(self).create_service(actor=request.user, **data)
-                    else:
-                        saved = type(self).update_service(
-                            actor=request.user, **{self.update_object_argument: obj}, **data
-                        )
+                    saved = self.save(obj, data)
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
-                from django.contrib import messages
-
                 messages.success(request, _("已保存：%(name)s") % {"name": saved})
                 return HttpResponseRedirect(self.url("detail", saved.pk))
         return self.render_form(form, obj, status=400 if request.method == "POST" else 200)
+
+    def save(self, obj: models.Model | None, data: dict[str, Any]) -> models.Model:
+        if self.spec is not None:
+            if obj is None:
+                return self.spec.create_object(actor=self.request.user, **data)
+            return self.spec.update_object(obj, actor=self.request.user, **data)
+        if obj is None:
+            return type(self).create_service(actor=self.request.user, **data)
+        return type(self).update_service(actor=self.request.user, **{self.update_object_argument: obj}, **data)
 
     def service_arguments(self, form) -> dict[str, Any]:
         """What the service receives: the form's model fields, by default."""
@@ -229,6 +271,62 @@ class ObjectEditView(ScopedView):
             "cancel_url": self.url("detail", obj.pk) if obj else self.url("list"),
         }
         return render(self.request, self.template_name, context, status=status)
+
+
+class TransitionView(ScopedView):
+    """POST one move of the spec's workflows: the action, its reason and the fields its table declares.
+
+    The record is fetched among those the user may read (404 otherwise); `transition()` then refuses a record outside
+    the user's own scope and a move the table or its rules refuse, with the reason shown on the page.
+    """
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        obj = get_object_or_404(self.get_queryset(), pk=pk)
+        action = request.POST.get("action", "")
+        flow = self.spec.flow_of(action)
+        if flow is None:
+            messages.error(request, unknown_action_message(action))
+            return self.back(obj)
+        move = next(t for t in flow.workflow.transitions if t.action == action)
+        form = transition_form(self.model, move, request.user, data=request.POST)
+        if not form.is_valid():
+            messages.error(request, _("提交的数据有误：%(errors)s") % {"errors": _form_errors_text(form)})
+            return self.back(obj)
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason", "")
+        fields = {name: value for name, value in data.items() if value not in (None, "")}
+        perform(request, lambda: self.spec.act(obj, actor=request.user, action=action, reason=reason, **fields),
+                _("已办理：%(action)s") % {"action": move.label})
+        return self.back(obj)
+
+    def back(self, obj: models.Model) -> HttpResponseRedirect:
+        target = self.request.POST.get("next", "")
+        if target and url_has_allowed_host_and_scheme(target, {self.request.get_host()}, self.request.is_secure()):
+            return HttpResponseRedirect(target)
+        return HttpResponseRedirect(self.url("detail", obj.pk))
+
+
+def perform(request, call: Callable[[], Any], done: str | None = None) -> bool:
+    """Run a service call for a page's POST in one transaction and tell the user how it went: the refusal's reason
+    (a ValidationError or PermissionDenied from the service) or `done`. True when it went through."""
+    try:
+        with transaction.atomic():
+            call()
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("您没有执行此操作的权限。"))
+    else:
+        messages.success(request, done or _("已办理"))
+        return True
+    return False
+
+
+def _form_errors_text(form) -> str:
+    return "；".join(f"{form.fields[name].label if name in form.fields else ''}{'：' if name in form.fields else ''}"
+                    f"{'；'.join(errors)}" for name, errors in form.errors.items())
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -272,3 +370,60 @@ class ObjectImportView(ScopedView, TemplateView):
             "limits": excel.import_limits(),
             **extra,
         }
+
+
+def default_view(spec: ModelSpec, role: str) -> type | None:
+    """The page class a spec gets for `role` when its app registers none: built from its declarations."""
+    name = spec.model.__name__
+    attrs: dict[str, Any] = {"spec": spec, "__module__": spec.model.__module__}
+    if role == "list" and spec.columns and spec.filterset is not None:
+        attrs.update(filterset_class=spec.filterset, columns=list(spec.columns),
+                     import_url_name=spec.url_name("import") if spec.importer else None)
+        return type(f"{name}ListView", (ObjectListView,), attrs)
+    if role == "detail" and spec.fields:
+        attrs.update(fields=list(spec.fields), with_attachments=spec.with_attachments)
+        if spec.detail_template:
+            attrs["template_name"] = spec.detail_template
+        return type(f"{name}DetailView", (ObjectDetailView,), attrs)
+    if role == "edit" and spec.form is not None:
+        attrs.update(form_class=spec.form)
+        return type(f"{name}EditView", (ObjectEditView,), attrs)
+    if role == "import" and spec.importer is not None:
+        attrs.update(importer=spec.importer)
+        return type(f"{name}ImportView", (ObjectImportView,), attrs)
+    if role == "transition" and spec.flows:
+        return type(f"{name}TransitionView", (TransitionView,), attrs)
+    return None
+
+
+def view_for(spec: ModelSpec, role: str) -> type | None:
+    """The class registered for `role` with `spec.register(role)`, else one built from the spec's declarations."""
+    if role not in spec._views:
+        made = default_view(spec, role)
+        if made is None:
+            return None
+        spec._views[role] = made
+    return spec._views[role]
+
+
+def model_urls(spec: ModelSpec) -> list:
+    """The paths of a spec's pages under its prefix: list, new, import, detail, edit and, with flows, transition.
+
+    Names are `<model name>_<role>` (`hazard_list`, `hazard_create`, ...), as the generic views reverse them."""
+    base = f"{spec.prefix}/" if spec.prefix else ""
+    routes = [
+        ("list", base, "list"),
+        ("create", f"{base}new/", "edit"),
+        ("import", f"{base}import/", "import"),
+        ("detail", f"{base}<int:pk>/", "detail"),
+        ("edit", f"{base}<int:pk>/edit/", "edit"),
+        ("transition", f"{base}<int:pk>/transition/", "transition"),
+    ]
+    patterns = []
+    for name, route, role in routes:
+        if (name == "create" and spec.create is None) or (name == "edit" and spec.update is None):
+            continue
+        view = view_for(spec, role)
+        if view is not None:
+            patterns.append(path(route, view.as_view(), name=f"{spec.name}_{name}"))
+    return patterns
