@@ -58,6 +58,7 @@ run: seed
 
 lint: setup
 	$(BIN)/ruff check .
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/python manage.py makemigrations --check --dry-run > /dev/null
 
 test-sqlite: setup | system-test
