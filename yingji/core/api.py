@@ -7,6 +7,7 @@ a 404), checks model permissions, and sends writes to the services.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -105,6 +106,10 @@ def _prepared(viewset, queryset):
 
 def _action_field(model: type[models.Model], action_field: ActionField) -> serializers.Field:
     model_field = action_field.model_field(model)
+    if action_field.field is not None:
+        # An unbound field belongs to no model, and DRF reads the model's constraints for unique validators.
+        model_field = copy.copy(model_field)
+        model_field.model = model
     required = action_field.required
     if model_field.is_relation:
         return ScopedRelatedField(queryset=model_field.related_model._default_manager.all(), required=required,

@@ -1,76 +1,18 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet
-from yingji.resources import filters, services
-from yingji.resources.models import (
-    Expert,
-    Material,
-    RescueTeam,
-    ResourcePoint,
-    Shelter,
-    StockBalance,
-    StockMovement,
-    Warehouse,
-)
+from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, viewset_for
+from yingji.resources import filters, specs
+from yingji.resources.models import RescueTeam, StockBalance, StockMovement
 
-
-def _serializer(model, fields, read_only=()):
-    meta = type("Meta", (), {"model": model, "fields": ["id", *fields], "read_only_fields": list(read_only)})
-    return type(f"{model.__name__}Serializer", (ScopedModelSerializer,), {"Meta": meta})
-
-
-def _viewset(model, serializer, filterset, service_name, search, doc):
-    return type(f"{model.__name__}ViewSet", (ScopedViewSet,), {
-        "__doc__": doc, "model": model, "serializer_class": serializer, "filterset_class": filterset,
-        "search_fields": search, "create_service": staticmethod(getattr(services, f"{service_name}_create")),
-        "update_service": staticmethod(getattr(services, f"{service_name}_update")), "update_object_argument": "obj",
-    })
-
-
-LOCATED = ["region", "address", "longitude", "latitude"]
-
-RescueTeamSerializer = _serializer(RescueTeam, ["name", "kind", "enterprise", "specialty", "leader", "phone",
-                                                "member_count", "equipment", "status", *LOCATED], read_only=["status"])
-WarehouseSerializer = _serializer(Warehouse, ["name", "level", "manager", "phone", "area_m2", *LOCATED])
-MaterialSerializer = _serializer(Material, ["code", "name", "category", "specification", "unit", "shelf_life_days",
-                                            "minimum_stock", "region"], read_only=["region"])
-ShelterSerializer = _serializer(Shelter, ["name", "kind", "effective_area_m2", "capacity", "occupancy", "facilities",
-                                          "manager", "phone", *LOCATED], read_only=["capacity"])
-ExpertSerializer = _serializer(Expert, ["name", "field", "title", "organization", "phone", "region", "longitude",
-                                        "latitude", "conflict_enterprises"])
-ResourcePointSerializer = _serializer(ResourcePoint, ["name", "kind", "phone", "description", *LOCATED])
-
-
-class RescueTeamViewSet(_viewset(RescueTeam, RescueTeamSerializer, filters.RescueTeamFilterSet, "rescue_team",
-                                 ["name", "specialty"], "Rescue teams in the caller's jurisdiction.")):
-    @extend_schema(request=None, parameters=[OpenApiParameter("action", str), OpenApiParameter("reason", str)])
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """Change the team's status: deploy, withdraw, ready or rest."""
-        team = self.get_object()
-        data = request.data if isinstance(request.data, dict) else {}  # a JSON array or string names no action
-        changed = services.rescue_team_change_status(team=team, actor=request.user,
-                                                     action=str(data.get("action", "")),
-                                                     reason=str(data.get("reason", "")))
-        return Response(self.get_serializer(changed).data)
-
-
-WarehouseViewSet = _viewset(Warehouse, WarehouseSerializer, filters.WarehouseFilterSet, "warehouse", ["name"],
-                            "Material warehouses in the caller's jurisdiction.")
-MaterialViewSet = _viewset(Material, MaterialSerializer, filters.MaterialFilterSet, "material", ["code", "name"],
-                           "The material catalogue: entries kept by the caller's jurisdiction and those shared from above (read "
-                           "only); new entries are kept by the caller's jurisdiction.")
-ShelterViewSet = _viewset(Shelter, ShelterSerializer, filters.ShelterFilterSet, "shelter", ["name"],
-                          "Emergency shelters; capacity follows the per-person area.")
-ExpertViewSet = _viewset(Expert, ExpertSerializer, filters.ExpertFilterSet, "expert", ["name", "organization"],
-                         "Experts with their conflict-of-interest enterprises.")
-ResourcePointViewSet = _viewset(ResourcePoint, ResourcePointSerializer, filters.ResourcePointFilterSet,
-                                "resource_point", ["name"], "Hospitals, helipads and other points.")
+RescueTeamViewSet = viewset_for(specs.RESCUE_TEAM)
+WarehouseViewSet = viewset_for(specs.WAREHOUSE)
+MaterialViewSet = viewset_for(specs.MATERIAL)
+ShelterViewSet = viewset_for(specs.SHELTER)
+ExpertViewSet = viewset_for(specs.EXPERT)
+ResourcePointViewSet = viewset_for(specs.RESOURCE_POINT)
 
 
 class StockBalanceSerializer(ScopedModelSerializer):

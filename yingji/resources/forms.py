@@ -25,16 +25,7 @@ class RescueTeamForm(ScopedModelForm):
     class Meta:
         model = RescueTeam
         fields = ["name", "kind", "region", "enterprise", "specialty", "leader", "phone", "member_count", "equipment",
-                  "address", "longitude", "latitude", "status"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].disabled = True
-        self.fields["status"].required = False
-        self.fields["status"].help_text = _("队伍状态在队伍详情页通过“出动/收队休整/恢复待命”办理")
-
-    def clean_status(self):
-        return self.instance.status if self.instance.pk else RescueTeam._meta.get_field("status").default
+                  "address", "longitude", "latitude"]
 
 
 class TeamMemberForm(ScopedModelForm):

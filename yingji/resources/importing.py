@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.importing import ImportColumn, Importer
-from yingji.resources import forms, services
+from yingji.resources import forms
 from yingji.resources.models import Expert, Material, RescueTeam, ResourcePoint, Shelter, Warehouse
 
 REGION_NOTE = _("必填；12位统计用区划代码，须在您的辖区内")
@@ -16,8 +16,6 @@ def _located(*columns: ImportColumn) -> list[ImportColumn]:
 
 RESCUE_TEAM_IMPORTER = Importer(
     model=RescueTeam, form_class=forms.RescueTeamForm, key_field="name",
-    create_service=services.rescue_team_create, update_service=services.rescue_team_update,
-    update_object_argument="obj",
     columns=_located(
         ImportColumn(_("队伍名称"), "name", _("必填；同名队伍将被更新"), "青湖区危化救援队"),
         ImportColumn(_("队伍类型"), "kind", example="专业"),
@@ -32,7 +30,6 @@ RESCUE_TEAM_IMPORTER = Importer(
 
 WAREHOUSE_IMPORTER = Importer(
     model=Warehouse, form_class=forms.WarehouseForm, key_field="name",
-    create_service=services.warehouse_create, update_service=services.warehouse_update, update_object_argument="obj",
     columns=_located(
         ImportColumn(_("仓库名称"), "name", _("必填；同名仓库将被更新"), "青湖区应急物资储备库"),
         ImportColumn(_("仓库级别"), "level", example="县级"),
@@ -45,7 +42,6 @@ WAREHOUSE_IMPORTER = Importer(
 
 MATERIAL_IMPORTER = Importer(
     model=Material, form_class=forms.MaterialForm, key_field="code",
-    create_service=services.material_create, update_service=services.material_update, update_object_argument="obj",
     columns=[
         ImportColumn(_("物资编码"), "code", _("必填；已有编码将被更新"), "WZ-TENT-01"),
         ImportColumn(_("物资名称"), "name", example="救灾帐篷"),
@@ -59,7 +55,6 @@ MATERIAL_IMPORTER = Importer(
 
 SHELTER_IMPORTER = Importer(
     model=Shelter, form_class=forms.ShelterForm, key_field="name",
-    create_service=services.shelter_create, update_service=services.shelter_update, update_object_argument="obj",
     columns=_located(
         ImportColumn(_("场所名称"), "name", _("必填；同名场所将被更新"), "滨河公园避难场所"),
         ImportColumn(_("场所类型"), "kind", example="固定避难场所"),
@@ -74,7 +69,6 @@ SHELTER_IMPORTER = Importer(
 
 EXPERT_IMPORTER = Importer(
     model=Expert, form_class=forms.ExpertForm, key_field="phone",
-    create_service=services.expert_create, update_service=services.expert_update, update_object_argument="obj",
     columns=[
         ImportColumn(_("姓名"), "name", example="赵六"),
         ImportColumn(_("专业领域"), "field", example="危险化学品"),
@@ -89,8 +83,6 @@ EXPERT_IMPORTER = Importer(
 
 RESOURCE_POINT_IMPORTER = Importer(
     model=ResourcePoint, form_class=forms.ResourcePointForm, key_field="name",
-    create_service=services.resource_point_create, update_service=services.resource_point_update,
-    update_object_argument="obj",
     columns=_located(
         ImportColumn(_("名称"), "name", _("必填；同名资源点将被更新"), "市第一人民医院"),
         ImportColumn(_("类型"), "kind", example="医疗机构"),

@@ -69,7 +69,8 @@ class RescueTeam(Located):
     phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[phone_validator])
     member_count = models.PositiveIntegerField(_("队员人数"), default=0, validators=[MaxValueValidator(100_000)])
     equipment = models.TextField(_("主要装备"), blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=TeamStatus.choices, default=TeamStatus.STANDBY)
+    status = models.CharField(_("状态"), max_length=10, choices=TeamStatus.choices, default=TeamStatus.STANDBY,
+                              editable=False)
     history = HistoricalRecords()
 
     class Meta:

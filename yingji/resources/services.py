@@ -123,6 +123,11 @@ def rescue_team_change_status(*, team: RescueTeam, actor: User | None, action: s
     return transition(team, workflow=WORKFLOW, action=action, actor=actor, reason=reason, data=data)
 
 
+def rescue_team_act(*, obj: RescueTeam, actor: User | None, action: str, reason: str = "") -> RescueTeam:
+    """One move of the team's status by name, under the spec's object argument (pages, API)."""
+    return rescue_team_change_status(team=obj, actor=actor, action=action, reason=reason)
+
+
 @transaction.atomic
 def team_member_add(*, team: RescueTeam, actor: User | None, **fields: Any) -> TeamMember:
     """Add a member to a team the actor may change."""

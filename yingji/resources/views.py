@@ -13,10 +13,8 @@ from django.views.decorators.http import require_POST
 
 from yingji.core.scoping import has_model_perm
 from yingji.core.selectors import region_root_for
-from yingji.core.tables import Column
-from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectImportView, ObjectListView
-from yingji.core.workflow import timeline
-from yingji.resources import filters, forms, importing, services
+from yingji.core.views.generic import _add_errors, default_view, perform
+from yingji.resources import forms, services
 from yingji.resources.models import (
     TEAM_STATUS_COLORS,
     Expert,
@@ -26,7 +24,6 @@ from yingji.resources.models import (
     RescueTeam,
     ResourcePoint,
     Shelter,
-    StockBalance,
     StockMovement,
     StockReminder,
     TeamMember,
@@ -34,157 +31,46 @@ from yingji.resources.models import (
     Warehouse,
 )
 from yingji.resources.selectors import KINDS, minimum_rows, nearest_query, resource_geojson, shelter_coverage, stock_of
-from yingji.resources.states import WORKFLOW
-
-NS = "resources"
+from yingji.resources.specs import RESCUE_TEAM, STOCK_BALANCE, WAREHOUSE, breadcrumbs
 
 
-def _crumbs():
-    return [(_("首页"), reverse("home")), (_("应急资源"), reverse("resources:resource_map"))]
+@RESCUE_TEAM.register("detail")
+class RescueTeamDetailView(default_view(RESCUE_TEAM, "detail")):
+    """The team's fields, its status moves (from its table), its members and the form to add one."""
+
+    def get_context_data(self, obj):
+        context = super().get_context_data(obj)
+        user = self.request.user
+        context["members"] = TeamMember.objects.restrict(user, "view").filter(team=obj)
+        context["can_change"] = RescueTeam.objects.restrict(user, "change").filter(pk=obj.pk).exists()
+        context["member_form"] = forms.TeamMemberForm(user=user)
+        return context
 
 
-class ResourceMixin:
-    url_namespace = NS
+@WAREHOUSE.register("detail")
+class WarehouseDetailView(default_view(WAREHOUSE, "detail")):
+    """The warehouse's fields, its stock, latest movements, open reminders and the ledger forms."""
 
-    def breadcrumbs(self):
-        return _crumbs()
+    stock_form = None
 
-
-def _views(model, filterset, columns, fields, form, importer=None, detail_template=None, with_attachments=False):
-    """The list, detail, edit and import views of one register, declared once."""
-    name = model._meta.model_name
-    attrs = {"model": model}
-    list_view = type(f"{model.__name__}ListView", (ResourceMixin, ObjectListView), {
-        **attrs, "filterset_class": filterset, "columns": columns,
-        "import_url_name": f"{NS}:{name}_import" if importer else None})
-    detail_view = type(f"{model.__name__}DetailView", (ResourceMixin, ObjectDetailView), {
-        **attrs, "fields": fields, "with_attachments": with_attachments,
-        **({"template_name": detail_template} if detail_template else {})})
-    create, update = getattr(services, f"{_snake(model)}_create"), getattr(services, f"{_snake(model)}_update")
-    edit_view = type(f"{model.__name__}EditView", (ResourceMixin, ObjectEditView), {
-        **attrs, "form_class": form, "create_service": staticmethod(create), "update_service": staticmethod(update),
-        "update_object_argument": "obj"})
-    import_view = type(f"{model.__name__}ImportView", (ResourceMixin, ObjectImportView), {
-        **attrs, "importer": importer}) if importer else None
-    return list_view, detail_view, edit_view, import_view
+    def get_context_data(self, obj):
+        context = super().get_context_data(obj)
+        user = self.request.user
+        context["balances"] = stock_of(user, obj)
+        context["movements"] = StockMovement.objects.restrict(user, "view").filter(warehouse=obj).select_related(
+            "material", "actor")[:20]
+        context["reminders"] = StockReminder.objects.restrict(user, "view").filter(warehouse=obj,
+                                                                                    resolved_at__isnull=True)
+        if Warehouse.objects.restrict(user, "change").filter(pk=obj.pk).exists():
+            context["stock_form"] = self.stock_form or forms.StockOperationForm(user=user, warehouse=obj)
+            context["minimum_form"] = forms.StockMinimumForm(prefix="minimum", user=user)
+        context["minimums"] = minimum_rows(user, obj)
+        return context
 
 
-def _snake(model) -> str:
-    return {"RescueTeam": "rescue_team", "ResourcePoint": "resource_point"}.get(model.__name__, model.__name__.lower())
-
-
-def _located_fields(*names):
-    return [*(Column(n) for n in names), Column("region", gettext_lazy("所属区划"),
-                                               accessor=lambda o: o.region.name),
-            Column("address"), Column("longitude"), Column("latitude")]
-
-
-TEAM_VIEWS = _views(
-    RescueTeam, filters.RescueTeamFilterSet,
-    [Column("name", link=True), Column("kind"), Column("region.name", gettext_lazy("所属区划")),
-     Column("specialty"), Column("leader"), Column("phone", orderable=False), Column("member_count"),
-     Column("status"), Column("longitude", export=True), Column("latitude", export=True)],
-    [*_located_fields("name", "kind", "specialty", "leader", "phone", "member_count", "equipment", "status"),
-     Column("enterprise")],
-    forms.RescueTeamForm, importing.RESCUE_TEAM_IMPORTER, "resources/rescueteam_detail.html", with_attachments=True,
-)
-WAREHOUSE_VIEWS = _views(
-    Warehouse, filters.WarehouseFilterSet,
-    [Column("name", link=True), Column("level"), Column("region.name", gettext_lazy("所属区划")), Column("manager"),
-     Column("phone", orderable=False), Column("area_m2"), Column("longitude"), Column("latitude")],
-    _located_fields("name", "level", "manager", "phone", "area_m2"),
-    forms.WarehouseForm, importing.WAREHOUSE_IMPORTER, "resources/warehouse_detail.html",
-)
-MATERIAL_VIEWS = _views(
-    Material, filters.MaterialFilterSet,
-    [Column("code", link=True), Column("name", link=True), Column("category"), Column("specification"),
-     Column("unit"), Column("shelf_life_days"), Column("minimum_stock"),
-     Column("region.name", gettext_lazy("维护单位区划"))],
-    [*(Column(n) for n in ("code", "name", "category", "specification", "unit", "shelf_life_days", "minimum_stock")),
-     Column("region.name", gettext_lazy("维护单位区划"))],
-    forms.MaterialForm, importing.MATERIAL_IMPORTER,
-)
-SHELTER_VIEWS = _views(
-    Shelter, filters.ShelterFilterSet,
-    [Column("name", link=True), Column("kind"), Column("region.name", gettext_lazy("所在区划")),
-     Column("effective_area_m2"), Column("capacity"), Column("occupancy"), Column("facilities", orderable=False),
-     Column("manager"), Column("phone", orderable=False), Column("longitude"), Column("latitude")],
-    _located_fields("name", "kind", "effective_area_m2", "capacity", "occupancy", "facilities", "manager", "phone"),
-    forms.ShelterForm, importing.SHELTER_IMPORTER,
-)
-EXPERT_VIEWS = _views(
-    Expert, filters.ExpertFilterSet,
-    [Column("name", link=True), Column("field"), Column("title"), Column("organization"),
-     Column("phone", orderable=False), Column("region.name", gettext_lazy("所属区划"))],
-    [Column(n) for n in ("name", "field", "title", "organization", "phone", "longitude", "latitude")]
-    + [Column("conflict_enterprises", gettext_lazy("利益关联企业（回避）"),
-              accessor=lambda e: "、".join(x.name for x in e.conflict_enterprises.all()) or "无")],
-    forms.ExpertForm, importing.EXPERT_IMPORTER,
-)
-POINT_VIEWS = _views(
-    ResourcePoint, filters.ResourcePointFilterSet,
-    [Column("name", link=True), Column("kind"), Column("region.name", gettext_lazy("所属区划")),
-     Column("phone", orderable=False), Column("description", orderable=False), Column("longitude"),
-     Column("latitude")],
-    _located_fields("name", "kind", "phone", "description"),
-    forms.ResourcePointForm, importing.RESOURCE_POINT_IMPORTER,
-)
-
-
-class StockBalanceListView(ResourceMixin, ObjectListView):
-    model = StockBalance
+@STOCK_BALANCE.register("list")
+class StockBalanceListView(default_view(STOCK_BALANCE, "list")):
     title = gettext_lazy("库存台账")
-    filterset_class = filters.StockBalanceFilterSet
-    columns = [Column("warehouse.name", gettext_lazy("仓库")), Column("material.code", gettext_lazy("物资编码")),
-               Column("material.name", gettext_lazy("物资名称")), Column("material.unit", gettext_lazy("单位")),
-               Column("batch"), Column("expiry_date"), Column("quantity"), Column("updated_at")]
-
-
-class StockMovementListView(ResourceMixin, ObjectListView):
-    model = StockMovement
-    filterset_class = filters.StockMovementFilterSet
-    columns = [Column("at"), Column("document_number"), Column("kind"), Column("warehouse.name", gettext_lazy("仓库")),
-               Column("material.name", gettext_lazy("物资")), Column("batch"), Column("quantity"),
-               Column("balance_after"), Column("counterpart"), Column("purpose", orderable=False),
-               Column("actor.real_name", gettext_lazy("经办人"))]
-
-
-class StockReminderListView(ResourceMixin, ObjectListView):
-    model = StockReminder
-    filterset_class = filters.StockReminderFilterSet
-    columns = [Column("raised_at"), Column("kind"), Column("warehouse.name", gettext_lazy("仓库")),
-               Column("material.name", gettext_lazy("物资")), Column("batch"), Column("detail", orderable=False),
-               Column("resolved_at")]
-
-
-def _team_detail_context(self, obj):
-    context = ObjectDetailView.get_context_data(self, obj)
-    user = self.request.user
-    context["actions"] = WORKFLOW.available(obj, user)
-    context["timeline"] = timeline(obj, user)
-    context["members"] = TeamMember.objects.restrict(user, "view").filter(team=obj)
-    context["can_change"] = RescueTeam.objects.restrict(user, "change").filter(pk=obj.pk).exists()
-    context["member_form"] = forms.TeamMemberForm(user=user)
-    return context
-
-
-def _warehouse_detail_context(self, obj):
-    context = ObjectDetailView.get_context_data(self, obj)
-    user = self.request.user
-    context["balances"] = stock_of(user, obj)
-    context["movements"] = StockMovement.objects.restrict(user, "view").filter(warehouse=obj).select_related(
-        "material", "actor")[:20]
-    context["reminders"] = StockReminder.objects.restrict(user, "view").filter(warehouse=obj,
-                                                                                resolved_at__isnull=True)
-    if Warehouse.objects.restrict(user, "change").filter(pk=obj.pk).exists():
-        context["stock_form"] = getattr(self, "stock_form", None) or forms.StockOperationForm(user=user, warehouse=obj)
-        context["minimum_form"] = forms.StockMinimumForm(prefix="minimum", user=user)
-    context["minimums"] = minimum_rows(user, obj)
-    return context
-
-
-TEAM_VIEWS[1].get_context_data = _team_detail_context
-WAREHOUSE_VIEWS[1].get_context_data = _warehouse_detail_context
 
 
 @login_required
@@ -194,30 +80,11 @@ def warehouse_minimum(request, pk: int):
     warehouse = get_object_or_404(Warehouse.objects.restrict(request.user, "change"), pk=pk)
     form = forms.StockMinimumForm(request.POST, prefix="minimum", user=request.user)
     if not form.is_valid():
-        messages.error(request, "；".join(f"{form.fields[f].label}：{'、'.join(e)}" for f, e in form.errors.items()))
+        messages.error(request, _form_errors(form))
     else:
-        try:
-            with transaction.atomic():
-                services.stock_minimum_set(warehouse=warehouse, actor=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-        else:
-            messages.success(request, _("已设定最低储备"))
+        perform(request, lambda: services.stock_minimum_set(warehouse=warehouse, actor=request.user,
+                                                            **form.cleaned_data), _("已设定最低储备"))
     return HttpResponseRedirect(reverse("resources:warehouse_detail", args=[pk]))
-
-
-@login_required
-@require_POST
-def team_status(request, pk: int):
-    team = get_object_or_404(RescueTeam.objects.restrict(request.user, "change"), pk=pk)
-    try:
-        services.rescue_team_change_status(team=team, actor=request.user, action=request.POST.get("action", ""),
-                                           reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已办理"))
-    return HttpResponseRedirect(reverse("resources:rescueteam_detail", args=[pk]))
 
 
 @login_required
@@ -225,16 +92,16 @@ def team_status(request, pk: int):
 def team_member_add(request, pk: int):
     team = get_object_or_404(RescueTeam.objects.restrict(request.user, "change"), pk=pk)
     form = forms.TeamMemberForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            services.team_member_add(team=team, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("已添加队员"))
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
     else:
-        messages.error(request, "；".join(f"{form.fields[f].label}：{'、'.join(e)}" for f, e in form.errors.items()))
+        perform(request, lambda: services.team_member_add(team=team, actor=request.user, **form.cleaned_data),
+                _("已添加队员"))
     return HttpResponseRedirect(reverse("resources:rescueteam_detail", args=[pk]))
+
+
+def _form_errors(form) -> str:
+    return "；".join(f"{form.fields[f].label}：{'、'.join(e)}" for f, e in form.errors.items())
 
 
 @login_required
@@ -262,13 +129,11 @@ def stock_operation(request, pk: int):
                 else:
                     services.stocktake(warehouse=warehouse, counted=data["quantity"], batch=data["batch"], **common)
         except ValidationError as exc:
-            from yingji.core.views.generic import _add_errors
-
             _add_errors(form, exc)
         else:
             messages.success(request, _("已登记"))
             return HttpResponseRedirect(reverse("resources:warehouse_detail", args=[pk]))
-    view = WAREHOUSE_VIEWS[1]()
+    view = WarehouseDetailView()
     view.request, view.stock_form = request, form
     return render(request, view.template_name, view.get_context_data(warehouse), status=400)
 
@@ -317,7 +182,7 @@ def nearest_view(request):
         return JsonResponse({"results": [n.as_dict() for n in results]})
     context = {
         "title": _("就近资源查询"),
-        "breadcrumbs": [*_crumbs(), (_("就近资源查询"), None)],
+        "breadcrumbs": [*breadcrumbs(), (_("就近资源查询"), None)],
         "results": results, "error": error, "query": query, "params": request.GET,
         "kinds": [("team", _("救援队伍（待命）")), ("warehouse", _("物资仓库")), ("shelter", _("避难场所（有空位）")),
                   ("expert", _("专家")), ("point", _("医疗机构/起降点"))],
@@ -338,7 +203,7 @@ def shelter_coverage_view(request):
     below = [r for r in rows if not r["meets"]]
     context = {
         "title": _("避难场所覆盖分析"),
-        "breadcrumbs": [*_crumbs(), (_("避难场所覆盖分析"), None)],
+        "breadcrumbs": [*breadcrumbs(), (_("避难场所覆盖分析"), None)],
         "rows": rows, "below": below, "standard": "1.5",
     }
     return render(request, "resources/shelter_coverage.html", context)

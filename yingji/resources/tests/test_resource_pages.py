@@ -72,14 +72,14 @@ class TestTeamPages(TeamDeclarations, ScopedModelViewTests):
         client.force_login(world.county1_admin)
         content = client.get(self.url("detail", team.pk)).content.decode()
         assert "王队员" in content and "绳索救援" in content and "出动" in content
-        response = client.post(reverse("resources:rescueteam_status", args=[team.pk]), {"action": "deploy"})
+        response = client.post(reverse("resources:rescueteam_transition", args=[team.pk]), {"action": "deploy"})
         assert response.status_code == 302
         assert RescueTeam.objects.get(pk=team.pk).status == "deployed"
 
     def test_another_county_cannot_move_or_staff_the_team(self, client, world):
         team = self.make_in_scope(world)
         client.force_login(world.county2_admin)
-        assert client.post(reverse("resources:rescueteam_status", args=[team.pk]), {"action": "deploy"}).status_code == 404
+        assert client.post(reverse("resources:rescueteam_transition", args=[team.pk]), {"action": "deploy"}).status_code == 404
         assert client.post(reverse("resources:rescueteam_member_add", args=[team.pk]), {"name": "x"}).status_code == 404
         assert RescueTeam.objects.get(pk=team.pk).status == "standby"
 
