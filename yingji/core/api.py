@@ -30,7 +30,7 @@ from yingji.core.filters import RegionFilterSet
 from yingji.core.forms import REASON_MAX_LENGTH
 from yingji.core.models import Organization, Region, User
 from yingji.core.rest import TokenThrottle
-from yingji.core.scoping import ScopedQuerySet, has_model_perm
+from yingji.core.scoping import ScopedQuerySet, ensure_in_scope, has_model_perm
 from yingji.core.specs import ModelSpec
 from yingji.core.validators import validate_plausible_day
 from yingji.core.workflow import ActionField, Transition, unknown_action_message
@@ -194,6 +194,8 @@ class TransitionMixin:
             obj = queryset.get(**{self.lookup_field: kwargs[lookup]})
         except (self.spec.model.DoesNotExist, ValueError, DjangoValidationError):
             raise Http404 from None
+        # A record the user only reads (shared from above) takes no move, whatever the body: refused before reading it.
+        ensure_in_scope(request.user, obj)
         data = request.data if isinstance(request.data, dict) else {}  # a JSON array or string names no action
         action_name = data.get("action")
         bodies = transition_serializers(self.spec)
