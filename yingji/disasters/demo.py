@@ -25,6 +25,7 @@ from yingji.disasters.models import (
     DisasterInformant,
     DisasterReport,
     FireDanger,
+    HazardType,
     RiskJudgement,
     WeatherObservation,
     WeatherStation,
@@ -238,8 +239,6 @@ def _seed_consultations(rng: random.Random, context: dict, log) -> None:
 
 
 def _hazard_labels():
-    from yingji.disasters.models import HazardType
-
     return HazardType.choices
 
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from yingji.core.models import Organization, Region, User
+from yingji.core.models import Organization, Region, User, mobile_validator
 from yingji.core.scoping import ScopedQuerySet
 from yingji.standards.division import ancestor_codes
 from yingji.standards.fwi import DANGER_COLORS, DANGER_LABELS
@@ -183,8 +183,6 @@ class DisasterInformant(models.Model):
         return {"county": "县级", "township": "乡级", "village": "村级"}.get(self.region.level, "")
 
     def clean(self) -> None:
-        from yingji.core.models import mobile_validator
-
         errors = {}
         if self.mobile:
             try:

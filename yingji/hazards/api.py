@@ -6,6 +6,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from yingji.core.api import ScopedModelSerializer, ScopedViewSet, TransitionMixin, batch_create
+from yingji.core.models import Region
 from yingji.enterprises.models import Enterprise
 from yingji.hazards import services
 from yingji.hazards.filters import HazardFilterSet
@@ -85,8 +86,6 @@ class HazardViewSet(TransitionMixin, ScopedViewSet):
     @action(detail=False, methods=["get"])
     def statistics(self, request):
         """The statistics page's figures: ?from=YYYY-MM-DD&to=YYYY-MM-DD&region=<code>."""
-        from yingji.core.models import Region
-
         try:
             period = Period.parse(request.query_params.get("from"), request.query_params.get("to"))
         except ValueError as exc:

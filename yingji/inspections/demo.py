@@ -16,6 +16,8 @@ from typing import Any
 from django.utils import timezone
 
 from yingji.core.demo import person_name
+from yingji.core.models import User
+from yingji.enterprises.models import Enterprise
 from yingji.inspections import services
 from yingji.inspections.models import (
     AnnualPlan,
@@ -137,7 +139,6 @@ def seed(context: dict[str, Any]) -> None:
     enterprises = sorted(context["enterprises"], key=lambda e: e.credit_code)
 
     # Last year's evaluations (they set this year's inspection frequency), about one in three enterprises.
-    from yingji.core.models import User
 
     managed = set(User.objects.filter(scope_enterprise__isnull=False).values_list("scope_enterprise_id", flat=True))
     sample = rng.sample(enterprises, len(enterprises) // 3)
@@ -212,8 +213,6 @@ def seed(context: dict[str, Any]) -> None:
 def _key_inspections(rng: random.Random, context: dict[str, Any], enterprises: list, plans_by_region: dict,
                      today: datetime.date) -> int:
     """重点检查 of the enterprises rated 差 and of the demo's managed enterprises (so their users see some)."""
-    from yingji.core.models import User
-
     managed = set(User.objects.filter(scope_enterprise__isnull=False).values_list("scope_enterprise_id", flat=True))
     poor = set(Evaluation.objects.filter(result="poor").values_list("enterprise_id", flat=True))
     chosen = [firm for firm in enterprises if firm.pk in managed or firm.pk in poor][:15]
@@ -247,8 +246,6 @@ def _key_inspections(rng: random.Random, context: dict[str, Any], enterprises: l
 
 def _inspect(rng: random.Random, context: dict[str, Any], draw: Draw, plan: AnnualPlan, target: int,
              day: datetime.date) -> None:
-    from yingji.enterprises.models import Enterprise
-
     firm = Enterprise.objects.get(pk=target)
     checklist = Checklist.objects.filter(category=firm.category, is_active=True).first()
     team = list(Inspector.objects.filter(pk__in=draw.teams[target]))

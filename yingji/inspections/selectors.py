@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from yingji.core.models import Region, User
 from yingji.core.scoping import code_prefix_q
+from yingji.enterprises.models import Enterprise, SupervisionClass
+from yingji.enterprises.models import Status as EnterpriseStatus
 from yingji.inspections import drawing
 from yingji.inspections.models import (
     AnnualPlan,
@@ -27,10 +29,15 @@ from yingji.inspections.models import (
     Draw,
     DrawKind,
     EnforcementStat,
+    Evaluation,
+    EvaluationResult,
     InspectedUnit,
     Inspection,
+    Inspector,
     PlanStatus,
 )
+from yingji.inspections.services import frequency_matrix
+from yingji.resources.models import Expert
 
 STAT_KEYS = ("units_inspected", "inspections", "cases", "penalties", "suspensions", "closures", "fines_yuan")
 PENALTY = Q(fine_yuan__gt=0) | Q(order_suspend=True) | Q(order_close=True)
@@ -177,10 +184,6 @@ def draw_rerun(draw: Draw) -> dict[str, Any]:
 
 def draw_rows(draw: Draw) -> list[dict[str, Any]]:
     """The drawn targets in draw order, with names (and the officers of each, for an inspection draw)."""
-    from yingji.enterprises.models import Enterprise
-    from yingji.inspections.models import Inspector
-    from yingji.resources.models import Expert
-
     teams = draw.teams
     if draw.kind == DrawKind.EXPERT:
         experts = Expert._base_manager.in_bulk(draw.target_ids)
@@ -199,11 +202,6 @@ def draw_rows(draw: Draw) -> list[dict[str, Any]]:
 def plan_frequency_summary(plan: AnnualPlan) -> list[dict[str, Any]]:
     """Operating enterprises of the plan's region by supervision class × latest evaluation, with the inspections the
     frequency matrix requires: the key-inspection load the plan has to cover."""
-    from yingji.enterprises.models import Enterprise, SupervisionClass
-    from yingji.enterprises.models import Status as EnterpriseStatus
-    from yingji.inspections.models import Evaluation, EvaluationResult
-    from yingji.inspections.services import frequency_matrix
-
     area = code_prefix_q("region__code", plan.region.prefix)
     results: dict[int, str] = {}
     for enterprise_id, result in (Evaluation._base_manager.filter(area, year__in=[plan.year - 1, plan.year])
