@@ -1,6 +1,5 @@
 """REST resources of the disasters app; automatic weather stations push observations with a token."""
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -9,8 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet, batch_create
-from yingji.disasters import selectors, services
+from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet, TransitionMixin, batch_create
+from yingji.disasters import selectors
 from yingji.disasters.filters import (
     ConsultationFilterSet,
     EventFilterSet,
@@ -33,6 +32,7 @@ from yingji.disasters.models import (
     WeatherObservation,
     WeatherStation,
 )
+from yingji.disasters.specs import CONSULTATION, EVENT, INFORMANT, OBSERVATION, REPORT, STATION, TASK
 
 
 class StationSerializer(ScopedModelSerializer):
@@ -44,13 +44,10 @@ class StationSerializer(ScopedModelSerializer):
 class StationViewSet(ScopedViewSet):
     """Weather stations in the caller's jurisdiction."""
 
-    model = WeatherStation
+    spec = STATION
     serializer_class = StationSerializer
     filterset_class = StationFilterSet
     search_fields = ["code", "name"]
-    create_service = staticmethod(services.station_create)
-    update_service = staticmethod(services.station_update)
-    update_object_argument = "station"
 
 
 class ObservationSerializer(ScopedModelSerializer):
@@ -73,33 +70,29 @@ class ObservationSerializer(ScopedModelSerializer):
             if station is None:
                 raise serializers.ValidationError({"station_code": _("未找到该站号的气象站，或不在您的管辖范围内")})
             attrs["station"] = station
-        if self.instance is None and not attrs.get("station"):
-            raise serializers.ValidationError({"station": _("请填写气象站（station 或 station_code）")})
+        if self.instance is None:
+            if not attrs.get("station"):
+                raise serializers.ValidationError({"station": _("请填写气象站（station 或 station_code）")})
+            # What arrives through the API is pushed by an automatic station (a correction keeps its source).
+            attrs["source"] = ObservationSource.AUTOMATIC
         return attrs
-
-
-def _observation_create(*, actor, **fields):
-    return services.observation_record(actor=actor, source=ObservationSource.AUTOMATIC, **fields)
 
 
 class ObservationViewSet(ScopedViewSet):
     """Noon weather observations. Automatic stations POST one day (or `batch/` many) with their token;
     a second value for the same station and day corrects the first and the FWI is recomputed from that day."""
 
-    model = WeatherObservation
+    spec = OBSERVATION
     serializer_class = ObservationSerializer
     filterset_class = ObservationFilterSet
     ordering_fields = ["date"]
     select_related = ("station",)
-    create_service = staticmethod(_observation_create)
-    update_service = staticmethod(services.observation_update)
-    update_object_argument = "observation"
 
     @extend_schema(request=ObservationSerializer(many=True))
     @action(detail=False, methods=["post"])
     def batch(self, request):
         """Many observations at once; each item is saved on its own, bad items are listed with their reasons."""
-        return batch_create(self, request, create=_observation_create, noun=_("观测"))
+        return batch_create(self, request, create=OBSERVATION.create_object, noun=_("观测"))
 
 
 class FireDangerSerializer(ScopedModelSerializer):
@@ -136,13 +129,10 @@ class InformantSerializer(ScopedModelSerializer):
 
 
 class InformantViewSet(ScopedViewSet):
-    model = DisasterInformant
+    spec = INFORMANT
     serializer_class = InformantSerializer
     filterset_class = InformantFilterSet
     search_fields = ["name", "mobile"]
-    create_service = staticmethod(services.informant_create)
-    update_service = staticmethod(services.informant_update)
-    update_object_argument = "informant"
 
 
 class EventSerializer(ScopedModelSerializer):
@@ -153,14 +143,13 @@ class EventSerializer(ScopedModelSerializer):
         read_only_fields = ["code", "status"]
 
 
-class EventViewSet(ScopedViewSet):
-    model = DisasterEvent
+class EventViewSet(TransitionMixin, ScopedViewSet):
+    """灾害事件; `transition` moves one to 核报, ends it or reopens it for 续报."""
+
+    spec = EVENT
     serializer_class = EventSerializer
     filterset_class = EventFilterSet
     search_fields = ["code", "name"]
-    create_service = staticmethod(services.event_create)
-    update_service = staticmethod(services.event_update)
-    update_object_argument = "event"
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("affected_regions")
@@ -186,39 +175,14 @@ class ReportSerializer(ScopedModelSerializer):
         read_only_fields = ["reported_at", "status"]
 
 
-class TransitionSerializer(serializers.Serializer):
-    action = serializers.CharField(max_length=20)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+class ReportViewSet(TransitionMixin, ScopedViewSet):
+    """灾情报告 (初报/续报/核报); `submit: true` sends a new report in at once (and a returned one in again);
+    `transition` submits, accepts or returns one."""
 
-
-def _report_update(*, report, actor, submit: bool = False, **fields):
-    updated = services.report_update(report=report, actor=actor, **fields)
-    if submit and updated.status == "returned":
-        updated = services.report_act(report=updated, actor=actor, action="resubmit")
-    return updated
-
-
-class ReportViewSet(ScopedViewSet):
-    """灾情报告 (初报/续报/核报); `submit: true` sends a new report in at once."""
-
-    model = DisasterReport
+    spec = REPORT
     serializer_class = ReportSerializer
     filterset_class = ReportFilterSet
     select_related = ("event", "region")
-    create_service = staticmethod(services.report_create)
-    update_service = staticmethod(_report_update)
-    update_object_argument = "report"
-
-    @extend_schema(request=TransitionSerializer, responses=ReportSerializer)
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """submit, resubmit, accept, return (reason required)."""
-        report = get_object_or_404(DisasterReport.objects.restrict(request.user, "view"), pk=pk)
-        serializer = TransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            report = services.report_act(report=report, actor=request.user, **serializer.validated_data)
-        return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
 
 
 class ConsultationSerializer(ScopedModelSerializer):
@@ -229,14 +193,13 @@ class ConsultationSerializer(ScopedModelSerializer):
         read_only_fields = ["code", "status"]
 
 
-class ConsultationViewSet(ScopedViewSet):
-    model = Consultation
+class ConsultationViewSet(TransitionMixin, ScopedViewSet):
+    """会商; `transition` records one as held or issues its assessment report."""
+
+    spec = CONSULTATION
     serializer_class = ConsultationSerializer
     filterset_class = ConsultationFilterSet
     search_fields = ["code", "topic"]
-    create_service = staticmethod(services.consultation_create)
-    update_service = staticmethod(services.consultation_update)
-    update_object_argument = "consultation"
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("departments")
@@ -261,13 +224,12 @@ class TaskSerializer(ScopedModelSerializer):
         read_only_fields = ["region", "status", "done_at"]
 
 
-class TaskViewSet(ScopedViewSet):
-    model = ConsultationTask
+class TaskViewSet(TransitionMixin, ScopedViewSet):
+    """会商任务; `transition` starts one, reports it done with its result, confirms it or sends it back."""
+
+    spec = TASK
     serializer_class = TaskSerializer
     filterset_class = TaskFilterSet
-    create_service = staticmethod(services.task_create)
-    update_service = staticmethod(services.task_update)
-    update_object_argument = "task"
 
 
 ROUTES = [

@@ -161,11 +161,5 @@ class TaskForm(ScopedModelForm):
             self.fields["consultation"].disabled = True
 
 
-class ActionForm(forms.Form):
-    action = forms.CharField(max_length=20)
-    reason = forms.CharField(label=_("说明"), required=False, max_length=500)
-    result = forms.CharField(label=_("办理结果"), required=False, max_length=2000)
-
-
 class ObservationImportForm(forms.Form):
     file = forms.FileField(label=_("Excel 或 CSV 文件"))

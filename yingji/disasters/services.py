@@ -266,7 +266,6 @@ def _add_duties(event: DisasterEvent, regions: list[Region], kind: str, due_at: 
 @transaction.atomic
 def event_create(*, actor: User | None, affected_regions: list[Region] | None = None, **fields: Any) -> DisasterEvent:
     """Register a disaster; every affected township and village then owes its 初报 within `initial_hours`."""
-    fields.pop("status", None)
     region = fields.get("region")
     occurred = fields.get("occurred_at") or timezone.now()
     fields["occurred_at"] = occurred
@@ -286,7 +285,7 @@ def event_create(*, actor: User | None, affected_regions: list[Region] | None = 
 def event_update(*, event: DisasterEvent, actor: User | None, affected_regions: list[Region] | None = None,
                  **fields: Any) -> DisasterEvent:
     """Change an event's details; newly affected regions owe their 初报 from now."""
-    for frozen in ("status", "code", "created_by"):
+    for frozen in ("code", "created_by"):
         fields.pop(frozen, None)
     if actor is not None and actor.scope_region_id and not event.region_id.startswith(
             Region(code=actor.scope_region_id).prefix):
@@ -375,16 +374,21 @@ def report_create(*, actor: User | None, event: DisasterEvent, region: Region, k
 
 
 @transaction.atomic
-def report_update(*, report: DisasterReport, actor: User | None, **fields: Any) -> DisasterReport:
-    """Correct a draft or a returned report; a submitted report is reviewed, not edited."""
-    for frozen in ("event", "region", "kind", "status", "created_by"):
+def report_update(*, report: DisasterReport, actor: User | None, submit: bool = False,
+                  **fields: Any) -> DisasterReport:
+    """Correct a draft or a returned report (`submit=True` sends a returned one in again); a submitted report is
+    reviewed, not edited."""
+    for frozen in ("event", "region", "kind", "created_by"):
         fields.pop(frozen, None)
     unknown = set(fields) - REPORT_EDITABLE
     if unknown:
         raise ValidationError(_("以下字段不能直接修改：%(names)s") % {"names": "、".join(sorted(unknown))})
     if DisasterReport._base_manager.get(pk=report.pk).status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         raise ValidationError(_("报告已报送，不能修改；如需更正请联系审核人退回"))
-    return scoped_update(report, actor=actor, reason=_("修改灾情报告"), **fields)
+    updated = scoped_update(report, actor=actor, reason=_("修改灾情报告"), **fields)
+    if submit and updated.status == ReportStatus.RETURNED:
+        updated = report_act(report=updated, actor=actor, action="resubmit")
+    return updated
 
 
 def reviewers(region: Region) -> list[User]:
@@ -461,7 +465,6 @@ def duty_flag_overdue(*, duty: ReportDuty) -> bool:
 
 @transaction.atomic
 def consultation_create(*, actor: User | None, departments: list | None = None, **fields: Any) -> Consultation:
-    fields.pop("status", None)
     region = fields.get("region")
     if region is None:
         raise ValidationError({"region": _("请选择组织区划")})
@@ -476,7 +479,7 @@ def consultation_create(*, actor: User | None, departments: list | None = None, 
 @transaction.atomic
 def consultation_update(*, consultation: Consultation, actor: User | None, departments: list | None = None,
                         **fields: Any) -> Consultation:
-    for frozen in ("status", "code", "created_by"):
+    for frozen in ("code", "created_by"):
         fields.pop(frozen, None)
     updated = scoped_update(consultation, actor=actor, reason=_("修改会商"), **fields)
     if departments is not None:
@@ -512,7 +515,6 @@ def judgement_update(*, judgement: RiskJudgement, actor: User | None, **fields: 
 def task_create(*, actor: User | None, consultation: Consultation, organization, **fields: Any) -> ConsultationTask:
     """Assign a task to an organisation; its people are told after commit."""
     _check_consultation(actor, consultation)
-    fields.pop("status", None)
     task = scoped_create(ConsultationTask, actor=actor, reason=_("交办会商任务"), consultation=consultation,
                          organization=organization, region=organization.region, **fields)
     transaction.on_commit(lambda: notify(
@@ -524,7 +526,7 @@ def task_create(*, actor: User | None, consultation: Consultation, organization,
 
 @transaction.atomic
 def task_update(*, task: ConsultationTask, actor: User | None, **fields: Any) -> ConsultationTask:
-    for frozen in ("consultation", "status", "region", "done_at"):
+    for frozen in ("consultation", "region", "done_at"):
         fields.pop(frozen, None)
     if "organization" in fields:
         fields["region"] = fields["organization"].region

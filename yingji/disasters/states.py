@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yingji.core.workflow import Transition, Workflow
+from yingji.core.workflow import ActionField, Transition, Workflow
 from yingji.disasters.models import ConsultationStatus, EventStatus, ReportStatus, TaskStatus
 
 
@@ -99,8 +99,9 @@ TASK_WORKFLOW = Workflow(
     choices=TaskStatus,
     transitions=[
         Transition(T.ASSIGNED, "start", T.IN_PROGRESS, gettext_lazy("签收办理"), who=of_assignee),
-        # The result is required too; the service checks it, since it arrives with the button press.
-        Transition(T.IN_PROGRESS, "submit", T.SUBMITTED, gettext_lazy("报告办结"), who=of_assignee),
+        # The result comes with the button press (the service also refuses a task submitted without one).
+        Transition(T.IN_PROGRESS, "submit", T.SUBMITTED, gettext_lazy("报告办结"), who=of_assignee,
+                   fields=(ActionField("result", required=True),)),
         Transition(T.SUBMITTED, "confirm", T.DONE, gettext_lazy("确认办结"), who=can_confirm),
         Transition(T.SUBMITTED, "return", T.IN_PROGRESS, gettext_lazy("退回重办"), who=can_confirm,
                    reason_required=True),

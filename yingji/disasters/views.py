@@ -4,7 +4,7 @@ import orjson
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,31 +16,15 @@ from yingji.core import excel
 from yingji.core.models import Region
 from yingji.core.scoping import has_model_perm
 from yingji.core.tables import Column
-from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectListView, ScopedView
-from yingji.core.workflow import timeline
+from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectListView, ScopedView, TransitionView
 from yingji.disasters import importing, selectors, services
-from yingji.disasters.filters import (
-    ConsultationFilterSet,
-    DutyFilterSet,
-    EventFilterSet,
-    FireDangerFilterSet,
-    InformantFilterSet,
-    JudgementFilterSet,
-    ObservationFilterSet,
-    ReportFilterSet,
-    StationFilterSet,
-    TaskFilterSet,
-)
+from yingji.disasters.filters import DutyFilterSet
 from yingji.disasters.forms import (
-    ActionForm,
     ConsultationForm,
     EventForm,
-    InformantForm,
     JudgementForm,
-    ObservationForm,
     ObservationImportForm,
     ReportForm,
-    StationForm,
     TaskForm,
 )
 from yingji.disasters.models import (
@@ -48,85 +32,39 @@ from yingji.disasters.models import (
     Consultation,
     ConsultationTask,
     DisasterEvent,
-    DisasterInformant,
     DisasterReport,
     FireDanger,
-    ReportDuty,
     RiskJudgement,
-    WeatherObservation,
-    WeatherStation,
 )
 from yingji.disasters.reports import consultation_docx
-from yingji.disasters.states import CONSULTATION_WORKFLOW, EVENT_WORKFLOW, REPORT_WORKFLOW, TASK_WORKFLOW
+from yingji.disasters.specs import (
+    CONSULTATION,
+    DUTY,
+    EVENT,
+    JUDGEMENT,
+    OBSERVATION,
+    REPORT,
+    TASK,
+    region_path,
+)
 from yingji.standards.fwi import DANGER_COLORS, DANGER_LABELS
-
-
-class Mixin:
-    url_namespace = "disasters"
-
-
-def _region_path(obj) -> str:
-    parent = obj.region.parent
-    return f"{parent.name} / {obj.region.name}" if parent else obj.region.name
-
 
 # -- fire danger ---------------------------------------------------------------------------------------------
 
 
-class StationListView(Mixin, ObjectListView):
-    model = WeatherStation
-    filterset_class = StationFilterSet
-    columns = [Column("name", link=True), Column("code"), Column("region.parent.name", gettext_lazy("上级区划")),
-               Column("region.name", gettext_lazy("所在区划")), Column("longitude"), Column("latitude"),
-               Column("automatic"), Column("active")]
+@OBSERVATION.register("list")
+class ObservationListView(ObjectListView):
+    spec = OBSERVATION
+    filterset_class = OBSERVATION.filterset
+    columns = list(OBSERVATION.columns)
+    import_url_name = OBSERVATION.url_name("import")
 
 
-class StationDetailView(Mixin, ObjectDetailView):
-    model = WeatherStation
-    fields = [Column("code"), Column("name"), Column("region", accessor=_region_path), Column("longitude"),
-              Column("latitude"), Column("elevation"), Column("automatic"), Column("active")]
+@OBSERVATION.register("import")
+class ObservationImportView(ScopedView):
+    """Excel or CSV, keyed by station and day (`yingji.disasters.importing`), not the generic one-form-per-row."""
 
-
-class StationEditView(Mixin, ObjectEditView):
-    model = WeatherStation
-    form_class = StationForm
-    create_service = staticmethod(services.station_create)
-    update_service = staticmethod(services.station_update)
-    update_object_argument = "station"
-
-
-class ObservationListView(Mixin, ObjectListView):
-    model = WeatherObservation
-    filterset_class = ObservationFilterSet
-    import_url_name = "disasters:weatherobservation_import"
-    columns = [Column("id", gettext_lazy("观测"), link=True, accessor=str, orderable=False), Column("date"),
-               Column("station.code", gettext_lazy("站号")), Column("temperature"), Column("humidity"),
-               Column("wind_speed"), Column("precipitation"), Column("source")]
-
-
-class ObservationDetailView(Mixin, ObjectDetailView):
-    model = WeatherObservation
-    fields = [Column("station"), Column("date"), Column("temperature"), Column("humidity"), Column("wind_speed"),
-              Column("precipitation"), Column("source"), Column("received_at")]
-
-
-class ObservationEditView(Mixin, ObjectEditView):
-    model = WeatherObservation
-    form_class = ObservationForm
-    create_service = staticmethod(services.observation_create)
-    update_service = staticmethod(services.observation_update)
-    update_object_argument = "observation"
-
-    def service_arguments(self, form):
-        data = super().service_arguments(form)
-        if form.instance.pk:
-            data.pop("station", None)
-            data.pop("date", None)
-        return data
-
-
-class ObservationImportView(Mixin, ScopedView):
-    model = WeatherObservation
+    spec = OBSERVATION
     action = "add"
 
     def context(self, **extra):
@@ -149,24 +87,6 @@ class ObservationImportView(Mixin, ScopedView):
         except excel.ImportFileError as exc:
             return render(request, "disasters/observation_import.html", self.context(error=str(exc)), status=400)
         return render(request, "disasters/observation_import.html", self.context(report=report))
-
-
-class FireDangerListView(Mixin, ObjectListView):
-    model = FireDanger
-    filterset_class = FireDangerFilterSet
-    columns = [Column("id", gettext_lazy("记录"), link=True, accessor=str, orderable=False), Column("date"),
-               Column("region.name", gettext_lazy("所在区划")),
-               Column("ffmc", accessor=lambda d: round(d.ffmc, 1)), Column("dmc", accessor=lambda d: round(d.dmc, 1)),
-               Column("dc", accessor=lambda d: round(d.dc, 1)), Column("isi", accessor=lambda d: round(d.isi, 1)),
-               Column("bui", accessor=lambda d: round(d.bui, 1)), Column("fwi", accessor=lambda d: round(d.fwi, 1)),
-               Column("level"), Column("gap_days")]
-
-
-class FireDangerDetailView(Mixin, ObjectDetailView):
-    model = FireDanger
-    fields = [Column("station"), Column("date"), Column("ffmc"), Column("dmc"), Column("dc"), Column("isi"),
-              Column("bui"), Column("fwi"), Column("level"), Column("gap_days"), Column("restarted"),
-              Column("computed_at")]
 
 
 def _root(request) -> Region:
@@ -245,40 +165,9 @@ def fire_warning(request):
 # -- disaster reports ------------------------------------------------------------------------------------------
 
 
-class InformantListView(Mixin, ObjectListView):
-    model = DisasterInformant
-    filterset_class = InformantFilterSet
-    columns = [Column("name", link=True), Column("mobile"), Column("region.parent.name", gettext_lazy("上级区划")),
-               Column("region.name", gettext_lazy("负责区划")),
-               Column("region.level", gettext_lazy("层级")), Column("organization"), Column("training_status"),
-               Column("trained_on"), Column("certified"), Column("certificate_no"), Column("active")]
-
-
-class InformantDetailView(Mixin, ObjectDetailView):
-    model = DisasterInformant
-    fields = [Column("name"), Column("mobile"), Column("region", accessor=_region_path), Column("organization"),
-              Column("user"), Column("training_status"), Column("trained_on"), Column("certified"),
-              Column("certificate_no"), Column("active")]
-
-
-class InformantEditView(Mixin, ObjectEditView):
-    model = DisasterInformant
-    form_class = InformantForm
-    create_service = staticmethod(services.informant_create)
-    update_service = staticmethod(services.informant_update)
-    update_object_argument = "informant"
-
-
-class EventListView(Mixin, ObjectListView):
-    model = DisasterEvent
-    filterset_class = EventFilterSet
-    columns = [Column("code", link=True), Column("name"), Column("hazard_type"), Column("region.name",
-                                                                                          gettext_lazy("发生区划")),
-               Column("occurred_at"), Column("status")]
-
-
-class EventDetailView(Mixin, ObjectDetailView):
-    model = DisasterEvent
+@EVENT.register("detail")
+class EventDetailView(ObjectDetailView):
+    spec = EVENT
     template_name = "disasters/event_detail.html"
     fields = [Column("code"), Column("name"), Column("hazard_type"), Column("region"), Column("occurred_at"),
               Column("description"), Column("initial_hours"), Column("followup_hours"), Column("verification_days"),
@@ -292,8 +181,6 @@ class EventDetailView(Mixin, ObjectDetailView):
             context["edit_url"] = None
         totals = selectors.event_totals(user, obj)
         context.update({
-            "actions": EVENT_WORKFLOW.available(obj, user),
-            "timeline": timeline(obj, user),
             "status_rows": selectors.reporting_status(user, obj),
             "totals": [(DisasterReport._meta.get_field(n).verbose_name, totals[n]) for n in STAT_FIELDS],
             "rollup_url": reverse("disasters:event_rollup", args=[obj.pk]),
@@ -303,12 +190,10 @@ class EventDetailView(Mixin, ObjectDetailView):
         return context
 
 
-class EventEditView(Mixin, ObjectEditView):
-    model = DisasterEvent
+@EVENT.register("edit")
+class EventEditView(ObjectEditView):
+    spec = EVENT
     form_class = EventForm
-    create_service = staticmethod(services.event_create)
-    update_service = staticmethod(services.event_update)
-    update_object_argument = "event"
 
     def get_initial(self):
         return {"occurred_at": timezone.localtime()}
@@ -351,41 +236,26 @@ def event_rollup(request, pk: int):
     })
 
 
-class ReportListView(Mixin, ObjectListView):
-    model = DisasterReport
-    filterset_class = ReportFilterSet
-    columns = [Column("id", gettext_lazy("报告"), link=True, accessor=str, orderable=False),
-               Column("event.name", gettext_lazy("灾害事件")), Column("region.name", gettext_lazy("报送区划")),
-               Column("kind"), Column("reported_at"), Column("affected_population"), Column("deaths"),
-               Column("missing"), Column("relocated"), Column("direct_loss_10k_yuan"), Column("status")]
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("event", "region")
-
-
-class ReportDetailView(Mixin, ObjectDetailView):
-    model = DisasterReport
+@REPORT.register("detail")
+class ReportDetailView(ObjectDetailView):
+    spec = REPORT
     template_name = "disasters/report_detail.html"
-    fields = [Column("event"), Column("region", accessor=_region_path), Column("kind"), Column("informant"),
+    fields = [Column("event"), Column("region", accessor=region_path), Column("kind"), Column("informant"),
               Column("reported_at"), *[Column(n) for n in STAT_FIELDS], Column("note"), Column("status"),
               Column("created_by")]
 
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
-        context.update({"actions": REPORT_WORKFLOW.available(obj, self.request.user),
-                        "timeline": timeline(obj, self.request.user)})
         if obj.status not in ("draft", "returned"):
             context["edit_url"] = None
         return context
 
 
-class ReportEditView(Mixin, ObjectEditView):
-    model = DisasterReport
+@REPORT.register("edit")
+class ReportEditView(ObjectEditView):
+    spec = REPORT
     form_class = ReportForm
     template_name = "disasters/report_form.html"
-    create_service = staticmethod(services.report_create)
-    update_service = staticmethod(services.report_update)
-    update_object_argument = "report"
 
     def get_initial(self):
         initial = {}
@@ -398,16 +268,14 @@ class ReportEditView(Mixin, ObjectEditView):
 
     def service_arguments(self, form):
         data = super().service_arguments(form)
-        if form.instance.pk:
-            for name in ("event", "region", "kind"):
-                data.pop(name, None)
-        elif self.request.POST.get("submit_now"):
+        if not form.instance.pk and self.request.POST.get("submit_now"):
             data["submit"] = True
         return data
 
 
-class DutyListView(Mixin, ObjectListView):
-    model = ReportDuty
+@DUTY.register("list")
+class DutyListView(ObjectListView):
+    spec = DUTY
     filterset_class = DutyFilterSet
     title = gettext_lazy("灾情报送任务（未报清单）")
     columns = [Column("id", gettext_lazy("任务"), link=True, accessor=str, orderable=False),
@@ -421,25 +289,12 @@ class DutyListView(Mixin, ObjectListView):
         return super().get_queryset().select_related("event").filter(cancelled=False)
 
 
-class DutyDetailView(Mixin, ObjectDetailView):
-    model = ReportDuty
-    fields = [Column("event"), Column("region", accessor=_region_path), Column("kind"), Column("due_at"),
-              Column("fulfilled_at"), Column("report"), Column("overdue_since"), Column("cancelled")]
-
-
 # -- consultations --------------------------------------------------------------------------------------------
 
 
-class ConsultationListView(Mixin, ObjectListView):
-    model = Consultation
-    filterset_class = ConsultationFilterSet
-    columns = [Column("code", link=True), Column("topic"), Column("kind"), Column("period"),
-               Column("region.name", gettext_lazy("组织区划")), Column("held_at"), Column("period_start"),
-               Column("period_end"), Column("status")]
-
-
-class ConsultationDetailView(Mixin, ObjectDetailView):
-    model = Consultation
+@CONSULTATION.register("detail")
+class ConsultationDetailView(ObjectDetailView):
+    spec = CONSULTATION
     template_name = "disasters/consultation_detail.html"
     with_attachments = True
     fields = [Column("code"), Column("topic"), Column("kind"), Column("period"), Column("region"), Column("held_at"),
@@ -451,8 +306,6 @@ class ConsultationDetailView(Mixin, ObjectDetailView):
         context = super().get_context_data(obj)
         user = self.request.user
         context.update({
-            "actions": CONSULTATION_WORKFLOW.available(obj, user),
-            "timeline": timeline(obj, user),
             "judgements": RiskJudgement.objects.restrict(user, "view").filter(consultation=obj)
             .select_related("region"),
             "tasks": ConsultationTask.objects.restrict(user, "view").filter(consultation=obj)
@@ -463,12 +316,10 @@ class ConsultationDetailView(Mixin, ObjectDetailView):
         return context
 
 
-class ConsultationEditView(Mixin, ObjectEditView):
-    model = Consultation
+@CONSULTATION.register("edit")
+class ConsultationEditView(ObjectEditView):
+    spec = CONSULTATION
     form_class = ConsultationForm
-    create_service = staticmethod(services.consultation_create)
-    update_service = staticmethod(services.consultation_update)
-    update_object_argument = "consultation"
 
     def render_form(self, form, obj, status=200):
         if obj is not None:
@@ -490,100 +341,49 @@ def consultation_report(request, pk: int):
     return response
 
 
-class JudgementListView(Mixin, ObjectListView):
-    model = RiskJudgement
-    filterset_class = JudgementFilterSet
-    columns = [Column("id", gettext_lazy("研判"), link=True, accessor=str, orderable=False),
-               Column("consultation.topic", gettext_lazy("会商")), Column("region.name", gettext_lazy("区划")),
-               Column("hazard_type"), Column("level"), Column("description", orderable=False),
-               Column("consultation.period_start", gettext_lazy("研判期起")),
-               Column("consultation.period_end", gettext_lazy("研判期止"))]
-
-
-class JudgementDetailView(Mixin, ObjectDetailView):
-    model = RiskJudgement
-    fields = [Column("consultation"), Column("region"), Column("hazard_type"), Column("level"), Column("description")]
-
-
-class JudgementEditView(Mixin, ObjectEditView):
-    model = RiskJudgement
+@JUDGEMENT.register("edit")
+class JudgementEditView(ObjectEditView):
+    spec = JUDGEMENT
     form_class = JudgementForm
-    create_service = staticmethod(services.judgement_create)
-    update_service = staticmethod(services.judgement_update)
-    update_object_argument = "judgement"
 
     def get_initial(self):
         return {"consultation": self.request.GET.get("consultation")}
 
 
-class TaskListView(Mixin, ObjectListView):
-    model = ConsultationTask
-    filterset_class = TaskFilterSet
-    columns = [Column("title", link=True), Column("consultation.topic", gettext_lazy("会商")),
-               Column("organization.name", gettext_lazy("承办单位")), Column("due_date"), Column("status"),
-               Column("done_at")]
-
-
-class TaskDetailView(Mixin, ObjectDetailView):
-    model = ConsultationTask
-    template_name = "disasters/task_detail.html"
-    fields = [Column("consultation"), Column("title"), Column("description"), Column("organization"),
-              Column("due_date"), Column("status"), Column("result"), Column("done_at")]
-
-    def get_context_data(self, obj):
-        context = super().get_context_data(obj)
-        context.update({"actions": TASK_WORKFLOW.available(obj, self.request.user),
-                        "timeline": timeline(obj, self.request.user)})
-        return context
-
-
-class TaskEditView(Mixin, ObjectEditView):
-    model = ConsultationTask
+@TASK.register("edit")
+class TaskEditView(ObjectEditView):
+    spec = TASK
     form_class = TaskForm
-    create_service = staticmethod(services.task_create)
-    update_service = staticmethod(services.task_update)
-    update_object_argument = "task"
 
     def get_initial(self):
         return {"consultation": self.request.GET.get("consultation")}
 
-    def service_arguments(self, form):
-        data = super().service_arguments(form)
-        if form.instance.pk:
-            data.pop("consultation", None)
-        return data
+
+# -- moves ----------------------------------------------------------------------------------------------------
 
 
-# -- transitions ------------------------------------------------------------------------------------------------
+class ChangeTransitionView(TransitionView):
+    """A move of this app is made on a record of the user's own jurisdiction: one the user only reads (a city's
+    event seen from a county) is not found here, as its buttons are not shown."""
 
-TRANSITIONS = {
-    "event": (DisasterEvent, services.event_act, "event", "disasters:disasterevent_detail"),
-    "report": (DisasterReport, services.report_act, "report", "disasters:disasterreport_detail"),
-    "consultation": (Consultation, services.consultation_act, "consultation", "disasters:consultation_detail"),
-    "task": (ConsultationTask, services.task_act, "task", "disasters:consultationtask_detail"),
-}
+    action = "change"
 
 
-@login_required
-@require_POST
-def act(request, kind: str, pk: int):
-    """One workflow move from a detail page's button; refusals are shown as messages."""
-    if kind not in TRANSITIONS:
-        raise Http404
-    model, service, argument, detail = TRANSITIONS[kind]
-    obj = get_object_or_404(model.objects.restrict(request.user, "change"), pk=pk)
-    form = ActionForm(request.POST)
-    if form.is_valid():
-        extra = {"result": form.cleaned_data["result"]} if kind == "task" else {}
-        try:
-            service(**{argument: obj}, actor=request.user, action=form.cleaned_data["action"],
-                    reason=form.cleaned_data["reason"], **extra)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        except PermissionDenied as exc:
-            messages.error(request, str(exc) or _("您没有执行此操作的权限。"))
-        else:
-            messages.success(request, _("已办理"))
-    else:
-        messages.error(request, _("提交的数据有误"))
-    return HttpResponseRedirect(reverse(detail, args=[pk]))
+@EVENT.register("transition")
+class EventTransitionView(ChangeTransitionView):
+    spec = EVENT
+
+
+@REPORT.register("transition")
+class ReportTransitionView(ChangeTransitionView):
+    spec = REPORT
+
+
+@CONSULTATION.register("transition")
+class ConsultationTransitionView(ChangeTransitionView):
+    spec = CONSULTATION
+
+
+@TASK.register("transition")
+class TaskTransitionView(ChangeTransitionView):
+    spec = TASK

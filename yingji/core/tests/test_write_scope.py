@@ -35,7 +35,8 @@ def test_a_county_reads_the_citys_event_but_cannot_move_it(client, world):
     client.force_login(duty)
     page = client.get(reverse("disasters:disasterevent_detail", args=[event.pk])).content.decode()
     assert "转入核报" not in page
-    response = client.post(reverse("disasters:act", args=["event", event.pk]), {"action": "verify", "reason": ""})
+    response = client.post(reverse("disasters:disasterevent_transition", args=[event.pk]),
+                           {"action": "verify", "reason": ""})
     assert response.status_code == 404
     event.refresh_from_db()
     assert event.status == "reporting"
@@ -44,14 +45,15 @@ def test_a_county_reads_the_citys_event_but_cannot_move_it(client, world):
 def test_the_city_moves_its_own_event(client, world):
     event = make_event(world.city, [world.village1])
     client.force_login(person(world, "city_duty", roles.DUTY_OFFICER, world.city))
-    assert client.post(reverse("disasters:act", args=["event", event.pk]), {"action": "verify"}).status_code == 302
+    assert client.post(reverse("disasters:disasterevent_transition", args=[event.pk]),
+                       {"action": "verify"}).status_code == 302
     event.refresh_from_db()
     assert event.status == "verifying"
 
 
 def test_an_unknown_kind_of_transition_is_not_found(client, world):
     client.force_login(world.city_admin)
-    assert client.post(reverse("disasters:act", args=["nothing", 1]), {"action": "verify"}).status_code == 404
+    assert client.post("/disasters/nothing/1/transition/", {"action": "verify"}).status_code == 404
 
 
 @pytest.mark.parametrize("path", ["auth/user/1", "core/user/1", "core/region/390100000000", "contenttypes/contenttype/1",

@@ -149,11 +149,11 @@ def test_the_assessment_report_is_a_word_file_with_the_consultations_content(cli
 def test_the_task_page_moves_the_task(client, world, consultation, department):
     task = make_task(consultation, department)
     client.force_login(world.county1_water)
-    client.post(f"/disasters/task/{task.pk}/act/", {"action": "start"})
-    client.post(f"/disasters/task/{task.pk}/act/", {"action": "submit", "result": "已完成"})
+    client.post(f"/disasters/tasks/{task.pk}/transition/", {"action": "start"})
+    client.post(f"/disasters/tasks/{task.pk}/transition/", {"action": "submit", "result": "已完成"})
     assert ConsultationTask.objects.get(pk=task.pk).status == "submitted"
     client.force_login(world.county2_duty)
-    assert client.post(f"/disasters/task/{task.pk}/act/", {"action": "confirm"}).status_code == 404
+    assert client.post(f"/disasters/tasks/{task.pk}/transition/", {"action": "confirm"}).status_code == 404
 
 
 def test_the_assessment_report_leaves_out_control_characters_instead_of_failing(client, world, consultation,
