@@ -1,9 +1,9 @@
 from rest_framework import serializers
 
-from yingji.core.api import ScopedModelSerializer, ScopedViewSet
-from yingji.enterprises import services
+from yingji.core.api import ScopedModelSerializer, ScopedViewSet, TransitionMixin
 from yingji.enterprises.filters import EnterpriseFilterSet
 from yingji.enterprises.models import Enterprise
+from yingji.enterprises.specs import ENTERPRISE
 from yingji.standards import uscc
 
 
@@ -20,7 +20,7 @@ class EnterpriseSerializer(ScopedModelSerializer):
             "principal_phone", "safety_director", "safety_director_phone", "employee_count",
             "status", "status_display", "created_at", "updated_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["status", "created_at", "updated_at"]
 
     def validate_credit_code(self, value: str) -> str:
         value = value.strip().upper()
@@ -35,17 +35,14 @@ class EnterpriseSerializer(ScopedModelSerializer):
         return region
 
 
-class EnterpriseViewSet(ScopedViewSet):
-    """Enterprises (一企一档) in the caller's jurisdiction."""
+class EnterpriseViewSet(TransitionMixin, ScopedViewSet):
+    """Enterprises (一企一档) in the caller's jurisdiction; `transition` changes the production status."""
 
-    model = Enterprise
+    spec = ENTERPRISE
     serializer_class = EnterpriseSerializer
     filterset_class = EnterpriseFilterSet
     search_fields = ["name", "credit_code"]
     ordering_fields = ["name", "credit_code", "employee_count", "updated_at"]
-    create_service = staticmethod(services.enterprise_create)
-    update_service = staticmethod(services.enterprise_update)
-    update_object_argument = "enterprise"
 
 
 ROUTES = [("enterprises", EnterpriseViewSet, "enterprise")]

@@ -18,17 +18,14 @@ class EnterpriseForm(ScopedModelForm):
             "name", "credit_code", "region", "address", "longitude", "latitude",
             "industry_code", "industry_name", "category", "scale_type", "size", "supervision_class",
             "legal_representative", "legal_representative_phone", "principal", "principal_phone",
-            "safety_director", "safety_director_phone", "employee_count", "status",
+            "safety_director", "safety_director_phone", "employee_count",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["status"].disabled = True
-            self.fields["status"].help_text = _("生产状态在企业详情页通过“责令停产/恢复生产/关闭取缔”办理")
         if self.instance.pk and self.user.scope_enterprise_id:
             for name in BUREAU_KEPT_FIELDS:
-                if name in self.fields and name != "status":
+                if name in self.fields:
                     self.fields[name].disabled = True
                     self.fields[name].help_text = _("由监管部门维护")
 

@@ -1,7 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.importing import ImportColumn, Importer
-from yingji.enterprises import services
 from yingji.enterprises.forms import EnterpriseForm
 from yingji.enterprises.models import Enterprise
 
@@ -9,9 +8,6 @@ ENTERPRISE_IMPORTER = Importer(
     model=Enterprise,
     form_class=EnterpriseForm,
     key_field="credit_code",
-    create_service=services.enterprise_create,
-    update_service=services.enterprise_update,
-    update_object_argument="enterprise",
     columns=[
         ImportColumn(_("企业名称"), "name", example="示例化工有限公司"),
         ImportColumn(_("统一社会信用代码"), "credit_code",
@@ -33,6 +29,5 @@ ENTERPRISE_IMPORTER = Importer(
         ImportColumn(_("安全负责人"), "safety_director", example="王五"),
         ImportColumn(_("安全负责人电话"), "safety_director_phone", example="13700000000"),
         ImportColumn(_("从业人数"), "employee_count", example=120),
-        ImportColumn(_("生产状态"), "status", example="在产"),
     ],
 )

@@ -118,7 +118,9 @@ class Enterprise(models.Model):
     safety_director = models.CharField(_("安全负责人"), max_length=50, blank=True)
     safety_director_phone = models.CharField(_("安全负责人电话"), max_length=30, blank=True, validators=[phone_validator])
     employee_count = models.PositiveIntegerField(_("从业人数"), validators=[MaxValueValidator(10_000_000)])
-    status = models.CharField(_("生产状态"), max_length=10, choices=Status.choices, default=Status.OPERATING)
+    # Changed only by the moves of `states.WORKFLOW` (责令停产 / 恢复生产 / 关闭取缔).
+    status = models.CharField(_("生产状态"), max_length=10, choices=Status.choices, default=Status.OPERATING,
+                              editable=False)
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()

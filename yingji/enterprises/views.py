@@ -1,32 +1,27 @@
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from yingji.core.scoping import has_model_perm
 from yingji.core.selectors import region_root_for
 from yingji.core.tables import Column
-from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectImportView, ObjectListView
-from yingji.core.workflow import timeline
-from yingji.enterprises import services
+from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectListView
 from yingji.enterprises.filters import EnterpriseFilterSet
 from yingji.enterprises.forms import EnterpriseForm
-from yingji.enterprises.importing import ENTERPRISE_IMPORTER
 from yingji.enterprises.models import CATEGORY_COLORS, Category, Enterprise
 from yingji.enterprises.selectors import enterprise_geojson
-from yingji.enterprises.states import WORKFLOW
+from yingji.enterprises.specs import ENTERPRISE
 
 
 class EnterpriseViewMixin:
-    model = Enterprise
-    url_namespace = "enterprises"
+    spec = ENTERPRISE
 
 
+@ENTERPRISE.register("list")
 class EnterpriseListView(EnterpriseViewMixin, ObjectListView):
     filterset_class = EnterpriseFilterSet
     import_url_name = "enterprises:enterprise_import"
@@ -49,6 +44,7 @@ class EnterpriseListView(EnterpriseViewMixin, ObjectListView):
     ]
 
 
+@ENTERPRISE.register("detail")
 class EnterpriseDetailView(EnterpriseViewMixin, ObjectDetailView):
     template_name = "enterprises/enterprise_detail.html"
     with_attachments = True
@@ -65,36 +61,9 @@ class EnterpriseDetailView(EnterpriseViewMixin, ObjectDetailView):
     ]
 
 
-    def get_context_data(self, obj):
-        context = super().get_context_data(obj)
-        context["actions"] = WORKFLOW.available(obj, self.request.user)
-        context["timeline"] = timeline(obj, self.request.user)
-        return context
-
-
-@login_required
-@require_POST
-def enterprise_status(request, pk: int):
-    enterprise = get_object_or_404(Enterprise.objects.restrict(request.user, "change"), pk=pk)
-    try:
-        services.enterprise_change_status(enterprise=enterprise, actor=request.user,
-                                          action=request.POST.get("action", ""), reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已办理"))
-    return HttpResponseRedirect(reverse("enterprises:enterprise_detail", args=[pk]))
-
-
+@ENTERPRISE.register("edit")
 class EnterpriseEditView(EnterpriseViewMixin, ObjectEditView):
     form_class = EnterpriseForm
-    create_service = staticmethod(services.enterprise_create)
-    update_service = staticmethod(services.enterprise_update)
-    update_object_argument = "enterprise"
-
-
-class EnterpriseImportView(EnterpriseViewMixin, ObjectImportView):
-    importer = ENTERPRISE_IMPORTER
 
 
 def _require_view(user) -> None:

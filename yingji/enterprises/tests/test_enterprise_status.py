@@ -81,11 +81,11 @@ def test_the_detail_page_offers_the_moves_and_shows_the_timeline(client, world):
     client.force_login(world.county1_officer)
     page = client.get(f"/enterprises/{enterprise.pk}/").content.decode()
     assert "责令停产" in page and "恢复生产" not in page
-    response = client.post(f"/enterprises/{enterprise.pk}/status/", {"action": "suspend", "reason": "停产整顿"})
+    response = client.post(f"/enterprises/{enterprise.pk}/transition/", {"action": "suspend", "reason": "停产整顿"})
     assert response.status_code == 302
     page = client.get(f"/enterprises/{enterprise.pk}/").content.decode()
     assert "恢复生产" in page and "停产整顿" in page
-    response = client.post(f"/enterprises/{enterprise.pk}/status/", {"action": "suspend", "reason": "再来一次"}, follow=True)
+    response = client.post(f"/enterprises/{enterprise.pk}/transition/", {"action": "suspend", "reason": "再来一次"}, follow=True)
     assert "不能执行" in response.content.decode()
 
 
