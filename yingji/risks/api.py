@@ -2,10 +2,10 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from yingji.core.api import ScopedModelSerializer, ScopedViewSet
-from yingji.risks import services
+from yingji.core.api import ScopedModelSerializer, ScopedViewSet, TransitionMixin
 from yingji.risks.filters import RiskPointFilterSet
 from yingji.risks.models import RiskPoint
+from yingji.risks.specs import RISK_POINT
 from yingji.standards import risk
 
 
@@ -45,17 +45,16 @@ class RiskPointSerializer(ScopedModelSerializer):
         read_only_fields = ["region", "level", "status", "updated_at"]
 
 
-class RiskPointViewSet(ScopedViewSet):
-    """Risk points (风险点) in the caller's jurisdiction; enterprise users see and keep their own."""
+class RiskPointViewSet(TransitionMixin, ScopedViewSet):
+    """Risk points (风险点) in the caller's jurisdiction; enterprise users see and keep their own.
 
-    model = RiskPoint
+    `transition` retires a point (停用) or brings it back into use (重新启用)."""
+
+    spec = RISK_POINT
     serializer_class = RiskPointSerializer
     filterset_class = RiskPointFilterSet
     search_fields = ["name", "place"]
     ordering_fields = ["name", "risk_value", "next_review", "updated_at"]
-    create_service = staticmethod(services.risk_point_create)
-    update_service = staticmethod(services.risk_point_update)
-    update_object_argument = "risk_point"
 
 
 ROUTES = [("risk-points", RiskPointViewSet, "riskpoint")]

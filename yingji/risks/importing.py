@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from yingji.core import excel
 from yingji.core.importing import ImportColumn, Importer
+from yingji.core.specs import spec_for
 from yingji.enterprises.models import Enterprise
-from yingji.risks import services
 from yingji.risks.forms import RiskPointForm
 from yingji.risks.models import RiskPoint
 from yingji.standards import risk
@@ -69,10 +69,11 @@ class RiskPointImporter(Importer):
         if not form.is_valid():
             raise ValidationError(form.errors.as_data())
         fields = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
+        spec = spec_for(RiskPoint)
         if existing is None:
-            self.create_service(actor=actor, **fields)
+            spec.create_object(actor=actor, **fields)
             return True
-        self.update_service(actor=actor, **{self.update_object_argument: existing}, **fields)
+        spec.update_object(existing, actor=actor, **fields)
         return False
 
     def _default_note(self, column: ImportColumn) -> str:
@@ -122,8 +123,5 @@ RISK_POINT_IMPORTER = RiskPointImporter(
     model=RiskPoint,
     form_class=RiskPointForm,
     key_field="name",
-    create_service=services.risk_point_create,
-    update_service=services.risk_point_update,
-    update_object_argument="risk_point",
     columns=_columns(),
 )

@@ -1,34 +1,30 @@
 import orjson
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from yingji.core.models import Region
 from yingji.core.scoping import has_model_perm
 from yingji.core.selectors import region_root_for
 from yingji.core.tables import Column
-from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectImportView, ObjectListView
-from yingji.core.workflow import timeline
+from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectListView
 from yingji.enterprises.models import Enterprise
-from yingji.risks import selectors, services
+from yingji.risks import selectors
 from yingji.risks.filters import RiskPointFilterSet
 from yingji.risks.forms import RiskPointForm
-from yingji.risks.importing import RISK_POINT_IMPORTER
 from yingji.risks.models import RiskPoint
-from yingji.risks.states import WORKFLOW
+from yingji.risks.specs import RISK_POINT
 
 
 class RiskPointViewMixin:
-    model = RiskPoint
-    url_namespace = "risks"
+    spec = RISK_POINT
 
 
+@RISK_POINT.register("list")
 class RiskPointListView(RiskPointViewMixin, ObjectListView):
     filterset_class = RiskPointFilterSet
     import_url_name = "risks:riskpoint_import"
@@ -49,6 +45,7 @@ class RiskPointListView(RiskPointViewMixin, ObjectListView):
     ]
 
 
+@RISK_POINT.register("detail")
 class RiskPointDetailView(RiskPointViewMixin, ObjectDetailView):
     template_name = "risks/riskpoint_detail.html"
     fields = [
@@ -68,36 +65,13 @@ class RiskPointDetailView(RiskPointViewMixin, ObjectDetailView):
 
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
-        can_change = self.get_queryset_for("change").filter(pk=obj.pk).exists()
-        context["actions"] = WORKFLOW.available(obj, self.request.user) if can_change else []
-        context["timeline"] = timeline(obj, self.request.user)
         context["map_url"] = reverse("risks:enterprise_risk_map", args=[obj.enterprise_id])
         return context
 
 
+@RISK_POINT.register("edit")
 class RiskPointEditView(RiskPointViewMixin, ObjectEditView):
     form_class = RiskPointForm
-    create_service = staticmethod(services.risk_point_create)
-    update_service = staticmethod(services.risk_point_update)
-    update_object_argument = "risk_point"
-
-
-class RiskPointImportView(RiskPointViewMixin, ObjectImportView):
-    importer = RISK_POINT_IMPORTER
-
-
-@login_required
-@require_POST
-def risk_point_status(request, pk: int):
-    risk_point = get_object_or_404(RiskPoint.objects.restrict(request.user, "change"), pk=pk)
-    try:
-        services.risk_point_change_status(risk_point=risk_point, actor=request.user,
-                                          action=request.POST.get("action", ""), reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已办理"))
-    return HttpResponseRedirect(reverse("risks:riskpoint_detail", args=[pk]))
 
 
 def _require_view(user) -> None:

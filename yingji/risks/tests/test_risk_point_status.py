@@ -68,10 +68,10 @@ def test_the_enterprise_retires_its_own_point_from_the_detail_page(client, world
     client.force_login(add_enterprise_user(world, "manager", point.enterprise))
     page = client.get(f"/risks/{point.pk}/").content.decode()
     assert "停用" in page and "重新启用" not in page
-    assert client.post(f"/risks/{point.pk}/status/", {"action": "retire", "reason": "装置拆除"}).status_code == 302
+    assert client.post(f"/risks/{point.pk}/transition/", {"action": "retire", "reason": "装置拆除"}).status_code == 302
     page = client.get(f"/risks/{point.pk}/").content.decode()
     assert "重新启用" in page and "装置拆除" in page
-    response = client.post(f"/risks/{point.pk}/status/", {"action": "retire", "reason": "再来"}, follow=True)
+    response = client.post(f"/risks/{point.pk}/transition/", {"action": "retire", "reason": "再来"}, follow=True)
     assert "不能执行" in response.content.decode()
 
 
