@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from django.http import Http404
 from rest_framework import permissions, serializers
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer
+from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, TransitionMixin
+from yingji.core.scoping import has_model_perm
 from yingji.core.workflow import timeline
-from yingji.enterprises.models import Enterprise
-from yingji.hazards.models import HazardCategory, HazardLevel
-from yingji.tipoffs import services
 from yingji.tipoffs.filters import TipOffFilterSet
 from yingji.tipoffs.models import TipOff
-from yingji.tipoffs.states import ACTIONS
+from yingji.tipoffs.specs import TIPOFF
 
 REPORTER_FIELDS = ("reporter_name", "reporter_phone")
 
@@ -43,44 +40,32 @@ class TipOffSerializer(ScopedModelSerializer):
         return data
 
 
-class TipOffActionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=list(ACTIONS.items()))
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
-    hazard_category = serializers.ChoiceField(choices=HazardCategory.choices, required=False)
-    hazard_level = serializers.ChoiceField(choices=HazardLevel.choices, required=False)
-    place = serializers.CharField(required=False, max_length=200)
-    enterprise = serializers.IntegerField(required=False)
-    deadline = serializers.DateField(required=False)
-    amount = serializers.DecimalField(required=False, max_digits=10, decimal_places=2)
-    paid_on = serializers.DateField(required=False)
+class HandlesTipOffs(permissions.BasePermission):
+    """Moves are for the handlers (`tipoffs.change_tipoff`): to anyone else there is no tip-off to act on (404),
+    as for one outside their jurisdiction."""
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if not has_model_perm(request.user, TipOff, "change"):
+            raise Http404
+        return True
 
 
-class TipOffViewSet(ReadOnlyScopedViewSet):
+class TipOffViewSet(TransitionMixin, ReadOnlyScopedViewSet):
     """Tip-offs in the caller's jurisdiction; the reporter's identity only with `tipoffs.view_reporter`.
 
     `POST /api/tipoffs/{id}/transition/` makes one handling move (受理, 核查, 属实, 奖励...).
     """
 
+    spec = TIPOFF
     model = TipOff
+    transition_permission_classes = (HandlesTipOffs,)
     serializer_class = TipOffSerializer
     filterset_class = TipOffFilterSet
     search_fields = ["number", "description", "address"]
     ordering_fields = ["submitted_at", "number", "status"]
     select_related = ("hazard",)
-
-    @extend_schema(request=TipOffActionSerializer, responses=TipOffSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
-    def transition(self, request, pk=None):
-        tipoff = get_object_or_404(TipOff.objects.restrict(request.user, "change"), pk=pk)
-        payload = TipOffActionSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        if "enterprise" in data:
-            data["enterprise"] = get_object_or_404(Enterprise.objects.restrict(request.user, "view"),
-                                                   pk=data["enterprise"])
-        action_name, reason = data.pop("action"), data.pop("reason", "")
-        changed = services.tipoff_act(tipoff=tipoff, actor=request.user, action=action_name, reason=reason, **data)
-        return Response(self.get_serializer(changed).data)
 
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):

@@ -1,4 +1,4 @@
-"""The public tip-off form with its offline challenge, and the bureau's handling form."""
+"""The public tip-off form with its offline challenge, and the tracking form."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yingji.core.models import phone_validator
-from yingji.enterprises.models import Enterprise
-from yingji.hazards.models import HazardCategory, HazardLevel
 from yingji.tipoffs import selectors
 from yingji.tipoffs.models import TipOffCategory
 from yingji.tipoffs.services import challenge_consume, challenge_max_age, check_photo, photo_limits, setting
@@ -170,25 +168,3 @@ class TrackForm(forms.Form):
                            widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off",
                                                          "placeholder": "XXXX-XXXX-XXXX-XXXX"}))
 
-
-class ActionForm(forms.Form):
-    """The inputs of every handling action; each action reads the ones it needs."""
-
-    action = forms.CharField()
-    reason = forms.CharField(label=gettext_lazy("说明"), required=False, max_length=1000)
-    hazard_category = forms.ChoiceField(label=gettext_lazy("隐患类别"), required=False,
-                                        choices=[("", gettext_lazy("按举报类别")), *HazardCategory.choices])
-    hazard_level = forms.ChoiceField(label=gettext_lazy("隐患级别"), required=False, choices=HazardLevel.choices)
-    place = forms.CharField(label=gettext_lazy("隐患部位/地点"), required=False, max_length=200)
-    enterprise = forms.ModelChoiceField(label=gettext_lazy("涉及企业"), required=False, queryset=Enterprise.objects.none())
-    deadline = forms.DateField(label=gettext_lazy("整改期限"), required=False)
-    amount = forms.DecimalField(label=gettext_lazy("金额（元）"), required=False, min_value=0, max_digits=10,
-                                decimal_places=2)
-    paid_on = forms.DateField(label=gettext_lazy("发放日期"), required=False)
-
-    def __init__(self, *args: Any, user, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = Enterprise.objects.restrict(user, "view")
-        for field in self.fields.values():
-            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
-            field.widget.attrs.setdefault("class", css)

@@ -335,11 +335,8 @@ ACTION_SERVICES = {
     "substantiate": tipoff_substantiate, "dismiss": tipoff_dismiss, "propose_reward": tipoff_propose_reward,
     "approve_reward": tipoff_approve_reward, "return_reward": tipoff_return_reward, "pay": tipoff_pay,
 }
-EXTRA_ARGUMENTS = {
-    "substantiate": {"hazard_category", "hazard_level", "place", "enterprise", "deadline"},
-    "propose_reward": {"amount"},
-    "pay": {"amount", "paid_on"},
-}
+# What each move takes besides its reason: the fields its row of the table declares.
+EXTRA_ARGUMENTS = {t.action: {f.name for f in t.action_fields()} for t in WORKFLOW.transitions}
 
 
 def tipoff_act(*, tipoff: TipOff, actor: User | None, action: str, reason: str = "", **extra: Any) -> TipOff:

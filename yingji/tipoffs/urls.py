@@ -1,13 +1,13 @@
 from django.urls import path
 
+from yingji.core.views.generic import model_urls
 from yingji.tipoffs import views
+from yingji.tipoffs.specs import TIPOFF
 
 app_name = "tipoffs"
 
 urlpatterns = [
-    path("", views.TipOffListView.as_view(), name="tipoff_list"),
-    path("<int:pk>/", views.TipOffDetailView.as_view(), name="tipoff_detail"),
-    path("<int:pk>/act/", views.tipoff_action, name="tipoff_act"),
+    *model_urls(TIPOFF),
     path("photos/<int:pk>/", views.photo_download, name="photo_download"),
     path("report/", views.public_report, name="public_report"),
     path("report/done/", views.public_report_done, name="public_report_done"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponseRedirect, JsonResponse
@@ -13,19 +12,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from yingji.core.client_ip import client_ip
 from yingji.core.scoping import has_model_perm
 from yingji.core.tables import Column
-from yingji.core.views.generic import ObjectDetailView, ObjectListView
-from yingji.core.workflow import timeline
+from yingji.core.views.generic import ObjectDetailView, ObjectListView, TransitionView
 from yingji.hazards.models import Hazard
 from yingji.tipoffs import selectors, services
 from yingji.tipoffs.filters import TipOffFilterSet
-from yingji.tipoffs.forms import ActionForm, PublicTipOffForm, TrackForm
+from yingji.tipoffs.forms import PublicTipOffForm, TrackForm
 from yingji.tipoffs.models import TipOff, TipOffPhoto
-from yingji.tipoffs.states import WORKFLOW
+from yingji.tipoffs.specs import TIPOFF
 
 HOUR = datetime.timedelta(hours=1)
 REPORTER_PERMISSION = "tipoffs.view_reporter"
@@ -38,8 +36,7 @@ def region_path(tipoff: TipOff) -> str:
 
 
 class TipOffViewMixin:
-    model = TipOff
-    url_namespace = "tipoffs"
+    spec = TIPOFF
 
 
 BASE_COLUMNS = [
@@ -58,6 +55,7 @@ BASE_COLUMNS = [
 REPORTER_COLUMNS = [Column("reporter_name", orderable=False), Column("reporter_phone", orderable=False)]
 
 
+@TIPOFF.register("list")
 class TipOffListView(TipOffViewMixin, ObjectListView):
     filterset_class = TipOffFilterSet
     title = gettext_lazy("群众举报")
@@ -69,6 +67,7 @@ class TipOffListView(TipOffViewMixin, ObjectListView):
         return super().get(request, *args, **kwargs)
 
 
+@TIPOFF.register("detail")
 class TipOffDetailView(TipOffViewMixin, ObjectDetailView):
     template_name = "tipoffs/tipoff_detail.html"
     fields = [
@@ -90,34 +89,19 @@ class TipOffDetailView(TipOffViewMixin, ObjectDetailView):
             anonymous = _("匿名举报")
             context["fields"] += [(_("举报人姓名"), obj.reporter_name or anonymous),
                                   (_("举报人电话"), obj.reporter_phone or anonymous)]
-        context["actions"] = WORKFLOW.available(obj, user)
-        context["action_form"] = ActionForm(user=user, initial={"place": obj.address, "hazard_level": "general"})
-        context["timeline"] = timeline(obj, user)
         context["photos"] = list(TipOffPhoto.objects.restrict(user, "view").filter(tipoff=obj))
         context["hazard"] = obj.hazard if obj.hazard_id and Hazard.objects.restrict(user, "view").filter(
             pk=obj.hazard_id).exists() else None
         return context
 
 
-@login_required
-@require_POST
-def tipoff_action(request, pk: int):
-    tipoff = get_object_or_404(TipOff.objects.restrict(request.user, "change"), pk=pk)
-    form = ActionForm(request.POST, user=request.user)
-    if not form.is_valid():
-        problems = [f"{form.fields[name].label}：{'；'.join(errors)}" if name in form.fields else "；".join(errors)
-                    for name, errors in form.errors.items()]
-        messages.error(request, "；".join(problems))
-    else:
-        data = dict(form.cleaned_data)
-        action, reason = data.pop("action"), data.pop("reason") or ""
-        try:
-            services.tipoff_act(tipoff=tipoff, actor=request.user, action=action, reason=reason, **data)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("已办理"))
-    return HttpResponseRedirect(reverse("tipoffs:tipoff_detail", args=[pk]))
+@TIPOFF.register("transition")
+class TipOffTransitionView(TipOffViewMixin, TransitionView):
+    """A move is looked up among the tip-offs the user may change: to anyone who does not handle tip-offs (a
+    leader reads them) there is none to act on (404)."""
+
+    def get_queryset(self):
+        return self.model.objects.restrict(self.request.user, "change")
 
 
 @login_required

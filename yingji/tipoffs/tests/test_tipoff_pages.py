@@ -93,7 +93,7 @@ def test_an_officer_handles_it_from_the_detail_page(client, world):
     client.force_login(world.county1_officer)
     url = reverse("tipoffs:tipoff_detail", args=[tipoff.pk])
     assert "核查属实" in client.get(url).content.decode()
-    response = client.post(reverse("tipoffs:tipoff_act", args=[tipoff.pk]),
+    response = client.post(reverse("tipoffs:tipoff_transition", args=[tipoff.pk]),
                            {"action": "substantiate", "reason": "现场核实", "hazard_level": "general",
                             "hazard_category": "fire", "place": "二号车间"})
     assert response.status_code == 302
@@ -101,7 +101,7 @@ def test_an_officer_handles_it_from_the_detail_page(client, world):
     assert tipoff.status == "substantiated" and tipoff.hazard.category == "fire"
     page = client.get(url).content.decode()
     assert tipoff.hazard.code in page and "现场核实" in page and "提出奖励" in page
-    response = client.post(reverse("tipoffs:tipoff_act", args=[tipoff.pk]), {"action": "substantiate"}, follow=True)
+    response = client.post(reverse("tipoffs:tipoff_transition", args=[tipoff.pk]), {"action": "substantiate"}, follow=True)
     assert "不能执行" in response.content.decode()
 
 
@@ -109,7 +109,7 @@ def test_a_leader_sees_no_buttons_and_cannot_post_an_action(client, world):
     tipoff = make_tipoff(world.village1)
     client.force_login(world.county1_leader)
     assert "tipoff-actions" not in client.get(reverse("tipoffs:tipoff_detail", args=[tipoff.pk])).content.decode()
-    assert client.post(reverse("tipoffs:tipoff_act", args=[tipoff.pk]), {"action": "accept"}).status_code == 404
+    assert client.post(reverse("tipoffs:tipoff_transition", args=[tipoff.pk]), {"action": "accept"}).status_code == 404
     assert TipOff.objects.get(pk=tipoff.pk).status == "received"
 
 
