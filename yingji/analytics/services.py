@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from yingji.analytics import report as report_module
 from yingji.analytics.models import MonthlyReport, ReportStatus
 from yingji.analytics.states import WORKFLOW
+from yingji.core import outbox
 from yingji.core.models import Region, User
 from yingji.core.scoping import ensure_perm
 from yingji.core.services import scoped_create
@@ -22,16 +23,6 @@ from yingji.core.workflow import InvalidTransition, transition
 log = logging.getLogger(__name__)
 
 REPORT_LEVELS = ("province", "city", "county", "township")
-
-
-def _kick(report_id: int) -> None:
-    """Ask a worker to build now; without a reachable worker the sweep builds it (tasks.build_queued_reports)."""
-    from yingji.analytics.tasks import build_monthly_report
-
-    try:
-        build_monthly_report.delay(report_id)
-    except Exception:  # a broker outage must not fail the request; the sweep picks the report up
-        log.warning("could not queue monthly report %s; the sweep will build it", report_id)
 
 
 @transaction.atomic
@@ -49,7 +40,7 @@ def monthly_report_request(*, actor: User | None, region: Region, month: datetim
         raise ValidationError({"month": _("不能生成未来月份的报告")})
     report = scoped_create(MonthlyReport, actor=actor, reason=_("申请生成月度风险分析报告"), region=region, month=month,
                            automatic=automatic, requested_by=actor, requested_at=timezone.now())
-    transaction.on_commit(lambda: _kick(report.pk))
+    outbox.emit("analytics.build_report", {"report": report.pk})
     return report
 
 
@@ -92,7 +83,7 @@ def monthly_report_retry(*, report: MonthlyReport, actor: User | None) -> Monthl
     """Put a failed report back in the queue."""
     retried = transition(report, workflow=WORKFLOW, action="retry", actor=actor,
                          changes={"progress": 0, "step": "", "error": ""})
-    transaction.on_commit(lambda: _kick(retried.pk))
+    outbox.emit("analytics.build_report", {"report": retried.pk})
     return retried
 
 

@@ -10,8 +10,9 @@ page itself would show them. Each stream forwards only events inside its user's 
 Two backends carry events between processes (the writer is often the MQTT ingest worker, the reader a web
 worker), chosen by `LIVE_BACKEND` (default: "redis" when `REDIS_URL` is set, else "database"):
 
-- **redis**: published on commit to the channel `<LIVE_REDIS_PREFIX><topic>`; every web process holds one
-  pattern subscription and fans the events out to its own streams.
+- **redis**: published on commit to the channel `<LIVE_REDIS_PREFIX><topic>` (through the outbox, handler
+  `core.live`, so a commit is never left unannounced); every web process holds one pattern subscription and fans
+  the events out to its own streams.
 - **database**: a `LiveEvent` row inserted in the writer's transaction (so it appears exactly when the change
   commits, and vanishes with a rollback); every web process polls the table for new ids every
   `LIVE_POLL_SECONDS` while it has a stream open. Rows are pruned after `LIVE_KEEP_SECONDS`.
@@ -88,10 +89,16 @@ def publish(topic: str, event: Event) -> None:
     for key, value in event.items():
         if not isinstance(value, (str, int, bool, type(None))):
             raise ValueError(f"live event field {key!r} must be an id or a short code")
-    if backend_name() == "redis":
-        transaction.on_commit(lambda: _redis_publish(topic, event), robust=True)
-    else:
+    if backend_name() != "redis":
         _database_publish(topic, event)
+    elif connection.in_atomic_block:
+        # Through the outbox: sent once the change commits, even if this process dies right after the commit.
+        from yingji.core import outbox
+
+        outbox.emit("core.live", {"topic": topic, "event": event})
+    else:
+        # No transaction to wait for: whatever the event announces is committed already.
+        send(topic, event)
 
 
 _redis_clients: dict[str, Any] = {}
@@ -108,7 +115,8 @@ def _redis_client(url: str):
         return client
 
 
-def _redis_publish(topic: str, event: Event) -> None:
+def send(topic: str, event: Event) -> None:
+    """Publish to Redis now (the outbox handler `core.live`); an outage is logged, and the hubs resync after it."""
     try:
         _redis_client(redis_url()).publish(_prefix() + topic, orjson.dumps(event))
     except Exception:
@@ -126,7 +134,8 @@ def _database_publish(topic: str, event: Event) -> None:
                              data=data, created_at=timezone.now())
     if time.monotonic() - _pruned_at[0] > 60:
         _pruned_at[0] = time.monotonic()
-        # Outside the writer's transaction, so two writers pruning never wait on each other's commit.
+        # Outside the writer's transaction, so two writers pruning never wait on each other's commit. Not an
+        # outbox effect: housekeeping that the next publish repeats if this process dies first.
         transaction.on_commit(prune, robust=True)
 
 

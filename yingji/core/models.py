@@ -229,8 +229,8 @@ class Attachment(models.Model):
 class StateChange(models.Model):
     """One move of a workflow: who moved what from which state to which, when and why.
 
-    The timeline of a record and the outbox its side effects are driven from
-    (Healthchecks' Flip): written only by `yingji.core.workflow.transition`.
+    The timeline of a record (Healthchecks' Flip), written only by `yingji.core.workflow.transition`. Its side
+    effects travel separately, as `OutboxMessage` rows written in the same transaction (`yingji.core.outbox`).
     """
 
     subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
@@ -286,6 +286,8 @@ class Notification(models.Model):
     subject = GenericForeignKey("subject_type", "subject_id")
     created_at = models.DateTimeField(_("发送时间"))
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    # The outbox message that stored it (`notify_after_commit`): a message run twice still notifies each person once.
+    outbox_message = models.BigIntegerField(null=True, blank=True, editable=False)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -294,6 +296,10 @@ class Notification(models.Model):
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "read_at"]), models.Index(fields=["recipient", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["outbox_message", "recipient"], condition=Q(outbox_message__isnull=False),
+                                    name="core_notification_once_per_message"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -318,3 +324,44 @@ class LiveEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} {self.data}"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("待处理")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class OutboxMessage(models.Model):
+    """A side effect of a change, written in the change's own transaction (`yingji.core.outbox`).
+
+    It names a registered handler and carries a JSON payload of ids and values. A worker claims it when it is due,
+    runs the handler and marks it done; so the effect happens if and only if the change committed, even when the
+    process that made the change dies right after its commit.
+    """
+
+    name = models.CharField(_("处理程序"), max_length=100)
+    payload = models.JSONField(_("内容"), default=dict)
+    # Emitting twice with one key stores one message (e.g. "remind this plan for this due date").
+    key = models.CharField(_("幂等键"), max_length=200, null=True, blank=True, unique=True)
+    status = models.CharField(_("状态"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    created_at = models.DateTimeField(_("写入时间"))
+    # When the message is next due: its first run, the next retry, or, while a worker holds it, the end of that
+    # worker's lease (so a message whose worker died becomes due again by itself).
+    available_at = models.DateTimeField(_("下次处理时间"))
+    claimed_by = models.CharField(_("处理进程"), max_length=80, blank=True)
+    claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待办副作用")
+        verbose_name_plural = _("待办副作用")
+        indexes = [
+            models.Index(fields=["available_at"], condition=Q(status="pending"), name="core_outbox_due"),
+            models.Index(fields=["status", "done_at"], name="core_outbox_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"

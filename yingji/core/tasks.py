@@ -28,3 +28,11 @@ def sweep() -> dict[str, int]:
         except Exception:  # one failing sweeper must not starve the others
             log.exception("sweeper %s failed", func.__name__)
     return done
+
+
+@shared_task(name="yingji.core.tasks.drain_outbox")
+def drain_outbox() -> int:
+    """Run due outbox messages: beat schedules it every OUTBOX_BEAT_SECONDS, beside or instead of `run_outbox`."""
+    from yingji.core import outbox
+
+    return outbox.drain(limit=1000)

@@ -34,18 +34,16 @@ def enterprise_change_status(*, enterprise: Enterprise, actor: User | None, acti
     managers are notified in-app."""
     from django.urls import reverse
 
-    from yingji.core.notifications import notify
+    from yingji.core.notifications import notify_after_commit
     from yingji.core.workflow import transition
     from yingji.enterprises.states import WORKFLOW
 
-    def tell_managers(changed: Enterprise) -> None:
-        notify(recipients=changed.users.all(), kind=_("企业状态"),
-               title=_("%(name)s 生产状态变更为“%(status)s”") % {"name": changed.name,
-                                                                "status": changed.get_status_display()},
-               body=reason, url=reverse("enterprises:enterprise_detail", args=[changed.pk]), subject=changed)
-
-    return transition(enterprise, workflow=WORKFLOW, action=action, actor=actor, reason=reason,
-                      on_commit=tell_managers)
+    changed = transition(enterprise, workflow=WORKFLOW, action=action, actor=actor, reason=reason)
+    notify_after_commit(recipients=changed.users.all(), kind=_("企业状态"),
+                        title=_("%(name)s 生产状态变更为“%(status)s”") % {"name": changed.name,
+                                                                         "status": changed.get_status_display()},
+                        body=reason, url=reverse("enterprises:enterprise_detail", args=[changed.pk]), subject=changed)
+    return changed
 
 
 @transaction.atomic

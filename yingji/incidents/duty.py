@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.core.models import Organization, User
-from yingji.core.notifications import notify
+from yingji.core.notifications import notify_after_commit
 from yingji.core.scoping import ensure_in_scope, ensure_perm, is_in_scope
 from yingji.core.services import save_with_history, scoped_create, scoped_update
 from yingji.incidents.models import DutyLog, DutyPosition, DutyShift, RollCall
@@ -120,8 +120,8 @@ def rollcall_send(*, actor: User | None, caller: Organization, callee: Organizat
                          region_id=callee.region_id, called_by=actor, called_at=timezone.now())
     recipients = duty_people(callee.region_id)
     url = reverse("incidents:rollcall_list")
-    transaction.on_commit(lambda: notify(recipients=recipients, kind=_("值班点名"), url=url, subject=call,
-                                         title=_("%(caller)s 点名，请立即应答") % {"caller": caller.name}))
+    notify_after_commit(recipients=recipients, kind=_("值班点名"), url=url, subject=call,
+                        title=_("%(caller)s 点名，请立即应答") % {"caller": caller.name})
     return call
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from yingji.core import roles
 from yingji.core.models import Region, User
-from yingji.core.notifications import notify
+from yingji.core.notifications import notify_after_commit
 from yingji.core.scoping import ensure_in_scope, ensure_perm, is_in_scope
 from yingji.core.services import save_with_history, scoped_create, scoped_update
 from yingji.core.workflow import transition
@@ -147,10 +147,10 @@ def report_submit(*, incident: Incident, actor: User | None, kind: str, measures
     save_with_history(incident, actor=actor, reason=_("报送%(kind)s") % {"kind": report.get_kind_display()})
     recipients = duty_people(upper)
     url = reverse("incidents:incidentreport_detail", args=[report.pk])
-    transaction.on_commit(lambda: notify(
+    notify_after_commit(
         recipients=recipients, kind=_("信息报送"), title=exercise_mark(incident) + _("收到%(kind)s：%(title)s") % {
             "kind": report.get_kind_display(), "title": incident.title}, body=incident.description[:200], url=url,
-        subject=report))
+        subject=report)
     return report
 
 
@@ -193,16 +193,12 @@ def incident_flag_overdue(*, incident: Incident) -> bool:
     escalated = duty_people(upper) if upper and not incident.is_exercise else []
     mark = exercise_mark(incident)
     due = timezone.localtime(incident.next_report_due).strftime("%m-%d %H:%M")
-
-    def send() -> None:
-        notify(recipients=local, kind=_("报送超时"), url=url, subject=incident,
-               title=mark + _("%(title)s 的%(kind)s已超时（时限 %(due)s）") % {
-                   "title": incident.title, "kind": kind, "due": due})
-        if escalated:
-            notify(recipients=escalated, kind=_("报送超时督办"), url=url, subject=incident,
-                   title=_("下级%(kind)s超时未报：%(title)s") % {"title": incident.title, "kind": kind})
-
-    transaction.on_commit(send)
+    notify_after_commit(recipients=local, kind=_("报送超时"), url=url, subject=incident,
+                        title=mark + _("%(title)s 的%(kind)s已超时（时限 %(due)s）") % {
+                            "title": incident.title, "kind": kind, "due": due})
+    if escalated:
+        notify_after_commit(recipients=escalated, kind=_("报送超时督办"), url=url, subject=incident,
+                            title=_("下级%(kind)s超时未报：%(title)s") % {"title": incident.title, "kind": kind})
     return True
 
 
@@ -265,10 +261,9 @@ def task_dispatch(*, incident: Incident, actor: User | None, instruction: str, t
         recipients = list(User.objects.filter(scope_region_id=team.region_id, groups__name=roles.RESCUE_LEADER,
                                               is_active=True))
         url = reverse("incidents:dispatchtask_detail", args=[task.pk])
-        transaction.on_commit(lambda: notify(recipients=recipients, kind=_("调度任务"), url=url, subject=task,
-                                             title=exercise_mark(incident) + _("调度任务：%(title)s") % {
-                                                 "title": incident.title},
-                                             body=instruction))
+        notify_after_commit(recipients=recipients, kind=_("调度任务"), url=url, subject=task,
+                            title=exercise_mark(incident) + _("调度任务：%(title)s") % {"title": incident.title},
+                            body=instruction)
     return task
 
 

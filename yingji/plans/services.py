@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.core.models import Region, User
-from yingji.core.notifications import notify
+from yingji.core.notifications import notify_after_commit
 from yingji.core.scoping import ensure_in_scope, ensure_perm, has_model_perm, is_in_scope
 from yingji.core.services import save_with_history, scoped_create, scoped_update
 from yingji.core.workflow import InvalidTransition, transition
@@ -144,10 +144,8 @@ def _filing_number(plan: Plan) -> str:
     return f"BA-{plan.code}-{plan.version:02d}"
 
 
-def _plan_move(plan: Plan, *, action: str, actor: User | None, reason: str = "", changes: dict | None = None,
-               on_commit=None) -> Plan:
-    return transition(plan, workflow=PLAN_WORKFLOW, action=action, actor=actor, reason=reason, changes=changes,
-                      on_commit=on_commit)
+def _plan_move(plan: Plan, *, action: str, actor: User | None, reason: str = "", changes: dict | None = None) -> Plan:
+    return transition(plan, workflow=PLAN_WORKFLOW, action=action, actor=actor, reason=reason, changes=changes)
 
 
 def _plan_people(plan: Plan) -> list[User]:
@@ -164,8 +162,8 @@ def _plan_people(plan: Plan) -> list[User]:
 
 
 def _tell_plan(plan: Plan, title: str, body: str = "") -> None:
-    notify(recipients=_plan_people(plan), kind=_("应急预案"), title=title, body=body,
-           url=reverse("plans:plan_detail", args=[plan.pk]), subject=plan)
+    notify_after_commit(recipients=_plan_people(plan), kind=_("应急预案"), title=title, body=body,
+                        url=reverse("plans:plan_detail", args=[plan.pk]), subject=plan)
 
 
 @transaction.atomic
@@ -175,14 +173,16 @@ def plan_submit(*, plan: Plan, actor: User | None, reason: str = "") -> Plan:
 
 @transaction.atomic
 def plan_approve(*, plan: Plan, actor: User | None, reason: str = "") -> Plan:
-    return _plan_move(plan, action="approve", actor=actor, reason=reason, changes={"review_opinion": reason},
-                      on_commit=lambda p: _tell_plan(p, _("预案已通过评审：%(name)s") % {"name": p}, reason))
+    approved = _plan_move(plan, action="approve", actor=actor, reason=reason, changes={"review_opinion": reason})
+    _tell_plan(approved, _("预案已通过评审：%(name)s") % {"name": approved}, reason)
+    return approved
 
 
 @transaction.atomic
 def plan_reject(*, plan: Plan, actor: User | None, reason: str) -> Plan:
-    return _plan_move(plan, action="reject", actor=actor, reason=reason, changes={"review_opinion": reason},
-                      on_commit=lambda p: _tell_plan(p, _("预案评审未通过，请修改：%(name)s") % {"name": p}, reason))
+    rejected = _plan_move(plan, action="reject", actor=actor, reason=reason, changes={"review_opinion": reason})
+    _tell_plan(rejected, _("预案评审未通过，请修改：%(name)s") % {"name": rejected}, reason)
+    return rejected
 
 
 @transaction.atomic
@@ -196,7 +196,8 @@ def plan_file(*, plan: Plan, actor: User | None, reason: str = "", filing_number
     filed = _plan_move(plan, action="file", actor=actor, reason=reason, changes={
         "filing_number": (filing_number or "").strip()[:40] or _filing_number(plan), "filed_on": filed_on,
         "next_revision_due": add_years(filed_on, plan.revision_years), "revision_reminded_on": None,
-    }, on_commit=lambda p: _tell_plan(p, _("预案已备案：%(name)s") % {"name": p}))
+    })
+    _tell_plan(filed, _("预案已备案：%(name)s") % {"name": filed})
     for older in Plan._base_manager.filter(code=filed.code, status=PlanStatus.FILED).exclude(pk=filed.pk):
         transition(older, workflow=PLAN_WORKFLOW, action="supersede", actor=None,
                    reason=_("由第%(v)d版替代") % {"v": filed.version}, data={"by": filed.pk})
@@ -235,7 +236,7 @@ def plan_remind_revision(*, plan: Plan) -> bool:
     overdue = due < timezone.localdate()
     title = (_("预案已超过修订期限（%(due)s）：%(name)s") if overdue else _("预案将于 %(due)s 到修订期限：%(name)s")) % {
         "due": due.isoformat(), "name": plan}
-    transaction.on_commit(lambda: _tell_plan(plan, title, _("请组织评估并修订预案，修订后重新评审、备案。")))
+    _tell_plan(plan, title, _("请组织评估并修订预案，修订后重新评审、备案。"))
     return True
 
 

@@ -359,7 +359,7 @@ def stock_reminder_raise(*, kind: str, warehouse: Warehouse, material: Material,
     from django.urls import reverse
 
     from yingji.core import roles
-    from yingji.core.notifications import notify
+    from yingji.core.notifications import notify_after_commit
     from yingji.resources.models import StockReminder
 
     if StockReminder.objects.filter(kind=kind, warehouse=warehouse, material=material, batch=batch,
@@ -369,11 +369,11 @@ def stock_reminder_raise(*, kind: str, warehouse: Warehouse, material: Material,
                                             detail=detail[:200], region_id=warehouse.region_id,
                                             raised_at=timezone.now())
     recipients = _region_people(warehouse.region_id, roles.ADMIN)
-    transaction.on_commit(lambda: notify(
+    notify_after_commit(
         recipients=recipients, kind=_("库存提醒"),
         title=_("%(warehouse)s：%(material)s%(kind)s") % {"warehouse": warehouse.name, "material": material.name,
                                                           "kind": reminder.get_kind_display()},
-        body=detail, url=reverse("resources:warehouse_detail", args=[warehouse.pk]), subject=warehouse))
+        body=detail, url=reverse("resources:warehouse_detail", args=[warehouse.pk]), subject=warehouse)
     return 1
 
 

@@ -149,18 +149,14 @@ def risk_point_remind_review(*, risk_point: RiskPoint) -> RiskPoint:
     """
     from django.urls import reverse
 
-    from yingji.core.notifications import notify
+    from yingji.core.notifications import notify_after_commit
     from yingji.core.services import save_with_history
 
     risk_point.review_reminded_for = risk_point.next_review
     save_with_history(risk_point, actor=None, reason=_("评审逾期提醒"))
-
-    def tell_keepers() -> None:
-        notify(recipients=risk_point.enterprise.users.filter(is_active=True), kind=_("风险点评审"),
-               title=_("风险点“%(name)s”评审已逾期（应于 %(date)s 前评审）")
-               % {"name": risk_point.name, "date": risk_point.next_review.isoformat()},
-               body=_("请重新评价该风险点并更新下次评审日期。"),
-               url=reverse("risks:riskpoint_detail", args=[risk_point.pk]), subject=risk_point)
-
-    transaction.on_commit(tell_keepers)
+    notify_after_commit(recipients=risk_point.enterprise.users.filter(is_active=True), kind=_("风险点评审"),
+                        title=_("风险点“%(name)s”评审已逾期（应于 %(date)s 前评审）")
+                        % {"name": risk_point.name, "date": risk_point.next_review.isoformat()},
+                        body=_("请重新评价该风险点并更新下次评审日期。"),
+                        url=reverse("risks:riskpoint_detail", args=[risk_point.pk]), subject=risk_point)
     return risk_point

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.core.models import Region, User
-from yingji.core.notifications import notify
+from yingji.core.notifications import notify_after_commit
 from yingji.core.services import save_with_history, scoped_create, sniff_content_type
 from yingji.core.workflow import InvalidTransition, transition
 from yingji.standards.division import ancestor_codes
@@ -138,8 +138,8 @@ def handlers_of(region_id: str) -> list[User]:
 
 
 def _tell(recipients: Iterable[User], tipoff: TipOff, title: str) -> None:
-    notify(recipients=recipients, kind=_("举报"), title=title, url=reverse("tipoffs:tipoff_detail", args=[tipoff.pk]),
-           subject=tipoff)
+    notify_after_commit(recipients=recipients, kind=_("举报"), title=title,
+                        url=reverse("tipoffs:tipoff_detail", args=[tipoff.pk]), subject=tipoff)
 
 
 @transaction.atomic
@@ -177,8 +177,7 @@ def tipoff_submit(
     tipoff = scoped_create(TipOff, actor=None, reason=_("群众举报"), number=number, **fields)
     for photo, content_type in zip(photos, types, strict=True):
         _store_photo(tipoff, photo, content_type)
-    transaction.on_commit(lambda: _tell(handlers_of(tipoff.region_id), tipoff,
-                                        _("收到新的群众举报 %(number)s") % {"number": tipoff.number}))
+    _tell(handlers_of(tipoff.region_id), tipoff, _("收到新的群众举报 %(number)s") % {"number": tipoff.number})
     return tipoff, code
 
 
@@ -211,9 +210,9 @@ def tipoff_by_code(code: str) -> TipOff | None:
 
 
 def _move(tipoff: TipOff, *, action: str, actor: User | None, reason: str = "", changes: dict | None = None,
-          data: dict | None = None, on_commit=None) -> TipOff:
+          data: dict | None = None) -> TipOff:
     return transition(tipoff, workflow=WORKFLOW, action=action, actor=actor, reason=reason, changes=changes,
-                      data=data, on_commit=on_commit)
+                      data=data)
 
 
 def _note(tipoff: TipOff, text: str) -> dict[str, Any]:
@@ -294,14 +293,12 @@ def _amount(value: Any, field: str) -> Decimal:
 def tipoff_propose_reward(*, tipoff: TipOff, actor: User | None, amount: Any, reason: str = "") -> TipOff:
     """提出奖励: the amount proposed; someone else approves it."""
     value = _amount(amount, "reward_amount")
-
-    def tell(changed: TipOff) -> None:
-        others = [u for u in handlers_of(changed.region_id) if actor is None or u.pk != actor.pk]
-        _tell(others, changed, _("举报 %(number)s 奖励 %(amount)s 元待审批") % {"number": changed.number, "amount": value})
-
-    return _move(tipoff, action="propose_reward", actor=actor, reason=reason,
-                 changes={"reward_amount": value, "reward_proposed_by": actor, "reward_approved_by": None},
-                 data={"amount": str(value)}, on_commit=tell)
+    proposed = _move(tipoff, action="propose_reward", actor=actor, reason=reason,
+                     changes={"reward_amount": value, "reward_proposed_by": actor, "reward_approved_by": None},
+                     data={"amount": str(value)})
+    others = [u for u in handlers_of(proposed.region_id) if actor is None or u.pk != actor.pk]
+    _tell(others, proposed, _("举报 %(number)s 奖励 %(amount)s 元待审批") % {"number": proposed.number, "amount": value})
+    return proposed
 
 
 @transaction.atomic

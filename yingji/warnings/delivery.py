@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yingji.core import outbox
 from yingji.core.db import lock_due_rows
 from yingji.core.models import Region, StateChange
 from yingji.core.scoping import code_prefix_q
@@ -213,7 +214,7 @@ def fan_out(warning: Warning) -> int:
 def schedule_fan_out(warning: Warning) -> None:
     """Queue every message of a just-published warning, and hand them to the channels after commit."""
     fan_out(warning)
-    transaction.on_commit(kick_sender)
+    outbox.emit("warnings.send_deliveries")
 
 
 def kick_sender() -> None:
@@ -485,7 +486,7 @@ def escalate_due(limit: int = 50000) -> int:
         queued = _write_steps(at)
         _record_groups(plans, [count for _w, _s, count in groups], now)
         if queued:
-            transaction.on_commit(kick_sender)
+            outbox.emit("warnings.send_deliveries")
     return claimed
 
 

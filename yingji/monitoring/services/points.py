@@ -31,6 +31,7 @@ def monitoring_point_create(*, actor: User | None, **fields: Any) -> MonitoringP
     if MonitoringPoint._base_manager.filter(enterprise_id=fields.get("enterprise_id"), tag=fields.get("tag")).exists():
         raise ValidationError({"tag": _("本企业已有位号为“%(tag)s”的监测点") % {"tag": fields.get("tag")}})
     point = scoped_create(MonitoringPoint, actor=actor, reason=_("新建监测点"), **fields)
+    # A cache invalidation, not an outbox effect: lost with this process's cache, other processes reload by age.
     transaction.on_commit(ingest.invalidate_point_tables)
     return point
 
@@ -46,5 +47,6 @@ def monitoring_point_update(*, point: MonitoringPoint, actor: User | None, **fie
     if MonitoringPoint._base_manager.filter(enterprise_id=point.enterprise_id, tag=tag).exclude(pk=point.pk).exists():
         raise ValidationError({"tag": _("本企业已有位号为“%(tag)s”的监测点") % {"tag": tag}})
     updated = scoped_update(point, actor=actor, reason=_("修改监测点"), **fields)
+    # A cache invalidation, not an outbox effect: lost with this process's cache, other processes reload by age.
     transaction.on_commit(ingest.invalidate_point_tables)
     return updated

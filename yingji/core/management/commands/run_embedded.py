@@ -1,8 +1,9 @@
-"""Run the whole platform on one machine with no other server: web, worker and scheduler.
+"""Run the whole platform on one machine with no other server: web, worker, outbox worker and scheduler.
 
 The web server is uvicorn; the Celery worker runs with its embedded beat
 scheduler and shares tasks with the web process through the filesystem broker
-configured in settings (no Redis needed). Ctrl+C stops all of them.
+configured in settings (no Redis needed); `run_outbox` runs the side effects
+stored with each change (yingji/core/outbox.py). Ctrl+C stops all of them.
 """
 
 import os
@@ -59,6 +60,9 @@ class Command(BaseCommand):
                     "--no-proxy-headers"],
             "worker": [python, "-m", "celery", "-A", "yingji", "--quiet", "worker", "--beat", "--pool", "solo",
                        "--loglevel", "WARNING", "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
+            # Side effects (notifications, live events, task kicks) left over by a process that died after its
+            # commit, and retries of failed ones; each process runs its own at once after committing.
+            "outbox": [python, "manage.py", "run_outbox"],
         }
         # The warning channels (SMS, voice, broadcast) go to a local gateway simulator that records what
         # it receives and answers as recipients would, unless real gateways are configured.

@@ -1,0 +1,17 @@
+"""The core's outbox handlers: notifications and live events (`yingji.core.outbox`)."""
+
+from yingji.core import live, outbox
+from yingji.core.models import OutboxMessage
+from yingji.core.notifications import deliver
+
+
+@outbox.handler("core.notify")
+def notify(message: OutboxMessage) -> None:
+    """Store the in-app notifications: exactly once (atomic with the done mark, unique per message and person)."""
+    deliver(message)
+
+
+@outbox.handler("core.live", atomic=False)
+def publish_live(message: OutboxMessage) -> None:
+    """Publish a live event to Redis: at least once; a repeated event only makes a page refresh once more."""
+    live.send(message.payload["topic"], message.payload["event"])
