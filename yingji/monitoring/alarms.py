@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from yingji.monitoring import services
 from yingji.monitoring.ingest import PointInfo, PointTable, Readings
 from yingji.monitoring.models import Alarm, AlarmKind, AlarmStatus
 
@@ -85,8 +86,6 @@ class AlarmEngine:
     def __call__(self, readings: Readings | list[tuple[int, int, float]], points: PointTable, now: int,
                  gateway_ids: set[int] | frozenset[int] = frozenset()) -> None:
         """Evaluate newly stored readings (in any order; they are taken in time order)."""
-        from yingji.monitoring import services
-
         if time.monotonic() - self._loaded_at > self.refresh_seconds:
             self.load_open_alarms()
         for gateway_id in gateway_ids & self.offline_gateways:

@@ -16,7 +16,15 @@ from yingji.core.models import User
 from yingji.enterprises.models import Enterprise
 from yingji.monitoring import ingest, services
 from yingji.monitoring.alarms import AlarmEngine
-from yingji.monitoring.models import Alarm, Gateway, GatewayActivity, MajorHazardSource, MonitoringPoint, Patrol
+from yingji.monitoring.models import (
+    Alarm,
+    Gateway,
+    GatewayActivity,
+    LatestReading,
+    MajorHazardSource,
+    MonitoringPoint,
+    Patrol,
+)
 
 HAZCHEM = {"hazchem_production", "hazchem_trade", "hazchem_use"}
 DEMO_ENTERPRISES = 12
@@ -176,8 +184,6 @@ def _seed_patrols(rng: random.Random, points: list[MonitoringPoint], log) -> Non
 
 
 def ingest_points_with_history(point_ids: list[int]) -> list[int]:
-    from yingji.monitoring.models import LatestReading
-
     return list(LatestReading.objects.filter(point_id__in=point_ids).values_list("point_id", flat=True))
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.forms import ScopedModelForm
+from yingji.hazards.models import HazardCategory, HazardLevel
 from yingji.monitoring.models import Gateway, HazardSourceChemical, MajorHazardSource, MonitoringPoint
 
 
@@ -78,8 +79,6 @@ class PatrolHazardForm(forms.Form):
     deadline = forms.DateField(label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
-        from yingji.hazards.models import HazardCategory, HazardLevel
-
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = HazardCategory.choices
         self.fields["level"].choices = HazardLevel.choices

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from yingji.core.models import Region, User
-from yingji.core.scoping import ScopedQuerySet
+from yingji.core.scoping import ScopedQuerySet, code_prefix_q
 from yingji.standards import gb18218
 
 
@@ -283,8 +283,6 @@ class Reading(models.Model):
 
     @classmethod
     def scope_for_region(cls, prefix: str) -> models.Q:
-        from yingji.core.scoping import code_prefix_q
-
         return code_prefix_q("point__region_id", prefix)
 
 
@@ -311,8 +309,6 @@ class LatestReading(models.Model):
 
     @classmethod
     def scope_for_region(cls, prefix: str) -> models.Q:
-        from yingji.core.scoping import code_prefix_q
-
         return code_prefix_q("point__region_id", prefix)
 
 

@@ -30,6 +30,7 @@ from paho.mqtt.properties import Properties
 
 from yingji.monitoring import services
 from yingji.monitoring.ingest import PointTable
+from yingji.monitoring.models import Gateway
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,6 @@ class GatewayTable:
         self._loaded_at = float("-inf")
 
     def refresh(self) -> None:
-        from yingji.monitoring.models import Gateway
-
         rows = Gateway._base_manager.filter(is_active=True).values_list("id", "enterprise_id", "code")
         self._by_code = {code: GatewayInfo(pk, enterprise_id, code) for pk, enterprise_id, code in rows}
         self._loaded_at = time.monotonic()

@@ -14,6 +14,7 @@ from yingji.enterprises.models import Enterprise
 from yingji.monitoring.models import (
     ALARM_LEVEL_COLORS,
     Alarm,
+    AlarmKind,
     AlarmLevel,
     AlarmStatus,
     LatestReading,
@@ -143,8 +144,6 @@ def online_overview(user, day: date, below_percent: float) -> dict[str, Any]:
 
 def enterprise_snapshots(user, enterprise_ids: list[int], day: date) -> dict[int, dict[str, Any]]:
     """What a patrol sees of each enterprise now: the day's online rate, points offline, open alarms."""
-    from yingji.monitoring.models import AlarmKind
-
     snapshot = {pk: {"online_rate": None, "points_total": 0, "points_offline": 0, "open_alarms": 0,
                      "worst_level": None, "alarm_codes": []} for pk in enterprise_ids}
     for enterprise_id, rate in (OnlineRate.objects.restrict(user, "view")

@@ -20,6 +20,7 @@ from yingji.core.tables import Column
 from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectImportView, ObjectListView
 from yingji.core.views.generic import _add_errors as add_form_errors
 from yingji.core.workflow import timeline
+from yingji.enterprises.models import Enterprise
 from yingji.monitoring import ingest, selectors, services
 from yingji.monitoring.filters import (
     AlarmFilterSet,
@@ -456,8 +457,6 @@ class PatrolDetailView(MonitoringViewMixin, ObjectDetailView):
 
 
 def _patrol_enterprises(user):
-    from yingji.enterprises.models import Enterprise
-
     monitored = MajorHazardSource.objects.restrict(user, "view").values("enterprise_id")
     return Enterprise.objects.restrict(user, "view").filter(pk__in=monitored).order_by("region_id", "name")
 

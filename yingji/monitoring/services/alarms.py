@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from yingji.core import roles
+from yingji.core import live, roles
 from yingji.core.models import User
 from yingji.core.notifications import notify
 from yingji.core.services import attachment_store, save_with_history
@@ -53,8 +53,6 @@ def _event(alarm: Alarm, kind: str, at, note: str = "", step: int | None = None)
 
 def _announce(alarm: Alarm, action: str) -> None:
     """Tell the live boards (on commit) that an alarm changed; the event carries ids and jurisdiction only."""
-    from yingji.core import live
-
     live.publish("monitoring.alarm", {"id": alarm.pk, "action": action, "region": alarm.region_id,
                                       "enterprise": alarm.enterprise_id})
 

@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 
 from yingji.core.models import User
 from yingji.core.scoping import ensure_in_scope, ensure_perm
+from yingji.core.selectors import region_root_for
 from yingji.core.services import save_with_history, scoped_create
+from yingji.enterprises.models import Enterprise
+from yingji.hazards import services as hazard_services
+from yingji.hazards.models import HazardSource
+from yingji.monitoring import selectors
 from yingji.monitoring.models import Patrol, PatrolEntry
 
 
@@ -22,10 +27,6 @@ def patrol_create(*, actor: User, day: date, enterprises: list, summary: str = "
     """Record an officer's online patrol of the day: the enterprises looked at, each with a snapshot of what
     the platform showed (online rate, points offline, open alarms). Only enterprises in the officer's
     jurisdiction; the patrol belongs to the officer's bureau."""
-    from yingji.core.selectors import region_root_for
-    from yingji.enterprises.models import Enterprise
-    from yingji.monitoring import selectors
-
     ensure_perm(actor, Patrol, "add")
     if actor.scope_enterprise_id:
         raise PermissionDenied(_("线上巡查由应急管理部门的人员登记"))
@@ -78,9 +79,6 @@ def patrol_hazard_raise(*, entry: PatrolEntry, actor: User, description: str, pl
                         level: str = "general", deadline: date | None = None) -> Any:
     """Register a hazard (hazards app) from a patrol finding at an enterprise, and link it to the entry.
     The hazard service checks the actor may add hazards there; an entry raises one hazard at most."""
-    from yingji.hazards import services as hazard_services
-    from yingji.hazards.models import HazardSource
-
     locked = _locked_entry(entry, actor)
     if locked.hazard_id:
         raise ValidationError(_("该巡查记录已登记隐患 %(code)s") % {"code": locked.hazard.code})
