@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.core.models import Region, User
-from yingji.core.notifications import notify
+from yingji.core.notifications import notify, notify_after_commit
 from yingji.core.scoping import ensure_in_scope, ensure_perm, is_in_scope
 from yingji.core.services import scoped_create, scoped_update
 from yingji.core.workflow import InvalidTransition, transition
@@ -423,18 +423,15 @@ def report_act(*, report: DisasterReport, actor: User | None, action: str, reaso
     if action in ("submit", "resubmit"):
         locked = DisasterReport._base_manager.get(pk=report.pk)
         locked.full_clean()
-
-    def tell(changed: DisasterReport) -> None:
-        url = reverse("disasters:disasterreport_detail", args=[changed.pk])
-        if action in ("submit", "resubmit"):
-            notify(recipients=reviewers(changed.region), kind=_("灾情报送"), url=url, subject=changed,
-                   title=_("%(report)s 待审核") % {"report": changed})
-        elif action == "return" and changed.created_by_id:
-            notify(recipients=[changed.created_by], kind=_("灾情报送"), url=url, subject=changed, body=reason,
-                   title=_("%(report)s 被退回，请修改后重新报送") % {"report": changed})
-
     moved = transition(report, workflow=REPORT_WORKFLOW, action=action, actor=actor, reason=reason,
-                       changes=changes, on_commit=tell)
+                       changes=changes)
+    url = reverse("disasters:disasterreport_detail", args=[moved.pk])
+    if action in ("submit", "resubmit"):
+        notify_after_commit(recipients=reviewers(moved.region), kind=_("灾情报送"), url=url, subject=moved,
+                            title=_("%(report)s 待审核") % {"report": moved})
+    elif action == "return" and moved.created_by_id:
+        notify_after_commit(recipients=[moved.created_by], kind=_("灾情报送"), url=url, subject=moved, body=reason,
+                            title=_("%(report)s 被退回，请修改后重新报送") % {"report": moved})
     if action == "submit":
         _fulfil(moved)
     return moved
@@ -517,10 +514,10 @@ def task_create(*, actor: User | None, consultation: Consultation, organization,
     _check_consultation(actor, consultation)
     task = scoped_create(ConsultationTask, actor=actor, reason=_("交办会商任务"), consultation=consultation,
                          organization=organization, region=organization.region, **fields)
-    transaction.on_commit(lambda: notify(
+    notify_after_commit(
         recipients=User.objects.filter(organization=organization, is_active=True), kind=_("会商任务"),
         title=_("会商任务：%(title)s（%(due)s 前办结）") % {"title": task.title, "due": task.due_date},
-        url=reverse("disasters:consultationtask_detail", args=[task.pk]), subject=task))
+        url=reverse("disasters:consultationtask_detail", args=[task.pk]), subject=task)
     return task
 
 
