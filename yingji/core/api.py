@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -25,10 +25,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from yingji.core import services
 from yingji.core.filters import RegionFilterSet
 from yingji.core.forms import REASON_MAX_LENGTH
 from yingji.core.models import Organization, Region, User
+from yingji.core.resource_specs import ORGANIZATION
 from yingji.core.rest import TokenThrottle
 from yingji.core.scoping import ScopedQuerySet, ensure_in_scope, has_model_perm
 from yingji.core.specs import ModelSpec
@@ -130,8 +130,11 @@ def _camel(name: str) -> str:
 
 
 def _transition_serializer(model: type[models.Model], move: Transition) -> type[serializers.Serializer]:
+    # The action's name inline in its body (one value), not as a shared enum component per name.
+    action_field = extend_schema_field({"type": "string", "enum": [move.action], "description": str(move.label)})(
+        type(f"{model.__name__}{_camel(move.action)}Action", (serializers.ChoiceField,), {}))
     attrs: dict[str, Any] = {
-        "action": serializers.ChoiceField(choices=[move.action], help_text=str(move.label)),
+        "action": action_field(choices=[move.action], help_text=str(move.label)),
         "reason": serializers.CharField(required=move.reason_required, allow_blank=not move.reason_required,
                                         max_length=REASON_MAX_LENGTH, help_text=str(_("原因（必填）") if
                                         move.reason_required else _("说明（选填）"))),
@@ -379,14 +382,10 @@ class OrganizationSerializer(ScopedModelSerializer):
 
 
 class OrganizationViewSet(ScopedViewSet):
-    model = Organization
+    spec = ORGANIZATION
     serializer_class = OrganizationSerializer
     filterset_fields = ["kind", "region", "parent"]
     search_fields = ["name"]
-    update_object_argument = "organization"
-
-    create_service = staticmethod(services.organization_create)
-    update_service = staticmethod(services.organization_update)
 
 
 class UserSerializer(serializers.ModelSerializer):

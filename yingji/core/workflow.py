@@ -34,7 +34,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yingji.core import bulk
+from yingji.core.models import StateChange
 from yingji.core.scoping import ensure_in_scope, is_in_scope
+from yingji.core.services import save_with_history
 
 Rule = Callable[[Any, models.Model], bool]
 
@@ -155,9 +158,6 @@ def transition(
     The row is locked first, so two officers pressing buttons at once are
     serialised and the second sees the state the first left.
     """
-    from yingji.core.models import StateChange
-    from yingji.core.services import save_with_history
-
     model = type(obj)
     locked = model._base_manager.select_for_update().get(pk=obj.pk)
     if actor is not None:
@@ -188,10 +188,81 @@ def transition(
     return locked
 
 
+# Set-based moves ---------------------------------------------------------------------------------------------
+
+# The columns of a timeline row, in the order `record_moves` and `timeline_insert_sql` write them.
+TIMELINE_FIELDS = ("subject_type", "subject_id", "region", "enterprise", "action", "action_label", "from_state",
+                   "to_state", "actor", "at", "reason", "data")
+
+
+def _set_move(workflow: Workflow, action: str) -> tuple[list[str], str, str]:
+    """(sources, target, label) of `action` in the table; a set-based move has one target."""
+    moves = [t for t in workflow.transitions if t.action == action]
+    targets = {t.target for t in moves}
+    if len(targets) != 1:
+        raise ValueError(f"action {action!r} has {len(targets)} targets; a set-based move needs exactly one")
+    return [t.source for t in moves], targets.pop(), str(moves[0].label)
+
+
+def guard_sql(workflow: Workflow, action: str, column: str) -> tuple[str, list[str]]:
+    """The WHERE condition that lets a row make `action` (its state is one of the action's sources), with its
+    parameters: set-based UPDATEs build their guard from the table, never from states written by hand."""
+    sources, _target, _label = _set_move(workflow, action)
+    return f"{column} IN ({', '.join(['%s'] * len(sources))})", sources
+
+
+def target_of(workflow: Workflow, action: str) -> str:
+    return _set_move(workflow, action)[1]
+
+
+def record_moves(model: type[models.Model], rows: Iterable[tuple[Any, str | None]], *, workflow: Workflow,
+                 action: str, at, actor_id: int | None = None, reason: str = "", data: dict | None = None,
+                 label: str | None = None, enterprise_id: int | None = None) -> int:
+    """The timeline rows of a set-based move, one per (pk, region id) moved, written in bulk: the one function that
+    writes StateChange rows for moves made outside `transition()`."""
+    sources, target, move_label = _set_move(workflow, action)
+    subject_type = ContentType.objects.get_for_model(model).pk
+    source = sources[0] if len(sources) == 1 else ""
+    return bulk.insert_rows(StateChange, TIMELINE_FIELDS, (
+        (subject_type, str(pk), region_id, enterprise_id, action, label or move_label, source, target, actor_id, at,
+         reason, data or {})
+        for pk, region_id in rows))
+
+
+def timeline_insert_sql(select: str) -> str:
+    """`INSERT INTO <timeline> (<TIMELINE_FIELDS>) <select>`, for a hot path that writes the timeline rows of its
+    moved rows in the same statement as the move (the SELECT gives the columns in TIMELINE_FIELDS order)."""
+    columns = ", ".join(bulk.column(StateChange, name) for name in TIMELINE_FIELDS)
+    return f"INSERT INTO {bulk.table(StateChange)} ({columns}) {select}"
+
+
+def transition_many(queryset: models.QuerySet, *, workflow: Workflow, action: str, actor=None,
+                    changes: dict[str, Any] | None = None, reason: str = "", data: dict | None = None,
+                    timeline: bool = True) -> int:
+    """Make `action` on every row of `queryset` that the table lets make it, in one guarded UPDATE per batch, and
+    record each moved row on the timeline (`timeline=False` only for rows that keep their own times, such as
+    messages). Rows in another state are left alone; the number moved is returned. For system moves (sweeps,
+    gateway reports): `who` is not asked, so `actor` is only recorded. Call inside `transaction.atomic()`."""
+    sources, target, _label = _set_move(workflow, action)
+    field = workflow.status_field
+    model = queryset.model
+    at = timezone.now()
+    has_region = any(f.name == "region" for f in model._meta.concrete_fields)
+    guarded = queryset.filter(**{f"{field}__in": sources})
+    rows = list(guarded.select_for_update().values_list("pk", "region_id" if has_region else "pk"))
+    moved = 0
+    for start in range(0, len(rows), 5000):
+        batch = rows[start:start + 5000]
+        moved += model._base_manager.filter(pk__in=[pk for pk, _region in batch], **{f"{field}__in": sources}) \
+            .update(**{field: target}, **(changes or {}))
+        if timeline:
+            record_moves(model, [(pk, region if has_region else None) for pk, region in batch], workflow=workflow,
+                         action=action, at=at, actor_id=getattr(actor, "pk", None), reason=reason, data=data)
+    return moved
+
+
 def timeline(obj: models.Model, user) -> list:
     """The moves made on a record, oldest first, for its detail page."""
-    from yingji.core.models import StateChange
-
     return list(
         StateChange.objects.restrict(user, "view")
         .filter(subject_type=ContentType.objects.get_for_model(obj), subject_id=str(obj.pk))

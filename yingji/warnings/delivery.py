@@ -22,11 +22,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yingji.core import outbox
+from yingji.core import bulk, outbox
 from yingji.core.db import lock_due_rows
 from yingji.core.models import Region, StateChange
 from yingji.core.scoping import code_prefix_q
-from yingji.warnings import bulk, links
+from yingji.core.workflow import guard_sql, record_moves, target_of, timeline_insert_sql, transition_many
+from yingji.warnings import links
 from yingji.warnings.config import config
 from yingji.warnings.models import (
     LEVEL_WORDS,
@@ -40,7 +41,7 @@ from yingji.warnings.models import (
     Warning,
     WarningStatus,
 )
-from yingji.warnings.states import RECIPIENT_WORKFLOW
+from yingji.warnings.states import DELIVERY_ACTION, DELIVERY_WORKFLOW, RECIPIENT_WORKFLOW
 
 BULK = 5000
 STEP_CHANNEL = {"sms": Channel.SMS, "voice": Channel.VOICE}
@@ -284,14 +285,21 @@ def send_queued(limit: int = 20000) -> int:
             results += [(r.delivery_id, r.status, r.reason[:200], r.external_id[:64])
                         for r in adapters()[channel].send(rows)]
         now = bulk.when(timezone.now())
+        # An answer the table does not know is a failure of that message, with the answer as its reason.
+        results = [(pk, status, reason, external_id) if status in DELIVERY_ACTION
+                   else (pk, DeliveryStatus.FAILED, _("通道返回未知状态：%(status)s") % {"status": status}, external_id)
+                   for pk, status, reason, external_id in results]
         bulk.fill_stage(SEND_STAGE, "id bigint, status varchar(10), reason varchar(200), external_id varchar(64)",
                         results)
         d = bulk.table(Delivery)
-        bulk.execute(
-            f"UPDATE {d} SET status = s.status, reason = s.reason, external_id = s.external_id, sent_at = %s, "
-            f"delivered_at = CASE WHEN s.status = %s THEN %s ELSE NULL END "
-            f"FROM {SEND_STAGE} s WHERE {d}.id = s.id",
-            [now, DeliveryStatus.DELIVERED, now])
+        for status in sorted({status for _pk, status, _reason, _external_id in results}):
+            action = DELIVERY_ACTION[status]
+            guard, sources = guard_sql(DELIVERY_WORKFLOW, action, f"{d}.status")
+            bulk.execute(
+                f"UPDATE {d} SET status = %s, reason = s.reason, external_id = s.external_id, sent_at = %s, "
+                f"delivered_at = %s FROM {SEND_STAGE} s WHERE {d}.id = s.id AND s.status = %s AND {guard}",
+                [target_of(DELIVERY_WORKFLOW, action), now, now if status == DeliveryStatus.DELIVERED else None,
+                 status, *sources])
     return len(queued)
 
 
@@ -306,35 +314,22 @@ def record_delivery_reports(reports: list[dict]) -> int:
             groups[(status, str(report.get("reason", ""))[:200])].append(int(report["id"]))
     with transaction.atomic():
         for (status, reason), ids in groups.items():
-            changes = {"status": status, "reason": reason}
-            if status == DeliveryStatus.DELIVERED:
-                changes["delivered_at"] = now
-            done += Delivery.objects.filter(pk__in=ids).exclude(status=status).update(**changes)
+            changes = {"reason": reason, **({"delivered_at": now} if status == DeliveryStatus.DELIVERED else {})}
+            done += transition_many(Delivery._base_manager.filter(pk__in=ids), workflow=DELIVERY_WORKFLOW,
+                                    action=DELIVERY_ACTION[status], changes=changes, timeline=False)
     return done
 
 
 # -- 叫应 -----------------------------------------------------------------------------------------------------
 
 
-def record_steps(rows: list[tuple[int, str]], *, action: str, label: str, source: str, target: str, at: datetime,
-                 actor_id: int | None = None, reason: str = "", data: dict | None = None) -> None:
-    """The recipients' timeline: one StateChange row per (recipient id, region) moved by a set-based step."""
-    if not rows:
-        return
-    subject_type = ContentType.objects.get_for_model(Recipient).pk
-    bulk.insert_rows(StateChange, STATE_CHANGE_FIELDS, (
-        (subject_type, str(pk), region_id, None, action, label, source, target, actor_id, at, reason, data or {})
-        for pk, region_id in rows))
-
-
-STATE_CHANGE_FIELDS = ("subject_type", "subject_id", "region", "enterprise", "action", "action_label", "from_state",
-                       "to_state", "actor", "at", "reason", "data")
-
-
-def _acknowledge_sql(where: str, source: str = "") -> str:
+def _acknowledge_sql(where: str, source: str = "") -> tuple[str, list[str]]:
+    """The UPDATE that moves answered recipients, guarded by the sources of "acknowledge" in RECIPIENT_WORKFLOW;
+    its parameters are the target, the answer's time and channel, the guard's states, then `where`'s."""
     r = bulk.table(Recipient)
+    guard, sources = guard_sql(RECIPIENT_WORKFLOW, "acknowledge", f"{r}.status")
     return (f"UPDATE {r} SET status = %s, acknowledged_at = %s, ack_channel = %s, next_step_at = NULL {source}"
-            f"WHERE {r}.status = %s AND {where} RETURNING {r}.id, {r}.region_id")
+            f"WHERE {guard} AND {where} RETURNING {r}.id, {r}.region_id"), sources
 
 
 def acknowledge(recipient: Recipient, *, channel: str, at: datetime | None = None,
@@ -352,23 +347,20 @@ def acknowledge(recipient: Recipient, *, channel: str, at: datetime | None = Non
     SHA-256 digests, so the comparison's time tells nothing about the token (as `hmac.compare_digest` would not).
     """
     now = at or timezone.now()
-    RECIPIENT_WORKFLOW.check(Recipient(status=RecipientStatus.PENDING), "acknowledge", None)
     r = bulk.table(Recipient)
-    where, update_params = f"{r}.id = %s", [RecipientStatus.ACKNOWLEDGED, bulk.when(now), channel,
-                                             RecipientStatus.PENDING, recipient.pk]
+    where = f"{r}.id = %s"
     if token is not None:
         if not bulk.is_postgresql():
             raise ValueError("acknowledge(token=…) is for PostgreSQL; look the link up with recipient_by_link")
         where += f" AND sha256(convert_to({r}.token, 'UTF8')) = sha256(convert_to(%s, 'UTF8'))"
-        update_params.append(token)
-    update = _acknowledge_sql(where)
-    columns = ", ".join(bulk.column(StateChange, name) for name in STATE_CHANGE_FIELDS)
+    update, sources = _acknowledge_sql(where)
+    target = target_of(RECIPIENT_WORKFLOW, "acknowledge")
+    update_params = [target, bulk.when(now), channel, *sources, recipient.pk, *([token] if token is not None else [])]
     # The timeline row comes from the moved row itself, so it exists exactly when the answer was taken.
-    insert = (f"INSERT INTO {bulk.table(StateChange)} ({columns}) SELECT %s, CAST(moved.id AS TEXT), "
-              f"moved.region_id, NULL, %s, %s, %s, %s, %s, %s, '', {bulk.json_param()} FROM moved")
+    insert = timeline_insert_sql(f"SELECT %s, CAST(moved.id AS TEXT), moved.region_id, NULL, %s, %s, %s, %s, %s, %s, "
+                                 f"'', {bulk.json_param()} FROM moved")
     insert_params = [ContentType.objects.get_for_model(Recipient).pk, "acknowledge", ack_label(channel),
-                     RecipientStatus.PENDING, RecipientStatus.ACKNOWLEDGED, actor_id, bulk.when(now),
-                     json.dumps({"channel": channel})]
+                     sources[0], target, actor_id, bulk.when(now), json.dumps({"channel": channel})]
     with connection.cursor() as cursor:
         if bulk.is_postgresql():
             # One round trip: on a busy server each costs about as much as the writes.
@@ -384,7 +376,7 @@ def acknowledge(recipient: Recipient, *, channel: str, at: datetime | None = Non
                                    [*moved[0], *insert_params])
     if not moved:
         return None if token is not None else Recipient._base_manager.get(pk=recipient.pk)
-    recipient.status, recipient.acknowledged_at = RecipientStatus.ACKNOWLEDGED, now
+    recipient.status, recipient.acknowledged_at = target, now
     recipient.ack_channel, recipient.next_step_at = channel, None
     return recipient
 
@@ -422,12 +414,12 @@ def acknowledge_many(answers: list[tuple[str, str]], *, channel: str = Channel.S
                 chunk = ordered[start:start + 2000]
                 where = (f"{r}.warning_id = %s AND p.id = {r}.person_id AND {r}.phone = p.phone "
                          f"AND p.phone IN ({', '.join(['%s'] * len(chunk))})")
-                cursor.execute(_acknowledge_sql(where, f"FROM {p} p "),
-                               [RecipientStatus.ACKNOWLEDGED, bulk.when(now), channel, RecipientStatus.PENDING,
-                                warning_id, *chunk])
+                update, sources = _acknowledge_sql(where, f"FROM {p} p ")
+                cursor.execute(update, [target_of(RECIPIENT_WORKFLOW, "acknowledge"), bulk.when(now), channel,
+                                        *sources, warning_id, *chunk])
                 moved += cursor.fetchall()
-        record_steps(moved, action="acknowledge", label=ack_label(channel), source=RecipientStatus.PENDING,
-                     target=RecipientStatus.ACKNOWLEDGED, at=now, data={"channel": channel})
+        record_moves(Recipient, moved, workflow=RECIPIENT_WORKFLOW, action="acknowledge", label=ack_label(channel),
+                     at=now, data={"channel": channel})
     return len(moved)
 
 
@@ -451,14 +443,16 @@ def _claim_sql(limit: int) -> str:
     following = bulk.json_list_item(timetable, f"{r}.step + 1", "after_minutes")
     # The due rows are chosen in a WITH, which PostgreSQL runs exactly once: as an IN (subquery) the planner
     # may rescan it, and each rescan would skip the rows just locked and claim more than `limit`.
+    due, _sources = guard_sql(RECIPIENT_WORKFLOW, "escalate", "status")
+    guard, _sources = guard_sql(RECIPIENT_WORKFLOW, "escalate", f"{r}.status")
     return (
-        f"WITH due AS (SELECT id FROM {r} WHERE status = %s AND next_step_at IS NOT NULL AND next_step_at <= %s "
+        f"WITH due AS (SELECT id FROM {r} WHERE {due} AND next_step_at IS NOT NULL AND next_step_at <= %s "
         f"ORDER BY next_step_at LIMIT {int(limit)}{bulk.skip_locked()}) "
         f"UPDATE {r} SET step = {r}.step + 1, next_step_at = {bulk.plus_minutes(f'{r}.created_at', following)}, "
         f"superior_called_at = CASE WHEN {action} = 'superior' AND p.superior_id IS NOT NULL THEN %s "
         f"ELSE {r}.superior_called_at END "
         f"FROM due, {w} w, {p} p WHERE {r}.id = due.id AND w.id = {r}.warning_id AND p.id = {r}.person_id "
-        f"AND {r}.status = %s "
+        f"AND {guard} "
         f"RETURNING {r}.id, {r}.warning_id, {r}.step - 1, {r}.region_id, {r}.name, {r}.phone, {r}.person_id")
 
 
@@ -473,8 +467,9 @@ def escalate_due(limit: int = 50000) -> int:
     now = timezone.now()
     at = bulk.when(now)
     with transaction.atomic():
+        _guard, sources = guard_sql(RECIPIENT_WORKFLOW, "escalate", "status")
         claimed = bulk.stage_returning(ESCALATION_STAGE, STAGE_COLUMNS, _claim_sql(limit),
-                                       [RecipientStatus.PENDING, at, at, RecipientStatus.PENDING])
+                                       [*sources, at, at, *sources])
         if not claimed:
             return 0
         with connection.cursor() as cursor:
@@ -526,7 +521,7 @@ def _plan(warning: Warning, step: int) -> _Plan:
 
 def _write_steps(at) -> int:
     """The messages and timeline rows of every staged recipient, from the plan of its (warning, step)."""
-    p, d, sc = bulk.table(ResponsiblePerson), bulk.table(Delivery), bulk.table(StateChange)
+    p, d = bulk.table(ResponsiblePerson), bulk.table(Delivery)
     joined = f"FROM {ESCALATION_STAGE} s JOIN {ESCALATION_PLAN} pl ON pl.warning_id = s.warning_id AND pl.step = s.step"
     queued = bulk.execute(
         f"INSERT INTO {d} ({_delivery_columns()}) "
@@ -547,13 +542,11 @@ def _write_steps(at) -> int:
         f"SELECT s.warning_id, s.id, s.region_id, %s, %s, sup.name, 'user:' || CAST(sup.user_id AS TEXT), {text}, "
         f"%s, '', '', %s, NULL, NULL {superior} AND sup.user_id IS NOT NULL ORDER BY s.id",
         [Channel.IN_APP, True, DeliveryStatus.QUEUED, at])
-    columns = ", ".join(bulk.column(StateChange, name) for name in STATE_CHANGE_FIELDS)
-    bulk.execute(
-        f"INSERT INTO {sc} ({columns}) "
+    escalated = target_of(RECIPIENT_WORKFLOW, "escalate")
+    bulk.execute(timeline_insert_sql(
         f"SELECT %s, CAST(s.id AS TEXT), s.region_id, NULL, %s, pl.label, %s, %s, NULL, %s, pl.reason, "
-        f"{bulk.json_param().replace('%s', 'pl.data')} {joined}",
-        [ContentType.objects.get_for_model(Recipient).pk, "escalate", RecipientStatus.PENDING,
-         RecipientStatus.PENDING, at])
+        f"{bulk.json_param().replace('%s', 'pl.data')} {joined}"),
+        [ContentType.objects.get_for_model(Recipient).pk, "escalate", escalated, escalated, at])
     return queued
 
 

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.workflow import Transition, Workflow
-from yingji.warnings.models import RecipientStatus, WarningStatus
+from yingji.warnings.models import DeliveryStatus, RecipientStatus, WarningStatus
 
 
 def bureau_editor(user, warning) -> bool:
@@ -54,3 +54,21 @@ RECIPIENT_WORKFLOW = Workflow(
         Transition(R.PENDING, "escalate", R.PENDING, _("叫应升级"), who=system_only),
     ],
 )
+
+
+D = DeliveryStatus
+# One message on one channel: queued, handed to the channel (sent, or delivered at once for in-app and broadcast),
+# then the gateway's report. All moves are the platform's, set-based (`yingji.warnings.delivery`); a message keeps
+# its own times (sent_at, delivered_at) and reason, so these moves write no timeline rows.
+DELIVERY_WORKFLOW = Workflow(
+    choices=DeliveryStatus,
+    transitions=[
+        Transition(D.QUEUED, "send", D.SENT, _("已发送"), who=system_only),
+        Transition(D.QUEUED, "deliver", D.DELIVERED, _("已送达"), who=system_only),
+        Transition(D.SENT, "deliver", D.DELIVERED, _("已送达"), who=system_only),
+        Transition(D.QUEUED, "fail", D.FAILED, _("发送失败"), who=system_only),
+        Transition(D.SENT, "fail", D.FAILED, _("发送失败"), who=system_only),
+    ],
+)
+# What a channel adapter's answer for one message means in the table.
+DELIVERY_ACTION = {D.SENT: "send", D.DELIVERED: "deliver", D.FAILED: "fail"}
