@@ -192,7 +192,7 @@ def _record_failure(message: OutboxMessage, error: str) -> None:
     from yingji.core.models import OutboxMessage, OutboxStatus
 
     fields: dict[str, Any] = {"last_error": error[:4000]}
-    if message.attempts >= int(_setting("OUTBOX_MAX_ATTEMPTS", 10)):
+    if message.attempts >= int(_setting("OUTBOX_MAX_ATTEMPTS", 12)):
         fields["status"] = OutboxStatus.FAILED
     else:
         fields["available_at"] = timezone.now() + timedelta(seconds=backoff(message.attempts))
@@ -207,7 +207,7 @@ def run(message: OutboxMessage) -> bool:
     try:
         if entry is None:
             raise LookupError(f"没有名为 {message.name} 的处理程序")
-        if message.attempts > _setting("OUTBOX_MAX_ATTEMPTS", 10):
+        if message.attempts > _setting("OUTBOX_MAX_ATTEMPTS", 12):
             # Claimed again after its last allowed try: that worker died while running it.
             raise RuntimeError("处理进程在执行中多次中断")
         if entry.atomic:
