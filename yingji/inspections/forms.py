@@ -92,18 +92,6 @@ class EvaluationForm(ScopedModelForm):
                 if name.startswith("score_") and value is not None}
 
 
-class InterviewForm(forms.Form):
-    held_on = forms.DateField(label=_("约谈日期"), **DATE)
-    interviewers = forms.CharField(label=_("约谈人"), max_length=200, required=False)
-    attendees = forms.CharField(label=_("被约谈人"), max_length=200, required=False)
-    record = forms.CharField(label=_("约谈记录"), widget=forms.Textarea(attrs={"rows": 3}))
-    commitments = forms.CharField(label=_("整改承诺"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _styled(self)
-
-
 class FrequencyForm(forms.Form):
     def __init__(self, *args, matrix, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,26 +114,6 @@ class AnnualPlanForm(ScopedModelForm):
         model = AnnualPlan
         fields = ["region", "year", "title", "key_q1", "random_q1", "key_q2", "random_q2", "key_q3", "random_q3",
                   "key_q4", "random_q4", "description"]
-
-
-class TransitionForm(forms.Form):
-    action = forms.CharField()
-    reason = forms.CharField(label=_("说明"), required=False, max_length=500)
-
-
-class DecisionForm(forms.Form):
-    decision_no = forms.CharField(label=_("决定书文号"), max_length=50)
-    order_rectify = forms.BooleanField(label=_("责令限期整改"), required=False)
-    rectify_deadline = forms.DateField(label=_("整改期限"), required=False, **DATE)
-    order_suspend = forms.BooleanField(label=_("责令停产整顿"), required=False)
-    order_close = forms.BooleanField(label=_("关闭取缔"), required=False)
-    fine_yuan = forms.DecimalField(label=_("罚款（元）"), min_value=0, max_digits=14, decimal_places=2, initial=0)
-    penalty_basis = forms.CharField(label=_("处罚依据"), max_length=300, required=False)
-    decided_on = forms.DateField(label=_("决定日期"), required=False, **DATE)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _styled(self)
 
 
 class InspectorForm(ScopedModelForm):

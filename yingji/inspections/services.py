@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from yingji.core.models import Region, User
 from yingji.core.scoping import code_prefix_q, ensure_in_scope, ensure_perm, has_model_perm, is_in_scope
 from yingji.core.services import save_with_history, scoped_create, scoped_update
-from yingji.core.workflow import InvalidTransition, transition
+from yingji.core.workflow import InvalidTransition, transition, unknown_action_message
 from yingji.enterprises.models import Enterprise
 from yingji.enterprises.models import Status as EnterpriseStatus
 from yingji.inspections import drawing
@@ -252,13 +252,22 @@ def evaluation_update(*, evaluation: Evaluation, actor: User | None, **fields: A
 
 @transaction.atomic
 def interview_hold(*, interview: WarningInterview, actor: User | None, held_on: datetime.date, record: str,
-                   interviewers: str = "", attendees: str = "", commitments: str = "") -> WarningInterview:
+                   interviewers: str = "", attendees: str = "", commitments: str = "",
+                   reason: str = "") -> WarningInterview:
     problem = interview_problem(held_on=held_on, record=record)
     if problem:
         raise ValidationError(problem)
-    return transition(interview, workflow=INTERVIEW_WORKFLOW, action="hold", actor=actor,
+    return transition(interview, workflow=INTERVIEW_WORKFLOW, action="hold", actor=actor, reason=reason,
                       changes={"held_on": held_on, "record": record, "interviewers": interviewers,
                                "attendees": attendees, "commitments": commitments})
+
+
+def interview_act(*, interview: WarningInterview, actor: User | None, action: str, reason: str = "",
+                  **fields: Any) -> WarningInterview:
+    """The interview's move by name, with the fields its row of `INTERVIEW_WORKFLOW` declares (pages, API)."""
+    if action != "hold":
+        raise InvalidTransition(unknown_action_message(action))
+    return interview_hold(interview=interview, actor=actor, reason=reason, **fields)
 
 
 def frequency_matrix() -> dict[tuple[str, str], int]:
@@ -721,7 +730,7 @@ def case_decide(*, case: Case, actor: User | None, decision_no: str, order_recti
 def case_act(*, case: Case, actor: User | None, action: str, reason: str = "", **decision: Any) -> Case:
     """One case move by name (pages, API); 作出决定 goes to case_decide with its measures."""
     if action not in CASE_ACTIONS:
-        raise InvalidTransition(_("未知的操作：%(action)s") % {"action": action})
+        raise InvalidTransition(unknown_action_message(action))
     if action == "decide":
         return case_decide(case=case, actor=actor, reason=reason, **decision)
     changes = {"closed_on": timezone.localdate()} if action in ("close", "drop") else {}

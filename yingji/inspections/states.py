@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yingji.core.workflow import Transition, Workflow
+from yingji.core.workflow import ActionField, Transition, Workflow
 from yingji.inspections.models import CaseStatus, InterviewStatus, PlanStatus
 
 
@@ -71,7 +71,9 @@ CASE_WORKFLOW = Workflow(
         Transition(C.INVESTIGATING, "notify", C.NOTIFIED, gettext_lazy("告知"), who=can_handle_case),
         Transition(C.INVESTIGATING, "drop", C.CLOSED, gettext_lazy("不予处罚结案"), who=can_handle_case,
                    reason_required=True),
-        Transition(C.NOTIFIED, "decide", C.DECIDED, gettext_lazy("作出决定"), who=can_handle_case),
+        Transition(C.NOTIFIED, "decide", C.DECIDED, gettext_lazy("作出决定"), who=can_handle_case,
+                   fields=(ActionField("decision_no", required=True), "order_rectify", "rectify_deadline",
+                           "order_suspend", "order_close", "fine_yuan", "penalty_basis", "decided_on")),
         Transition(C.DECIDED, "execute", C.EXECUTING, gettext_lazy("执行"), who=can_handle_case),
         Transition(C.EXECUTING, "close", C.CLOSED, gettext_lazy("结案"), who=can_handle_case),
     ],
@@ -91,6 +93,8 @@ def interview_problem(*, held_on, record: str) -> str | None:
 INTERVIEW_WORKFLOW = Workflow(
     choices=InterviewStatus,
     transitions=[
-        Transition(InterviewStatus.PENDING, "hold", InterviewStatus.HELD, gettext_lazy("完成约谈"), who=can_interview),
+        Transition(InterviewStatus.PENDING, "hold", InterviewStatus.HELD, gettext_lazy("完成约谈"), who=can_interview,
+                   fields=(ActionField("held_on", required=True), "interviewers", "attendees",
+                           ActionField("record", required=True), "commitments")),
     ],
 )

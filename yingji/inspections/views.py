@@ -1,14 +1,14 @@
-"""Pages of the enforcement app. Lists, details and edits use the generic views; actions post to small views that
-call one service each."""
+"""Pages of the enforcement app. Lists, details and edits use the generic views (those that are only declarations
+are generated from `specs.py`); moves go through the generic transition page; the other actions post to small views
+that call one service each."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,68 +19,31 @@ from django.views.decorators.http import require_POST
 
 from yingji.core.scoping import has_model_perm
 from yingji.core.tables import Column
-from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectListView
-from yingji.core.workflow import timeline
+from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectListView, perform
 from yingji.inspections import documents, selectors, services
-from yingji.inspections.filters import (
-    CaseFilterSet,
-    ChecklistFilterSet,
-    DrawFilterSet,
-    EvaluationFilterSet,
-    EvaluationTemplateFilterSet,
-    InspectionFilterSet,
-    InspectorFilterSet,
-    InterviewFilterSet,
-    PlanFilterSet,
-)
 from yingji.inspections.forms import (
     AnnualPlanForm,
-    ChecklistForm,
-    DecisionForm,
     EvaluationForm,
-    EvaluationTemplateForm,
     ExpertDrawForm,
     FindingForm,
     FrequencyForm,
     InspectionDrawForm,
     InspectionForm,
-    InspectorForm,
-    InterviewForm,
     RedrawForm,
-    TransitionForm,
 )
 from yingji.inspections.models import (
     AnnualPlan,
     Case,
-    CaseStatus,
-    Checklist,
     Draw,
     DrawKind,
-    Evaluation,
-    EvaluationTemplate,
     FrequencyRule,
     Inspection,
-    Inspector,
     ItemResult,
     WarningInterview,
 )
-from yingji.inspections.states import CASE_WORKFLOW, INTERVIEW_WORKFLOW, PLAN_WORKFLOW
+from yingji.inspections.specs import DRAW, EVALUATION, INSPECTION, INTERVIEW, PLAN, TEMPLATE
 
-NS = "inspections"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _done(request, call: Callable[[], object], success: str | None = None) -> object | None:
-    try:
-        result = call()
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("您没有执行此操作的权限。"))
-    else:
-        messages.success(request, success or _("已办理"))
-        return result
-    return None
 
 
 def _docx(content: bytes, name: str) -> HttpResponse:
@@ -93,48 +56,19 @@ def _docx(content: bytes, name: str) -> HttpResponse:
 
 # -- evaluation templates -------------------------------------------------------------------------------------------
 
-class TemplateMixin:
-    model = EvaluationTemplate
-    url_namespace = NS
-
-
-class EvaluationTemplateListView(TemplateMixin, ObjectListView):
-    filterset_class = EvaluationTemplateFilterSet
-    columns = [Column("name", link=True), Column("version"), Column("region.name", gettext_lazy("编制单位区划")),
-               Column("good_from"), Column("fair_from"), Column("is_active"), Column("created_at")]
+@TEMPLATE.register("list")
+class EvaluationTemplateListView(ObjectListView):
+    spec = TEMPLATE
+    filterset_class = TEMPLATE.filterset
+    columns = list(TEMPLATE.columns)
     title = gettext_lazy("评价模板")
-
-
-class EvaluationTemplateDetailView(TemplateMixin, ObjectDetailView):
-    template_name = "inspections/template_detail.html"
-    fields = [Column("name"), Column("version"), Column("region.name", gettext_lazy("编制单位区划")),
-              Column("good_from"), Column("fair_from"), Column("is_active"),
-              Column("max_total", gettext_lazy("满分"), accessor=lambda t: t.max_total), Column("created_at")]
-
-
-class EvaluationTemplateEditView(TemplateMixin, ObjectEditView):
-    form_class = EvaluationTemplateForm
-    create_service = staticmethod(services.evaluation_template_create)
-    update_service = staticmethod(services.evaluation_template_revise)
-    update_object_argument = "template"
 
 
 # -- evaluations and interviews ---------------------------------------------------------------------------------------
 
-class EvaluationMixin:
-    model = Evaluation
-    url_namespace = NS
-
-
-class EvaluationListView(EvaluationMixin, ObjectListView):
-    filterset_class = EvaluationFilterSet
-    columns = [Column("enterprise.name", gettext_lazy("评价"), link=True, accessor=str),
-               Column("region.name", gettext_lazy("村（社区）")),
-               Column("enterprise.supervision_class", gettext_lazy("监管分级")), Column("year"),
-               Column("total_score"), Column("result"), Column("evaluated_on"), Column("evaluator")]
-
-
-class EvaluationDetailView(EvaluationMixin, ObjectDetailView):
+@EVALUATION.register("detail")
+class EvaluationDetailView(ObjectDetailView):
+    spec = EVALUATION
     template_name = "inspections/evaluation_detail.html"
     with_attachments = True
     fields = [Column("enterprise.name", gettext_lazy("企业")), Column("year"), Column("template"),
@@ -152,12 +86,11 @@ class EvaluationDetailView(EvaluationMixin, ObjectDetailView):
         return context
 
 
-class EvaluationEditView(EvaluationMixin, ObjectEditView):
+@EVALUATION.register("edit")
+class EvaluationEditView(ObjectEditView):
+    spec = EVALUATION
     form_class = EvaluationForm
     template_name = "inspections/evaluation_edit.html"
-    create_service = staticmethod(services.evaluation_create)
-    update_service = staticmethod(services.evaluation_update)
-    update_object_argument = "evaluation"
 
     def get_initial(self):
         initial = {"year": timezone.localdate().year, "evaluated_on": timezone.localdate()}
@@ -171,42 +104,12 @@ class EvaluationEditView(EvaluationMixin, ObjectEditView):
         return {**super().service_arguments(form), "scores": form.scores()}
 
 
-class InterviewMixin:
-    model = WarningInterview
-    url_namespace = NS
-
-
-class WarningInterviewListView(InterviewMixin, ObjectListView):
-    filterset_class = InterviewFilterSet
+@INTERVIEW.register("list")
+class WarningInterviewListView(ObjectListView):
+    spec = INTERVIEW
+    filterset_class = INTERVIEW.filterset
+    columns = list(INTERVIEW.columns)
     title = gettext_lazy("警示约谈（评价为“差”）")
-    columns = [Column("enterprise.name", gettext_lazy("约谈"), link=True, accessor=str),
-               Column("evaluation.year", gettext_lazy("评价年度")),
-               Column("evaluation.total_score", gettext_lazy("评价得分")), Column("status"), Column("held_on"),
-               Column("interviewers")]
-
-
-class WarningInterviewDetailView(InterviewMixin, ObjectDetailView):
-    template_name = "inspections/interview_detail.html"
-    fields = [Column("enterprise.name", gettext_lazy("企业")), Column("evaluation"), Column("status"),
-              Column("held_on"), Column("interviewers"), Column("attendees"), Column("record"), Column("commitments")]
-
-    def get_context_data(self, obj):
-        context = super().get_context_data(obj)
-        context.update(actions=INTERVIEW_WORKFLOW.available(obj, self.request.user), form=InterviewForm(),
-                       timeline=timeline(obj, self.request.user))
-        return context
-
-
-@login_required
-@require_POST
-def interview_hold(request, pk: int):
-    interview = get_object_or_404(WarningInterview.objects.restrict(request.user, "view"), pk=pk)
-    form = InterviewForm(request.POST)
-    if form.is_valid():
-        _done(request, lambda: services.interview_hold(interview=interview, actor=request.user, **form.cleaned_data))
-    else:
-        messages.error(request, _("提交的数据有误：%(e)s") % {"e": form.errors.as_text()})
-    return HttpResponseRedirect(reverse("inspections:warninginterview_detail", args=[pk]))
 
 
 @login_required
@@ -221,8 +124,8 @@ def frequency(request):
         if not can_change:
             raise PermissionDenied(_("您没有执行此操作的权限。"))
         if form.is_valid():
-            if _done(request, lambda: services.frequency_set(actor=request.user, matrix=form.matrix()) or True,
-                     _("检查频次已保存")):
+            if perform(request, lambda: services.frequency_set(actor=request.user, matrix=form.matrix()),
+                       _("检查频次已保存")):
                 return HttpResponseRedirect(reverse("inspections:frequency"))
     title = _("检查频次矩阵")
     return render(request, "inspections/frequency.html", {
@@ -232,20 +135,9 @@ def frequency(request):
 
 # -- plans --------------------------------------------------------------------------------------------------------
 
-class PlanMixin:
-    model = AnnualPlan
-    url_namespace = NS
-
-
-class AnnualPlanListView(PlanMixin, ObjectListView):
-    filterset_class = PlanFilterSet
-    columns = [Column("title", link=True), Column("region.name", gettext_lazy("编制单位区划")), Column("year"),
-               Column("total_key", gettext_lazy("重点检查"), accessor=lambda p: p.total_key),
-               Column("total_random", gettext_lazy("双随机抽查"), accessor=lambda p: p.total_random),
-               Column("status"), Column("filed_at")]
-
-
-class AnnualPlanDetailView(PlanMixin, ObjectDetailView):
+@PLAN.register("detail")
+class AnnualPlanDetailView(ObjectDetailView):
+    spec = PLAN
     template_name = "inspections/plan_detail.html"
     fields = [Column("title"), Column("region.name", gettext_lazy("编制单位区划")), Column("year"), Column("status"),
               Column("submitted_by"), Column("filed_at"), Column("description")]
@@ -262,17 +154,15 @@ class AnnualPlanDetailView(PlanMixin, ObjectDetailView):
                       for q in range(1, 5)],
             summary=selectors.plan_frequency_summary(obj),
             draws=Draw.objects.restrict(user, "view").filter(plan=obj).defer("inputs"),
-            actions=PLAN_WORKFLOW.available(obj, user), timeline=timeline(obj, user),
             can_draw=has_model_perm(user, Draw, "add") and obj.status in ("approved", "filed"),
         )
         return context
 
 
-class AnnualPlanEditView(PlanMixin, ObjectEditView):
+@PLAN.register("edit")
+class AnnualPlanEditView(ObjectEditView):
+    spec = PLAN
     form_class = AnnualPlanForm
-    create_service = staticmethod(services.plan_create)
-    update_service = staticmethod(services.plan_update)
-    update_object_argument = "plan"
 
     def get_initial(self):
         user = self.request.user
@@ -283,52 +173,12 @@ class AnnualPlanEditView(PlanMixin, ObjectEditView):
         return initial
 
 
-@login_required
-@require_POST
-def plan_transition(request, pk: int):
-    plan = get_object_or_404(AnnualPlan.objects.restrict(request.user, "view"), pk=pk)
-    form = TransitionForm(request.POST)
-    if form.is_valid():
-        _done(request, lambda: services.plan_act(plan=plan, actor=request.user, action=form.cleaned_data["action"],
-                                                 reason=form.cleaned_data["reason"]))
-    return HttpResponseRedirect(reverse("inspections:annualplan_detail", args=[pk]))
-
-
-# -- officers -------------------------------------------------------------------------------------------------------
-
-class InspectorMixin:
-    model = Inspector
-    url_namespace = NS
-
-
-class InspectorListView(InspectorMixin, ObjectListView):
-    filterset_class = InspectorFilterSet
-    columns = [Column("name", link=True), Column("certificate_no"), Column("region.name", gettext_lazy("所属区划")),
-               Column("organization"), Column("is_active")]
-
-
-class InspectorDetailView(InspectorMixin, ObjectDetailView):
-    fields = [Column("name"), Column("certificate_no"), Column("region.name", gettext_lazy("所属区划")),
-              Column("organization"), Column("user"), Column("is_active"),
-              Column("conflict_enterprises", accessor=lambda i: "、".join(e.name for e in i.conflict_enterprises.all()))]
-
-
-class InspectorEditView(InspectorMixin, ObjectEditView):
-    form_class = InspectorForm
-    create_service = staticmethod(services.inspector_create)
-    update_service = staticmethod(services.inspector_update)
-    update_object_argument = "inspector"
-
-
 # -- draws ----------------------------------------------------------------------------------------------------------
 
-class DrawMixin:
-    model = Draw
-    url_namespace = NS
-
-
-class DrawListView(DrawMixin, ObjectListView):
-    filterset_class = DrawFilterSet
+@DRAW.register("list")
+class DrawListView(ObjectListView):
+    spec = DRAW
+    filterset_class = DRAW.filterset
     columns = [Column("code", link=True), Column("kind"), Column("title"), Column("region.name", gettext_lazy("区划")),
                Column("quarter"), Column("drawn_at"), Column("drawn_by"), Column("is_current")]
 
@@ -336,7 +186,9 @@ class DrawListView(DrawMixin, ObjectListView):
         return super().get_queryset().defer("inputs", "result")
 
 
-class DrawDetailView(DrawMixin, ObjectDetailView):
+@DRAW.register("detail")
+class DrawDetailView(ObjectDetailView):
+    spec = DRAW
     template_name = "inspections/draw_detail.html"
     fields = [Column("code"), Column("kind"), Column("title"), Column("region.name", gettext_lazy("抽取单位区划")),
               Column("plan"), Column("quarter"), Column("enterprise"), Column("purpose"), Column("seed"),
@@ -355,6 +207,13 @@ class DrawDetailView(DrawMixin, ObjectDetailView):
             replaced_by=Draw.objects.filter(replaces=obj).only("pk", "code").first(),
         )
         return context
+
+
+def _drawn(request, draw, done: str) -> Draw | None:
+    """The draw the service made (`perform` shows how it went), or None when it was refused."""
+    made: list[Draw] = []
+    perform(request, lambda: made.append(draw()), done)
+    return made[0] if made else None
 
 
 def _draw_page(request, form, title: str, status: int = 200):
@@ -377,7 +236,7 @@ def draw_inspection_create(request):
     form = InspectionDrawForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        draw = _done(request, lambda: services.draw_inspection(
+        draw = _drawn(request, lambda: services.draw_inspection(
             actor=request.user, region=data["region"], title=data["title"], count=data["count"],
             team_size=data["team_size"], plan=data["plan"], quarter=data["quarter"], within=data["within"],
             categories=data["categories"], classes=data["classes"], seed=data["seed"] or None), _("抽取完成"))
@@ -394,7 +253,7 @@ def draw_expert_create(request):
     form = ExpertDrawForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        draw = _done(request, lambda: services.draw_experts(
+        draw = _drawn(request, lambda: services.draw_experts(
             actor=request.user, region=data["region"], title=data["title"], field=data["field"],
             purpose=data["purpose"], count=data["count"], enterprise=data["enterprise"],
             recent_days=data["recent_days"], seed=data["seed"] or None), _("抽取完成"))
@@ -412,54 +271,27 @@ def draw_redraw(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("重新抽取须填写原因"))
         return HttpResponseRedirect(reverse("inspections:draw_detail", args=[pk]))
-    new = _done(request, lambda: services.draw_redraw(draw=draw, actor=request.user,
-                                                      reason=form.cleaned_data["reason"],
-                                                      seed=form.cleaned_data["seed"] or None), _("已重新抽取"))
+    new = _drawn(request, lambda: services.draw_redraw(draw=draw, actor=request.user,
+                                                       reason=form.cleaned_data["reason"],
+                                                       seed=form.cleaned_data["seed"] or None), _("已重新抽取"))
     return HttpResponseRedirect(reverse("inspections:draw_detail", args=[new.pk if new else pk]))
-
-
-# -- checklists -----------------------------------------------------------------------------------------------------
-
-class ChecklistMixin:
-    model = Checklist
-    url_namespace = NS
-
-
-class ChecklistListView(ChecklistMixin, ObjectListView):
-    filterset_class = ChecklistFilterSet
-    columns = [Column("name", link=True), Column("category"), Column("region.name", gettext_lazy("编制单位区划")),
-               Column("items", gettext_lazy("检查项数"), accessor=lambda c: len(c.items or [])), Column("is_active")]
-
-
-class ChecklistDetailView(ChecklistMixin, ObjectDetailView):
-    template_name = "inspections/checklist_detail.html"
-    fields = [Column("name"), Column("category"), Column("region.name", gettext_lazy("编制单位区划")),
-              Column("is_active")]
-
-
-class ChecklistEditView(ChecklistMixin, ObjectEditView):
-    form_class = ChecklistForm
-    create_service = staticmethod(services.checklist_create)
-    update_service = staticmethod(services.checklist_update)
-    update_object_argument = "checklist"
 
 
 # -- inspections ---------------------------------------------------------------------------------------------------
 
-class InspectionMixin:
-    model = Inspection
-    url_namespace = NS
-
-
-class InspectionListView(InspectionMixin, ObjectListView):
-    filterset_class = InspectionFilterSet
+@INSPECTION.register("list")
+class InspectionListView(ObjectListView):
+    spec = INSPECTION
+    filterset_class = INSPECTION.filterset
     default_ordering = ["-inspected_on", "-id"]
     columns = [Column("code", link=True), Column("enterprise.name", gettext_lazy("被检查单位")),
                Column("region.name", gettext_lazy("村（社区）")), Column("kind"), Column("inspected_on"),
                Column("conclusion", orderable=False)]
 
 
-class InspectionDetailView(InspectionMixin, ObjectDetailView):
+@INSPECTION.register("detail")
+class InspectionDetailView(ObjectDetailView):
+    spec = INSPECTION
     template_name = "inspections/inspection_detail.html"
     with_attachments = True
     fields = [Column("code"), Column("enterprise.name", gettext_lazy("被检查单位")), Column("kind"),
@@ -484,11 +316,10 @@ class InspectionDetailView(InspectionMixin, ObjectDetailView):
         return context
 
 
-class InspectionEditView(InspectionMixin, ObjectEditView):
+@INSPECTION.register("edit")
+class InspectionEditView(ObjectEditView):
+    spec = INSPECTION
     form_class = InspectionForm
-    create_service = staticmethod(services.inspection_create)
-    update_service = staticmethod(services.inspection_update)
-    update_object_argument = "inspection"
 
     def get_initial(self):
         initial = {}
@@ -513,8 +344,8 @@ def inspection_items(request, pk: int):
     results = {str(item["code"]): request.POST.get(f"item_{item['code']}")
                for item in (inspection.checklist.items if inspection.checklist_id else [])
                if request.POST.get(f"item_{item['code']}")}
-    _done(request, lambda: services.inspection_update(inspection=inspection, actor=request.user, item_results=results),
-          _("检查项结果已保存"))
+    perform(request, lambda: services.inspection_update(inspection=inspection, actor=request.user,
+                                                        item_results=results), _("检查项结果已保存"))
     return HttpResponseRedirect(reverse("inspections:inspection_detail", args=[pk]))
 
 
@@ -524,8 +355,8 @@ def inspection_finding(request, pk: int):
     inspection = _inspection_for_change(request, pk)
     form = FindingForm(request.POST)
     if form.is_valid():
-        _done(request, lambda: services.finding_add(actor=request.user, inspection=inspection, **form.cleaned_data),
-              _("问题已登记并转入隐患台账"))
+        perform(request, lambda: services.finding_add(actor=request.user, inspection=inspection,
+                                                      **form.cleaned_data), _("问题已登记并转入隐患台账"))
     else:
         messages.error(request, _("提交的数据有误：%(e)s") % {"e": form.errors.as_text()})
     return HttpResponseRedirect(reverse("inspections:inspection_detail", args=[pk]))
@@ -542,57 +373,6 @@ def inspection_document(request, pk: int, kind: str):
 
 
 # -- cases -------------------------------------------------------------------------------------------------------
-
-class CaseMixin:
-    model = Case
-    url_namespace = NS
-
-
-class CaseListView(CaseMixin, ObjectListView):
-    filterset_class = CaseFilterSet
-    columns = [Column("code", link=True), Column("enterprise.name", gettext_lazy("当事单位")), Column("title"),
-               Column("filed_on"), Column("status"),
-               Column("orders", gettext_lazy("责令措施"), accessor=lambda c: c.orders_display()),
-               Column("fine_yuan"), Column("decided_on")]
-
-
-class CaseDetailView(CaseMixin, ObjectDetailView):
-    template_name = "inspections/case_detail.html"
-    with_attachments = True
-    fields = [Column("code"), Column("enterprise.name", gettext_lazy("当事单位")), Column("inspection"),
-              Column("title"), Column("facts"), Column("legal_basis"), Column("penalty_basis"), Column("filed_on"),
-              Column("status"), Column("orders", gettext_lazy("责令措施"), accessor=lambda c: c.orders_display()),
-              Column("rectify_deadline"), Column("fine_yuan"), Column("decision_no"), Column("decided_on"),
-              Column("closed_on")]
-
-    def get_context_data(self, obj):
-        context = super().get_context_data(obj)
-        context.update(actions=CASE_WORKFLOW.available(obj, self.request.user), decision_form=DecisionForm(),
-                       timeline=timeline(obj, self.request.user),
-                       has_decision=obj.status in (CaseStatus.DECIDED, CaseStatus.EXECUTING) or bool(obj.decided_on))
-        return context
-
-
-@login_required
-@require_POST
-def case_transition(request, pk: int):
-    case = get_object_or_404(Case.objects.restrict(request.user, "view"), pk=pk)
-    form = TransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("提交的数据有误"))
-        return HttpResponseRedirect(reverse("inspections:case_detail", args=[pk]))
-    action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
-    if action == "decide":
-        decision = DecisionForm(request.POST)
-        if not decision.is_valid():
-            messages.error(request, _("提交的数据有误：%(e)s") % {"e": decision.errors.as_text()})
-            return HttpResponseRedirect(reverse("inspections:case_detail", args=[pk]))
-        _done(request, lambda: services.case_act(case=case, actor=request.user, action=action, reason=reason,
-                                                 **decision.cleaned_data))
-    else:
-        _done(request, lambda: services.case_act(case=case, actor=request.user, action=action, reason=reason))
-    return HttpResponseRedirect(reverse("inspections:case_detail", args=[pk]))
-
 
 @login_required
 def case_document(request, pk: int):

@@ -45,6 +45,22 @@ def test_the_interview_record_is_required_and_kept(world, firms):
     assert held.history.latest().history_user == world.county1_officer
 
 
+def test_the_interview_is_held_from_its_page_with_its_record(client, world, firms):
+    _evaluate(firms["a"], 40)
+    interview = WarningInterview.objects.get()
+    client.force_login(world.county1_officer)
+    page = client.get(reverse("inspections:warninginterview_detail", args=[interview.pk])).content.decode()
+    url = reverse("inspections:warninginterview_transition", args=[interview.pk])
+    assert f'action="{url}"' in page and 'name="record"' in page and 'name="held_on"' in page
+    client.post(url, {"action": "hold", "held_on": "2026-04-01"})
+    assert WarningInterview.objects.get().status == "pending"
+    client.post(url, {"action": "hold", "held_on": "2026-04-01", "record": "约谈企业主要负责人", "attendees": "李四"})
+    held = WarningInterview.objects.get()
+    assert held.status == "held" and held.record == "约谈企业主要负责人" and held.attendees == "李四"
+    client.force_login(world.county2_officer)
+    assert client.post(url, {"action": "hold", "held_on": "2026-04-01", "record": "x"}).status_code == 404
+
+
 def test_scores_outside_the_template_are_refused_in_chinese(world, firms):
     template = make_template()
     with pytest.raises(ValidationError, match="应在0到30之间"):
