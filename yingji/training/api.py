@@ -3,7 +3,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet
-from yingji.training import services
 from yingji.training.filters import (
     AttemptFilterSet,
     CandidateFilterSet,
@@ -14,6 +13,7 @@ from yingji.training.filters import (
 )
 from yingji.training.models import Attempt, Candidate, Exam, Question, QuestionBank, Trainee, is_exam_administrator
 from yingji.training.selectors import exam_results
+from yingji.training.specs import EXAM, QUESTION, QUESTION_BANK, TRAINEE
 
 
 class QuestionBankSerializer(ScopedModelSerializer):
@@ -25,13 +25,10 @@ class QuestionBankSerializer(ScopedModelSerializer):
 class QuestionBankViewSet(ScopedViewSet):
     """Question banks kept in or above the caller's jurisdiction (changed only by their own jurisdiction)."""
 
-    model = QuestionBank
+    spec = QUESTION_BANK
     serializer_class = QuestionBankSerializer
     filterset_class = QuestionBankFilterSet
     search_fields = ["name"]
-    create_service = staticmethod(services.bank_create)
-    update_service = staticmethod(services.bank_update)
-    update_object_argument = "bank"
 
 
 def _viewer(serializer):
@@ -59,15 +56,12 @@ class QuestionSerializer(ScopedModelSerializer):
 
 
 class QuestionViewSet(ScopedViewSet):
-    model = Question
+    spec = QUESTION
     serializer_class = QuestionSerializer
     filterset_class = QuestionFilterSet
     search_fields = ["code", "stem"]
     # Never the answer: sorting by it would give the answer key away.
     ordering_fields = ["code", "bank", "kind", "is_active"]
-    create_service = staticmethod(services.question_create)
-    update_service = staticmethod(services.question_update)
-    update_object_argument = "question"
 
 
 class TraineeSerializer(ScopedModelSerializer):
@@ -86,15 +80,12 @@ class TraineeSerializer(ScopedModelSerializer):
 class TraineeViewSet(ScopedViewSet):
     """Enterprise staff registered for training and exams."""
 
-    model = Trainee
+    spec = TRAINEE
     serializer_class = TraineeSerializer
     filterset_class = TraineeFilterSet
     # Not the ID number: a substring search would read it back digit by digit.
     search_fields = ["name"]
     ordering_fields = ["name", "enterprise", "industry", "post"]
-    create_service = staticmethod(services.trainee_create)
-    update_service = staticmethod(services.trainee_update)
-    update_object_argument = "trainee"
 
 
 class ExamSerializer(ScopedModelSerializer):
@@ -111,13 +102,10 @@ class ExamSerializer(ScopedModelSerializer):
 class ExamViewSet(ScopedViewSet):
     """Exams; `results` gives the caller's jurisdiction's figures by enterprise and by region."""
 
-    model = Exam
+    spec = EXAM
     serializer_class = ExamSerializer
     filterset_class = ExamFilterSet
     search_fields = ["name", "code"]
-    create_service = staticmethod(services.exam_create)
-    update_service = staticmethod(services.exam_update)
-    update_object_argument = "exam"
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("banks")

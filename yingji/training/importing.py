@@ -7,7 +7,6 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.importing import ImportColumn, Importer
-from yingji.training import services
 from yingji.training.forms import QuestionForm
 from yingji.training.models import Question, QuestionBank
 
@@ -30,9 +29,7 @@ class QuestionImporter(Importer):
     """Questions of one bank; the bank comes from the page, not from the file."""
 
     def __init__(self, bank: QuestionBank) -> None:
-        super().__init__(model=Question, form_class=QuestionForm, columns=COLUMNS, key_field="code",
-                         create_service=services.question_create, update_service=services.question_update,
-                         update_object_argument="question")
+        super().__init__(model=Question, form_class=QuestionForm, columns=COLUMNS, key_field="code")
         self.bank = bank
 
     def row_data(self, values: dict[str, Any]) -> dict[str, Any]:

@@ -46,6 +46,7 @@ from yingji.training.models import (
     normalise_answer,
 )
 from yingji.training.selectors import exam_results
+from yingji.training.specs import ATTEMPT, CANDIDATE, EXAM, QUESTION, QUESTION_BANK, TRAINEE
 
 
 def _home_crumbs() -> list[tuple[str, str | None]]:
@@ -83,10 +84,10 @@ def mask_history(entries: list[dict], model, field_names: tuple[str, ...], visib
 
 
 class BankViewMixin:
-    model = QuestionBank
-    url_namespace = "training"
+    spec = QUESTION_BANK
 
 
+@QUESTION_BANK.register("list")
 class BankListView(BankViewMixin, ObjectListView):
     filterset_class = QuestionBankFilterSet
     columns = [Column("name", link=True), Column("industry"), Column("post"),
@@ -97,6 +98,7 @@ class BankListView(BankViewMixin, ObjectListView):
         return super().get_queryset().annotate(question_count=Count("questions"))
 
 
+@QUESTION_BANK.register("detail")
 class BankDetailView(BankViewMixin, ObjectDetailView):
     template_name = "training/bank_detail.html"
     fields = [Column("name"), Column("industry"), Column("post"), Column("region.name", gettext_lazy("编制单位所在区划")),
@@ -110,11 +112,9 @@ class BankDetailView(BankViewMixin, ObjectDetailView):
         return context
 
 
+@QUESTION_BANK.register("edit")
 class BankEditView(BankViewMixin, ObjectEditView):
     form_class = QuestionBankForm
-    create_service = staticmethod(services.bank_create)
-    update_service = staticmethod(services.bank_update)
-    update_object_argument = "bank"
 
 
 class QuestionImportView(BankViewMixin, ObjectImportView):
@@ -137,10 +137,10 @@ class QuestionImportView(BankViewMixin, ObjectImportView):
 
 
 class QuestionViewMixin:
-    model = Question
-    url_namespace = "training"
+    spec = QUESTION
 
 
+@QUESTION.register("list")
 class QuestionListView(QuestionViewMixin, ObjectListView):
     filterset_class = QuestionFilterSet
 
@@ -151,6 +151,7 @@ class QuestionListView(QuestionViewMixin, ObjectListView):
         return super().get(request, *args, **kwargs)
 
 
+@QUESTION.register("detail")
 class QuestionDetailView(QuestionViewMixin, ObjectDetailView):
     def get_context_data(self, obj):
         user = self.request.user
@@ -166,11 +167,9 @@ class QuestionDetailView(QuestionViewMixin, ObjectDetailView):
         return context
 
 
+@QUESTION.register("edit")
 class QuestionEditView(QuestionViewMixin, ObjectEditView):
     form_class = QuestionForm
-    create_service = staticmethod(services.question_create)
-    update_service = staticmethod(services.question_update)
-    update_object_argument = "question"
 
     def get_initial(self):
         return {"bank": self.request.GET.get("bank")} if self.request.GET.get("bank") else {}
@@ -180,10 +179,10 @@ class QuestionEditView(QuestionViewMixin, ObjectEditView):
 
 
 class TraineeViewMixin:
-    model = Trainee
-    url_namespace = "training"
+    spec = TRAINEE
 
 
+@TRAINEE.register("list")
 class TraineeListView(TraineeViewMixin, ObjectListView):
     filterset_class = TraineeFilterSet
 
@@ -195,6 +194,7 @@ class TraineeListView(TraineeViewMixin, ObjectListView):
         return super().get(request, *args, **kwargs)
 
 
+@TRAINEE.register("detail")
 class TraineeDetailView(TraineeViewMixin, ObjectDetailView):
     def get_context_data(self, obj):
         user = self.request.user
@@ -206,27 +206,26 @@ class TraineeDetailView(TraineeViewMixin, ObjectDetailView):
         return context
 
 
+@TRAINEE.register("edit")
 class TraineeEditView(TraineeViewMixin, ObjectEditView):
     form_class = TraineeForm
-    create_service = staticmethod(services.trainee_create)
-    update_service = staticmethod(services.trainee_update)
-    update_object_argument = "trainee"
 
 
 # -- exams ---------------------------------------------------------------------------------------------------------
 
 
 class ExamViewMixin:
-    model = Exam
-    url_namespace = "training"
+    spec = EXAM
 
 
+@EXAM.register("list")
 class ExamListView(ExamViewMixin, ObjectListView):
     filterset_class = ExamFilterSet
     columns = [Column("code"), Column("name", link=True), Column("region.name", gettext_lazy("组织单位所在区划")),
                Column("opens_at"), Column("closes_at"), Column("duration_minutes"), Column("pass_mark")]
 
 
+@EXAM.register("detail")
 class ExamDetailView(ExamViewMixin, ObjectDetailView):
     template_name = "training/exam_detail.html"
     fields = [
@@ -258,11 +257,9 @@ class ExamDetailView(ExamViewMixin, ObjectDetailView):
         return context
 
 
+@EXAM.register("edit")
 class ExamEditView(ExamViewMixin, ObjectEditView):
     form_class = ExamForm
-    create_service = staticmethod(services.exam_create)
-    update_service = staticmethod(services.exam_update)
-    update_object_argument = "exam"
 
 
 @login_required
@@ -322,10 +319,10 @@ def exam_room_codes(request, pk: int):
 
 
 class CandidateViewMixin:
-    model = Candidate
-    url_namespace = "training"
+    spec = CANDIDATE
 
 
+@CANDIDATE.register("list")
 class CandidateListView(CandidateViewMixin, ObjectListView):
     filterset_class = CandidateFilterSet
     title = gettext_lazy("考生名单（准考证）")
@@ -340,6 +337,7 @@ class CandidateListView(CandidateViewMixin, ObjectListView):
         return super().get(request, *args, **kwargs)
 
 
+@CANDIDATE.register("detail")
 class CandidateDetailView(CandidateViewMixin, ObjectDetailView):
     def get_context_data(self, obj):
         self.fields = [Column("ticket_number"), Column("trainee.name", gettext_lazy("姓名")),
@@ -350,10 +348,10 @@ class CandidateDetailView(CandidateViewMixin, ObjectDetailView):
 
 
 class AttemptViewMixin:
-    model = Attempt
-    url_namespace = "training"
+    spec = ATTEMPT
 
 
+@ATTEMPT.register("list")
 class AttemptListView(AttemptViewMixin, ObjectListView):
     filterset_class = AttemptFilterSet
     columns = [Column("candidate", gettext_lazy("考生"), accessor=str, link=True),
@@ -363,6 +361,7 @@ class AttemptListView(AttemptViewMixin, ObjectListView):
                Column("submitted_at"), Column("score"), Column("passed")]
 
 
+@ATTEMPT.register("detail")
 class AttemptDetailView(AttemptViewMixin, ObjectDetailView):
     template_name = "training/attempt_detail.html"
     fields = [Column("candidate.ticket_number", gettext_lazy("准考证号")),
