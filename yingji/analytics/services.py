@@ -18,7 +18,7 @@ from yingji.core import outbox
 from yingji.core.models import Region, User
 from yingji.core.scoping import ensure_perm
 from yingji.core.services import scoped_create
-from yingji.core.workflow import InvalidTransition, transition
+from yingji.core.workflow import InvalidTransition, transition, unknown_action_message
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +79,22 @@ def monthly_report_build(*, report_id: int) -> MonthlyReport | None:
 
 
 @transaction.atomic
-def monthly_report_retry(*, report: MonthlyReport, actor: User | None) -> MonthlyReport:
+def monthly_report_retry(*, report: MonthlyReport, actor: User | None, reason: str = "") -> MonthlyReport:
     """Put a failed report back in the queue."""
-    retried = transition(report, workflow=WORKFLOW, action="retry", actor=actor,
+    retried = transition(report, workflow=WORKFLOW, action="retry", actor=actor, reason=reason,
                          changes={"progress": 0, "step": "", "error": ""})
     outbox.emit("analytics.build_report", {"report": retried.pk})
     return retried
+
+
+@transaction.atomic
+def monthly_report_act(*, report: MonthlyReport, actor: User | None, action: str, reason: str = "") -> MonthlyReport:
+    """A person's move on a report by name (pages): 重新生成. Starting, finishing and failing a build are the
+    worker's (`monthly_report_build`); the table refuses them to anyone else."""
+    if action == "retry":
+        return monthly_report_retry(report=report, actor=actor, reason=reason)
+    WORKFLOW.check(report, action, actor)
+    raise InvalidTransition(unknown_action_message(action))
 
 
 def schedule_monthly_reports(*, today: datetime.date | None = None) -> int:

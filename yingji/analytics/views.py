@@ -12,19 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from yingji.analytics import services
 from yingji.analytics.filters import MonthlyReportFilterSet
 from yingji.analytics.forms import MonthlyReportRequestForm
 from yingji.analytics.models import MonthlyReport, ReportStatus
 from yingji.analytics.selectors import cockpit_data, cockpit_region
-from yingji.analytics.states import WORKFLOW
+from yingji.analytics.specs import MONTHLY_REPORT
 from yingji.core.models import Region
 from yingji.core.scoping import has_model_perm
 from yingji.core.tables import Column
 from yingji.core.views.generic import ObjectDetailView, ObjectListView
-from yingji.core.workflow import InvalidTransition, timeline
 
 
 def poll_seconds() -> int:
@@ -61,13 +59,13 @@ def cockpit_data_view(request):
 
 
 class MonthlyReportViewMixin:
-    model = MonthlyReport
-    url_namespace = "analytics"
+    spec = MONTHLY_REPORT
 
     def breadcrumbs(self):
         return [(_("首页"), reverse("home")), (_("分析研判"), None)]
 
 
+@MONTHLY_REPORT.register("list")
 class MonthlyReportListView(MonthlyReportViewMixin, ObjectListView):
     filterset_class = MonthlyReportFilterSet
     title = gettext_lazy("月度风险分析报告")
@@ -85,6 +83,7 @@ class MonthlyReportListView(MonthlyReportViewMixin, ObjectListView):
     ]
 
 
+@MONTHLY_REPORT.register("detail")
 class MonthlyReportDetailView(MonthlyReportViewMixin, ObjectDetailView):
     template_name = "analytics/monthlyreport_detail.html"
     fields = [
@@ -97,8 +96,6 @@ class MonthlyReportDetailView(MonthlyReportViewMixin, ObjectDetailView):
 
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
-        context["timeline"] = timeline(obj, self.request.user)
-        context["can_retry"] = any(t.action == "retry" for t in WORKFLOW.available(obj, self.request.user))
         context["attention"] = (obj.figures or {}).get("attention", [])
         context.update(_progress_context(obj))
         return context
@@ -159,15 +156,3 @@ def report_request(request):
     }
     return render(request, "analytics/monthlyreport_request.html", context, status=status)
 
-
-@login_required
-@require_POST
-def report_retry(request, pk: int):
-    report = _report_for(request, pk, "add")
-    try:
-        services.monthly_report_retry(report=report, actor=request.user)
-    except InvalidTransition as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("已重新提交生成"))
-    return HttpResponseRedirect(reverse("analytics:monthlyreport_detail", args=[report.pk]))
