@@ -21,6 +21,7 @@ from django.forms import ModelForm
 from django.utils.translation import gettext as _
 
 from yingji.core import excel
+from yingji.core.specs import spec_for
 
 T = TypeVar("T")
 
@@ -131,8 +132,6 @@ class Importer:
             raise ValidationError(form.errors.as_data())
         fields = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
         if self.create_service is None:
-            from yingji.core.specs import spec_for  # specs name their importer
-
             spec = spec_for(self.model)
             if existing is None:
                 spec.create_object(actor=actor, **fields)

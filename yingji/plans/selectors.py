@@ -23,6 +23,7 @@ from yingji.plans.models import (
     ReadinessItemKey,
     ReadinessStatus,
 )
+from yingji.resources.models import RescueTeam
 
 # -- plans ------------------------------------------------------------------------------------------------------
 
@@ -74,8 +75,6 @@ def team_drill_coverage(user: User, year: int | None = None) -> dict[str, Any]:
 
     Only drills the user may see count, so the figure never reveals another jurisdiction's drills.
     """
-    from yingji.resources.models import RescueTeam
-
     year = year or timezone.localdate().year
     held = Drill.objects.restrict(user, "view").filter(status__in=HELD_STATUSES, held_on__year=year)
     participation = {

@@ -22,6 +22,7 @@ from yingji.resources.models import (
     ResourcePoint,
     Shelter,
     StockBalance,
+    StockMinimum,
     TeamStatus,
     Warehouse,
     amount_text,
@@ -252,8 +253,6 @@ def nearest_query(user, params) -> tuple[dict, list]:
 
 def minimum_rows(user: User, warehouse: Warehouse) -> list[dict[str, Any]]:
     """Per material with a minimum here (own or the catalogue's default): the minimum, where it comes from, the stock."""
-    from yingji.resources.models import StockMinimum
-
     own = {m.material_id: m.minimum for m in StockMinimum.objects.restrict(user, "view").filter(warehouse=warehouse)}
     totals = dict(StockBalance.objects.restrict(user, "view").filter(warehouse=warehouse).values_list("material_id")
                   .annotate(total=Sum("quantity")).order_by())

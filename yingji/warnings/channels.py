@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from yingji.core.models import User
+from yingji.core.notifications import notify
 from yingji.warnings.config import config
 from yingji.warnings.models import Channel, Delivery, DeliveryStatus
 
@@ -42,9 +44,6 @@ class InAppChannel(ChannelAdapter):
     channel = Channel.IN_APP
 
     def send(self, deliveries: list[Delivery]) -> list[Result]:
-        from yingji.core.models import User
-        from yingji.core.notifications import notify
-
         results = []
         by_text: dict[tuple[int, str], list[Delivery]] = {}
         for delivery in deliveries:

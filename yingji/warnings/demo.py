@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from yingji.core.demo import person_name
+from yingji.core.demo import person_name, township_office
 from yingji.warnings import services
 from yingji.warnings.delivery import acknowledge_many
 from yingji.warnings.models import ResponsiblePerson, UpstreamMessage, Warning
@@ -109,8 +109,6 @@ def _seed_drawn_area_warning(context: dict, townships: list, local: random.Rando
     if len(townships) < 3 or Warning._base_manager.filter(headline=headline).exists():
         return
     from shapely.geometry import MultiPoint, mapping
-
-    from yingji.core.demo import township_office
 
     drawn_over, *by_organization = townships[-3:]
     villages = [v for v in context["villages"] if v.parent_id == drawn_over.code and v.longitude is not None]

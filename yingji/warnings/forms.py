@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from yingji.core.forms import RegionChoiceField, ScopedModelForm
 from yingji.core.models import Organization, Region
 from yingji.warnings.cap import event_types
-from yingji.warnings.models import Level, ResponsiblePerson, ResponsibleRole, Warning
+from yingji.warnings.escalation import timetable_problems
+from yingji.warnings.models import Level, ResponsiblePerson, ResponsibleRole, Warning, _is_polygon
 from yingji.warnings.widgets import PolygonMapWidget, RegionTreeWidget
 
 
@@ -63,15 +64,12 @@ class WarningForm(ScopedModelForm):
         value = self.cleaned_data.get("area_polygon")
         if value in (None, "", {}):
             return None
-        from yingji.warnings.models import _is_polygon
 
         if not _is_polygon(value):
             raise forms.ValidationError(_("划定的范围不是有效的多边形（GeoJSON Polygon，至少 3 个顶点且边不自交）"))
         return value
 
     def clean_escalation(self):
-        from yingji.warnings.escalation import timetable_problems
-
         value = self.cleaned_data.get("escalation") or []
         problem = timetable_problems(value)
         if problem:

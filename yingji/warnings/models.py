@@ -5,6 +5,7 @@ from simple_history.models import HistoricalRecords
 
 from yingji.core.models import Organization, Region, User, mobile_validator
 from yingji.core.scoping import ScopedQuerySet
+from yingji.warnings.cap import event_types
 
 
 class WarningKind(models.TextChoices):
@@ -124,8 +125,6 @@ class Warning(models.Model):
         if self.msg_type != MsgType.ALERT and not self.previous_id:
             errors["previous"] = _("更新或解除预警须引用上一条预警")
         if self.event_type:
-            from yingji.warnings.cap import event_types
-
             if self.event_type not in event_types():
                 errors["event_type"] = _("未知的事件类型代码：%(code)s") % {"code": self.event_type}
         if self.area_polygon is not None and not _is_polygon(self.area_polygon):

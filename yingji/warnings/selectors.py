@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from yingji.warnings.models import Warning, WarningStatus
+from yingji.warnings.models import Recipient, RecipientStatus, Warning, WarningStatus
 
 
 def public_current_warnings(*, include_ended: bool = False) -> QuerySet:
@@ -25,8 +25,6 @@ def public_current_warnings(*, include_ended: bool = False) -> QuerySet:
 def board_summary(warning: Warning, user) -> dict:
     """叫应率 and average answer time by township, over the recipients the user may see."""
     from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
-
-    from yingji.warnings.models import Recipient, RecipientStatus
 
     acknowledged = Q(status=RecipientStatus.ACKNOWLEDGED)
     rows = (Recipient.objects.restrict(user, "view").filter(warning=warning)
@@ -52,7 +50,5 @@ def board_summary(warning: Warning, user) -> dict:
 
 
 def board_unanswered(warning: Warning, user, limit: int = 200) -> list:
-    from yingji.warnings.models import Recipient, RecipientStatus
-
     return list(Recipient.objects.restrict(user, "view").filter(warning=warning, status=RecipientStatus.PENDING)
                 .select_related("township", "region").order_by("township_id", "region_id", "pk")[:limit])

@@ -18,6 +18,7 @@ from yingji.warnings.filters import ResponsiblePersonFilterSet, UpstreamFilterSe
 from yingji.warnings.forms import FollowForm, ForwardForm, ResponsiblePersonForm, UpstreamUploadForm, WarningForm
 from yingji.warnings.importing import PERSON_IMPORTER
 from yingji.warnings.models import ResponsiblePerson, ResponsibleRole, UpstreamMessage, Warning, WarningStatus
+from yingji.warnings.selectors import public_current_warnings
 from yingji.warnings.states import MANUAL_ACTIONS, WORKFLOW
 
 
@@ -313,15 +314,11 @@ class PersonImportView(PersonViewMixin, ObjectImportView):
 
 
 def public_warnings(request):
-    from yingji.warnings.selectors import public_current_warnings
-
     context = {"title": _("当前生效的预警"), "warnings": public_current_warnings(),
                "breadcrumbs": [(_("当前生效的预警"), None)]}
     return render(request, "warnings/public_list.html", context)
 
 
 def public_document(request, identifier: str):
-    from yingji.warnings.selectors import public_current_warnings
-
     warning = get_object_or_404(public_current_warnings(include_ended=True), identifier=identifier)
     return _document_response(warning, "cap")
