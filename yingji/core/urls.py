@@ -1,26 +1,23 @@
 from django.urls import path
 
-from yingji.core.views import attachments, notifications, pages, resources
+from yingji.core.resource_specs import ORGANIZATION, REGION, USER
+from yingji.core.views import attachments, notifications, pages, resources  # noqa: F401 - registers the user pages
+from yingji.core.views.generic import model_urls, view_for
 
 app_name = "core"
 
 urlpatterns = [
     path("regions/", pages.region_tree, name="region_tree"),
     path("regions/tree/<str:code>/", pages.region_tree, name="region_tree_node"),
-    path("regions/list/", resources.RegionListView.as_view(), name="region_list"),
+    path("regions/list/", view_for(REGION, "list").as_view(), name="region_list"),
     path("regions/geojson/", pages.region_geojson, name="region_geojson"),
-    path("regions/<str:pk>/", resources.RegionDetailView.as_view(), name="region_detail"),
-    path("organizations/", resources.OrganizationListView.as_view(), name="organization_list"),
-    path("organizations/new/", resources.OrganizationEditView.as_view(), name="organization_create"),
-    path("organizations/<int:pk>/", resources.OrganizationDetailView.as_view(), name="organization_detail"),
-    path("organizations/<int:pk>/edit/", resources.OrganizationEditView.as_view(), name="organization_edit"),
+    # A region's key is its code, not a number: its detail path is its own.
+    path("regions/<str:pk>/", view_for(REGION, "detail").as_view(), name="region_detail"),
+    *model_urls(ORGANIZATION),
     path("attachments/<str:app_label>/<str:model_name>/<str:pk>/upload/", attachments.attachment_upload,
          name="attachment_upload"),
     path("attachments/<uuid:key>/", attachments.attachment_download, name="attachment_download"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read/", notifications.notification_read, name="notification_read"),
-    path("users/", resources.UserListView.as_view(), name="user_list"),
-    path("users/new/", resources.UserEditView.as_view(), name="user_create"),
-    path("users/<int:pk>/", resources.UserDetailView.as_view(), name="user_detail"),
-    path("users/<int:pk>/edit/", resources.UserEditView.as_view(), name="user_edit"),
+    *model_urls(USER),
 ]
