@@ -3,7 +3,7 @@
 A gateway message carries many readings; several messages that arrive together are handled as one batch
 (DESIGN §6): parsed with orjson, validated column-wise with numpy against an in-memory table of points,
 written to the history with one binary COPY on PostgreSQL (executemany on SQLite), and the newest value
-per point upserted in one statement. No ORM object and no Python loop per reading on the common path;
+per point upserted in one statement (both through `yingji.core.bulk`). No ORM object and no Python loop per reading on the common path;
 a message whose readings are not all `[tag, ms, number]` arrays takes the reading-by-reading path, which
 gives the same answers. Callers run `store` inside a transaction.
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import struct
 import threading
 import time
 import weakref
@@ -28,12 +27,12 @@ from typing import Any
 
 import numpy as np
 import orjson
-import psycopg
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from psycopg import pq
-from psycopg.adapt import Dumper
 from psycopg.errors import UniqueViolation
+
+from yingji.core import bulk
+from yingji.monitoring.models import GatewayActivity, LatestReading, MonitoringPoint, Reading
 
 FUTURE_TOLERANCE_MS = int(getattr(settings, "MONITORING_FUTURE_TOLERANCE_SECONDS", 300)) * 1000
 MAX_READINGS_PER_MESSAGE = int(getattr(settings, "MONITORING_MAX_READINGS_PER_MESSAGE", 100_000))
@@ -106,8 +105,6 @@ class PointTable:
         self._fingerprint = None
 
     def refresh(self) -> None:
-        from yingji.monitoring.models import MonitoringPoint
-
         # Read before the rows: a change in between shows as a different fingerprint at the next check.
         fingerprint = _point_table_fingerprint()
         rows = MonitoringPoint._base_manager.filter(is_active=True).order_by("id").values_list(
@@ -408,73 +405,17 @@ def parse(body: bytes | str, *, enterprise_id: int, points: PointTable, gateway_
 # -- storage -----------------------------------------------------------------------------------------
 
 STAGING = "monitoring_reading_staging"
-_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0)
-_COPY_ROW = np.dtype([("fields", ">i2"), ("len_point", ">i4"), ("point", ">i8"), ("len_ts", ">i4"), ("ts", ">i8"),
-                      ("len_value", ">i4"), ("value", ">f8")])
+STAGING_COLUMNS = "point_id bigint, ts bigint, value double precision"
+READING_FIELDS = ("point", "ts", "value")
 
 
-def _copy_binary(readings: Readings) -> bytes:
-    """PostgreSQL's binary COPY format of (bigint, bigint, double precision) rows, built by numpy."""
-    rows = np.empty(len(readings), dtype=_COPY_ROW)
-    rows["fields"], rows["len_point"], rows["len_ts"], rows["len_value"] = 3, 8, 8, 8
-    rows["point"], rows["ts"], rows["value"] = readings.point_id, readings.ts, readings.value
-    return _COPY_HEADER + rows.tobytes() + b"\xff\xff"
-
-
-class _Int8Array(bytes):
-    """A numpy int64 column already in PostgreSQL's binary int8[] format."""
-
-
-class _Float8Array(bytes):
-    """A numpy float64 column already in PostgreSQL's binary float8[] format."""
-
-
-class _Int8ArrayDumper(Dumper):
-    format = pq.Format.BINARY
-    oid = 1016  # int8[]
-
-    def dump(self, obj: bytes) -> bytes:
-        return obj
-
-
-class _Float8ArrayDumper(_Int8ArrayDumper):
-    oid = 1022  # float8[]
-
-
-def _binary_array(values: np.ndarray, element_oid: int, dtype: str) -> bytes:
-    """PostgreSQL's binary array format (header, then a length and a big-endian value per element), built by
-    numpy: psycopg would otherwise dump a Python list element by element."""
-    elements = np.empty(len(values), dtype=[("length", ">i4"), ("value", dtype)])
-    elements["length"], elements["value"] = 8, values
-    return struct.pack(">iiiii", 1, 0, element_oid, len(values), 1) + elements.tobytes()
-
-
-def _copy(cursor, table: str, readings: Readings) -> None:
-    with cursor.cursor.copy(f"COPY {table} (point_id, ts, value) FROM STDIN (FORMAT BINARY)") as copy:
-        copy.write(_copy_binary(readings))
-
-
-def _staging(cursor) -> None:
-    """An empty staging table on this connection."""
-    if connection.vendor == "postgresql":
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} "
-                       "(point_id bigint, ts bigint, value double precision) ON COMMIT DELETE ROWS")
-    else:
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (point_id integer, ts integer, value real)")
-    cursor.execute(f"DELETE FROM {STAGING}")
-
-
-def _fill_staging(cursor, readings: Readings) -> None:
-    _staging(cursor)
-    if connection.vendor == "postgresql":
-        _copy(cursor, STAGING, readings)
-    else:
-        cursor.executemany(f"INSERT INTO {STAGING} (point_id, ts, value) VALUES (%s, %s, %s)", readings.rows())
+def _columns(readings: Readings) -> bulk.Arrays:
+    return bulk.Arrays(readings.point_id, readings.ts, readings.value)
 
 
 def _insert_new(cursor, readings: Readings) -> np.ndarray:
     """Insert what is not stored yet through the staging table; mask of the readings that were new."""
-    _fill_staging(cursor, readings)
+    bulk.fill_stage(STAGING, STAGING_COLUMNS, _columns(readings), analyze=False)
     cursor.execute(
         f"INSERT INTO monitoring_reading (point_id, ts, value) SELECT point_id, ts, value FROM {STAGING} "
         "WHERE true ON CONFLICT (point_id, ts) DO NOTHING RETURNING point_id, ts"
@@ -496,39 +437,24 @@ def store_readings(readings: Readings, *, received_at: int | None = None) -> np.
         return np.zeros(0, dtype=bool)
     received_at = now_ms() if received_at is None else received_at
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if bulk.is_postgresql():
             try:
                 with transaction.atomic():
-                    _copy(cursor, "monitoring_reading", readings)
+                    bulk.insert_rows(Reading, READING_FIELDS, _columns(readings))
                 new = np.ones(len(readings), dtype=bool)
             except (IntegrityError, UniqueViolation):
                 new = _insert_new(cursor, readings)
-            newest = readings.newest_per_point()
-            # Three binary array parameters on a server-binding cursor: one round trip, no staging table.
-            with psycopg.Cursor(connection.connection) as binary:
-                binary.adapters.register_dumper(_Int8Array, _Int8ArrayDumper)
-                binary.adapters.register_dumper(_Float8Array, _Float8ArrayDumper)
-                binary.execute(
-                    "INSERT INTO monitoring_latestreading (point_id, ts, value, received_at) "
-                    "SELECT point_id, ts, value, %b FROM unnest(%b::int8[], %b::int8[], %b::float8[]) "
-                    "AS newest (point_id, ts, value) "
-                    "ON CONFLICT (point_id) DO UPDATE SET ts = excluded.ts, value = excluded.value, "
-                    "received_at = excluded.received_at WHERE excluded.ts > monitoring_latestreading.ts",
-                    [received_at, _Int8Array(_binary_array(newest.point_id, 20, ">i8")),
-                     _Int8Array(_binary_array(newest.ts, 20, ">i8")),
-                     _Float8Array(_binary_array(newest.value, 701, ">f8"))],
-                )
-            return new
-        new = _insert_new(cursor, readings)
-        # SQLite takes the bare column `value` from the row holding max(ts).
-        cursor.execute(
-            "INSERT INTO monitoring_latestreading (point_id, ts, value, received_at) "
-            f"SELECT point_id, max(ts) AS ts, value, %s FROM {STAGING} WHERE true GROUP BY point_id "
-            "ON CONFLICT (point_id) DO UPDATE SET ts = excluded.ts, value = excluded.value, "
-            "received_at = excluded.received_at WHERE excluded.ts > monitoring_latestreading.ts",
-            [received_at],
+        else:
+            new = _insert_new(cursor, readings)
+        newest = readings.newest_per_point()
+        bulk.upsert_rows(
+            LatestReading, ("point", "ts", "value", "received_at"),
+            bulk.Arrays(newest.point_id, newest.ts, newest.value, np.full(len(newest), received_at, np.int64)),
+            conflict=("point",), update=("ts", "value", "received_at"),
+            where=f"excluded.ts > {bulk.table(LatestReading)}.ts",
         )
-        cursor.execute(f"DELETE FROM {STAGING}")
+        if not bulk.is_postgresql():
+            cursor.execute(f"DELETE FROM {STAGING}")
     return new
 
 
@@ -545,13 +471,8 @@ def record_gateway_activity(gateway_ids: set[int], at_ms: int) -> None:
     if not gateway_ids:
         return
     minute = at_ms // 60_000
-    ids = sorted(gateway_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO monitoring_gatewayactivity (gateway_id, minute) VALUES "
-            + ", ".join(["(%s, %s)"] * len(ids)) + " ON CONFLICT DO NOTHING",
-            [value for gateway_id in ids for value in (gateway_id, minute)],
-        )
+    bulk.upsert_rows(GatewayActivity, ("gateway", "minute"), [(gateway_id, minute) for gateway_id in sorted(gateway_ids)],
+                     conflict=("gateway", "minute"))
 
 
 def retention_delete(before_ms: int, *, chunk: int = 50_000) -> int:

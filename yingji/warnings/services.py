@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yingji.core import bulk
 from yingji.core.models import Organization, Region, User
 from yingji.core.scoping import ensure_in_scope, ensure_perm
 from yingji.core.services import save_with_history, scoped_create, scoped_update
 from yingji.core.workflow import transition
-from yingji.warnings import bulk, cap
+from yingji.warnings import cap
 from yingji.warnings.config import config
 from yingji.warnings.models import (
     KIND_CATEGORY,

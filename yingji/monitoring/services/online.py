@@ -7,9 +7,10 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from yingji.core import bulk
 from yingji.monitoring import ingest
 from yingji.monitoring.ingest import PointTable
 from yingji.monitoring.models import (
@@ -117,8 +118,6 @@ _KINDS = {
 def _online_scan(kind: _Kind, lower: int, split: int, upper: int,
                  ids: list[int] | None = None) -> tuple[dict[int, OnlineCount], dict[int, OnlineCount]]:
     """Counts per subject of [lower, split) and [split, upper) (ms), of all subjects or only of `ids`."""
-    from django.db import connection
-
     before: dict[int, OnlineCount] = {}
     after: dict[int, OnlineCount] = {}
     chunks = [None] if ids is None else [ids[i:i + 1000] for i in range(0, len(ids), 1000)]
@@ -157,35 +156,12 @@ def _online_advance(kind: _Kind, *, day: date, periods: dict[int, int], start: i
     gone = [pk for pk, count in changed.items() if count.last is None]
     if gone:
         OnlineTally.objects.filter(day=day, subject=kind.subject, subject_id__in=gone).delete()
-    from django.db import connection
-
-    on_day = connection.ops.adapt_datefield_value(day)
-    _insert_rows(OnlineTally, [("day", "date"), ("subject", "text"), ("subject_id", "int8"), ("period_seconds", "int4"),
-                               ("slots", "int4"), ("readings", "int4"), ("last_slot", "int8")],
-                 [(on_day, kind.subject, pk, periods[pk], count.slots, count.readings, count.last)
-                  for pk, count in changed.items() if count.last is not None and pk in periods],
-                 upsert="ON CONFLICT (day, subject, subject_id) DO UPDATE SET period_seconds = excluded.period_seconds, "
-                        "slots = excluded.slots, readings = excluded.readings, last_slot = excluded.last_slot")
+    bulk.upsert_rows(OnlineTally, ("day", "subject", "subject_id", "period_seconds", "slots", "readings", "last_slot"),
+                     [(day, kind.subject, pk, periods[pk], count.slots, count.readings, count.last)
+                      for pk, count in changed.items() if count.last is not None and pk in periods],
+                     conflict=("day", "subject", "subject_id"),
+                     update=("period_seconds", "slots", "readings", "last_slot"))
     return totals
-
-
-def _insert_rows(model: type, columns: list[tuple[str, str]], rows: list[tuple], upsert: str = "") -> None:
-    """Insert many rows in one statement on PostgreSQL (arrays of the given types through unnest), with
-    executemany elsewhere: the roll-up writes a row per point, and ORM objects would cost more than the scan."""
-    from django.db import connection
-
-    if not rows:
-        return
-    names = ", ".join(name for name, _type in columns)
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            arrays = ", ".join(f"%s::{kind}[]" for _name, kind in columns)
-            cursor.execute(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {upsert}",
-                           [list(column) for column in zip(*rows, strict=True)])
-        else:
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))}) {upsert}",
-                               rows)
 
 
 def _online_full(kind: _Kind, start: int, end: int) -> dict[int, OnlineCount]:
@@ -240,10 +216,7 @@ def online_rates_rollup(*, day: date, now_ms: int | None = None, full: bool = Fa
         ids = [mark for mark, _pk in marks]
         for i in range(0, len(ids), 1000):
             OnlineRecount.objects.filter(pk__in=ids[i:i + 1000]).delete()
-    from django.db import connection
-
-    on_day = connection.ops.adapt_datefield_value(day)
-    computed_at = connection.ops.adapt_datetimefield_value(ingest.datetime_from_ms(now_ms))
+    computed_at = ingest.datetime_from_ms(now_ms)
     rows: list[tuple] = []
     totals: dict[int, list] = {}
     empty = OnlineCount()
@@ -252,25 +225,23 @@ def online_rates_rollup(*, day: date, now_ms: int | None = None, full: bool = Fa
             continue
         count = point_counts.get(pk, empty)
         online = min(expected, count.slots * period)
-        rows.append((on_day, OnlineSubject.POINT.value, pk, None, enterprise_id, region_id, expected, online,
+        rows.append((day, OnlineSubject.POINT.value, pk, None, enterprise_id, region_id, expected, online,
                      count.readings, online / expected, computed_at))
         total = totals.setdefault(enterprise_id, [region_id, 0, 0, 0])
         total[1] += online
         total[2] += expected
         total[3] += count.readings
     for enterprise_id, (region_id, online, wanted, count) in totals.items():
-        rows.append((on_day, OnlineSubject.ENTERPRISE.value, None, None, enterprise_id, region_id,
+        rows.append((day, OnlineSubject.ENTERPRISE.value, None, None, enterprise_id, region_id,
                      min(wanted, 2**31 - 1), min(online, 2**31 - 1), min(count, 2**31 - 1), online / wanted,
                      computed_at))
     for pk, enterprise_id, region_id, period, active in gateways:
         if not active:
             continue
         online = min(expected, gateway_counts.get(pk, empty).slots * max(period, 60))
-        rows.append((on_day, OnlineSubject.GATEWAY.value, None, pk, enterprise_id, region_id, expected, online, 0,
+        rows.append((day, OnlineSubject.GATEWAY.value, None, pk, enterprise_id, region_id, expected, online, 0,
                      online / expected, computed_at))
     OnlineRate.objects.filter(day=day).delete()
-    _insert_rows(OnlineRate, [("day", "date"), ("subject", "text"), ("point_id", "int8"), ("gateway_id", "int8"),
-                              ("enterprise_id", "int8"), ("region_id", "text"), ("expected_seconds", "int4"),
-                              ("online_seconds", "int4"), ("readings", "int4"), ("rate", "float8"),
-                              ("computed_at", "timestamptz")], rows)
+    bulk.insert_rows(OnlineRate, ("day", "subject", "point", "gateway", "enterprise", "region", "expected_seconds",
+                                  "online_seconds", "readings", "rate", "computed_at"), rows)
     return len(rows)
