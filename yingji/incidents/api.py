@@ -7,10 +7,10 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet
+from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet, TransitionMixin
 from yingji.core.models import Organization, User
 from yingji.core.scoping import is_in_scope
-from yingji.incidents import duty, filters, filters_duty, services
+from yingji.incidents import duty, filters, filters_duty, services, specs
 from yingji.incidents.models import DispatchTask, DutyLog, DutyShift, Incident, IncidentReport, ReportKind, RollCall
 
 
@@ -41,13 +41,10 @@ class IncidentReportSerializer(ScopedModelSerializer):
 class IncidentViewSet(ScopedViewSet):
     """Incidents in the caller's jurisdiction; the grade is computed (国务院令第493号) and the code generated."""
 
-    model = Incident
+    spec = specs.INCIDENT
     serializer_class = IncidentSerializer
     filterset_class = filters.IncidentFilterSet
     search_fields = ["code", "title"]
-    create_service = staticmethod(services.incident_create)
-    update_service = staticmethod(services.incident_update)
-    update_object_argument = "incident"
 
     @extend_schema(request=ReportSubmitSerializer, responses=IncidentReportSerializer)
     @action(detail=True, methods=["post"])
@@ -60,18 +57,13 @@ class IncidentViewSet(ScopedViewSet):
         return Response(IncidentReportSerializer(report).data, status=201)
 
 
-class IncidentReportViewSet(ReadOnlyScopedViewSet):
-    """Submitted report versions (frozen); the receiving level signs for them."""
+class IncidentReportViewSet(TransitionMixin, ReadOnlyScopedViewSet):
+    """Submitted report versions (frozen); the receiving level signs for them (`transition`, action `sign`)."""
 
+    spec = specs.INCIDENT_REPORT
     model = IncidentReport
     serializer_class = IncidentReportSerializer
     filterset_class = filters.IncidentReportFilterSet
-
-    @extend_schema(request=None, responses=IncidentReportSerializer)
-    @action(detail=True, methods=["post"])
-    def sign(self, request, pk=None):
-        report = get_object_or_404(IncidentReport.objects.restrict(request.user, "change"), pk=pk)
-        return Response(IncidentReportSerializer(services.report_sign(report=report, actor=request.user)).data)
 
 
 class DispatchTaskSerializer(ScopedModelSerializer):
@@ -82,21 +74,14 @@ class DispatchTaskSerializer(ScopedModelSerializer):
         read_only_fields = fields
 
 
-class DispatchTaskViewSet(ReadOnlyScopedViewSet):
-    """Dispatch tasks and their receipt loop 已下达 → 已签收 → 执行中 → 已完成."""
+class DispatchTaskViewSet(TransitionMixin, ReadOnlyScopedViewSet):
+    """Dispatch tasks and their receipt loop 已下达 → 已签收 → 执行中 → 已完成 (`transition`; the reason is the
+    team's feedback, required to complete)."""
 
+    spec = specs.DISPATCH_TASK
     model = DispatchTask
     serializer_class = DispatchTaskSerializer
     filterset_class = filters.DispatchTaskFilterSet
-
-    @extend_schema(request=None, responses=DispatchTaskSerializer)
-    @action(detail=True, methods=["post"])
-    def advance(self, request, pk=None):
-        """Move the task on: action accept, start or complete (complete needs feedback)."""
-        task = get_object_or_404(DispatchTask.objects.restrict(request.user, "change"), pk=pk)
-        changed = services.task_advance(task=task, actor=request.user, action=str(request.data.get("action", "")),
-                                        feedback=str(request.data.get("feedback", "")))
-        return Response(DispatchTaskSerializer(changed).data)
 
 
 class DutyShiftSerializer(ScopedModelSerializer):
@@ -121,12 +106,10 @@ class RosterGenerateSerializer(serializers.Serializer):
 class DutyShiftViewSet(ScopedViewSet):
     """值班安排 of the organisations in the caller's jurisdiction; `today` lists the caller's own bureau's duty."""
 
-    model = DutyShift
+    spec = specs.DUTY_SHIFT
     serializer_class = DutyShiftSerializer
     filterset_class = filters_duty.DutyShiftFilterSet
     select_related = ("organization",)
-    create_service = staticmethod(duty.duty_shift_create)
-    update_service = staticmethod(duty.duty_shift_update)
 
     @extend_schema(responses=DutyShiftSerializer(many=True))
     @action(detail=False, methods=["get"])
@@ -166,11 +149,9 @@ class HandoverSerializer(serializers.Serializer):
 class DutyLogViewSet(ScopedViewSet):
     """值班日志; a new log starts with the open items of the last handed-over one; `handover` closes a log."""
 
-    model = DutyLog
+    spec = specs.DUTY_LOG
     serializer_class = DutyLogSerializer
     filterset_class = filters_duty.DutyLogFilterSet
-    create_service = staticmethod(duty.duty_log_create)
-    update_service = staticmethod(duty.duty_log_update)
 
     @extend_schema(request=HandoverSerializer, responses=DutyLogSerializer)
     @action(detail=True, methods=["post"])

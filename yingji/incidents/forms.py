@@ -31,15 +31,6 @@ class ResponseStartForm(forms.Form):
     commander = forms.CharField(label=_("指挥长"), max_length=50, required=False)
 
 
-class ResponseAdjustForm(forms.Form):
-    level = forms.ChoiceField(label=_("调整为"), choices=ResponseLevel.choices)
-    reason = forms.CharField(label=_("调整理由"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ResponseEndForm(forms.Form):
-    reason = forms.CharField(label=_("终止理由与处置总结"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class DispatchForm(forms.Form):
     team = forms.ModelChoiceField(label=_("救援队伍"), queryset=None, required=False)
     organization = forms.ModelChoiceField(label=_("责任单位"), queryset=None, required=False)

@@ -147,7 +147,8 @@ class IncidentReport(models.Model):
     measures = models.TextField(_("已采取的措施"), blank=True)
     region = models.ForeignKey(Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+")
     to_region = models.ForeignKey(Region, verbose_name=_("报送至"), on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED)
+    status = models.CharField(_("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED,
+                              editable=False)
     submitted_by = models.ForeignKey(User, verbose_name=_("报送人"), null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
     submitted_at = models.DateTimeField(_("报送时间"))
@@ -232,7 +233,8 @@ class DispatchTask(models.Model):
                                      on_delete=models.PROTECT, related_name="+")
     instruction = models.TextField(_("任务内容"))
     region = models.ForeignKey(Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("状态"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.ISSUED)
+    status = models.CharField(_("状态"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.ISSUED,
+                              editable=False)
     distance_km = models.FloatField(_("距离（km）"), null=True, blank=True)
     feedback = models.TextField(_("执行反馈"), blank=True)
     issued_by = models.ForeignKey(User, verbose_name=_("下达人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -16,7 +16,7 @@ from yingji.core.models import Region, User
 from yingji.core.notifications import notify_after_commit
 from yingji.core.scoping import ensure_in_scope, ensure_perm, is_in_scope
 from yingji.core.services import save_with_history, scoped_create, scoped_update
-from yingji.core.workflow import transition
+from yingji.core.workflow import InvalidTransition, transition, unknown_action_message
 from yingji.incidents import deadlines
 from yingji.incidents.models import (
     DispatchTask,
@@ -155,12 +155,19 @@ def report_submit(*, incident: Incident, actor: User | None, kind: str, measures
 
 
 @transaction.atomic
-def report_sign(*, report: IncidentReport, actor: User | None) -> IncidentReport:
+def report_sign(*, report: IncidentReport, actor: User | None, reason: str = "") -> IncidentReport:
     """签收: the level the report was sent to records that it has it, with the time."""
     from yingji.incidents.states import REPORT_WORKFLOW
 
-    return transition(report, workflow=REPORT_WORKFLOW, action="sign", actor=actor,
+    return transition(report, workflow=REPORT_WORKFLOW, action="sign", actor=actor, reason=reason,
                       changes={"signed_by": actor, "signed_at": timezone.now()})
+
+
+def report_act(*, report: IncidentReport, actor: User | None, action: str, reason: str = "") -> IncidentReport:
+    """A move of `REPORT_WORKFLOW` by name (pages, API): 签收 is its only one."""
+    if action != "sign":
+        raise InvalidTransition(unknown_action_message(action))
+    return report_sign(report=report, actor=actor, reason=reason)
 
 
 def report_diff(report: IncidentReport) -> list[tuple[str, Any, Any]]:
@@ -225,6 +232,16 @@ def response_adjust(*, response: EmergencyResponse, actor: User | None, level: s
                       changes={"level": level}, data={"from_level": response.level, "to_level": level})
 
 
+def response_act(*, response: EmergencyResponse, actor: User | None, action: str, reason: str = "",
+                 level: str = "") -> EmergencyResponse:
+    """调整响应级别 (with the new level) or 终止响应 by name, as `RESPONSE_WORKFLOW` declares them."""
+    if action == "adjust":
+        return response_adjust(response=response, actor=actor, level=level, reason=reason)
+    if action == "end":
+        return response_end(response=response, actor=actor, reason=reason)
+    raise InvalidTransition(unknown_action_message(action))
+
+
 @transaction.atomic
 def response_end(*, response: EmergencyResponse, actor: User | None, reason: str) -> EmergencyResponse:
     """响应终止: the response ends with its reason and summary, who ended it and when; a new one may start later."""
@@ -283,6 +300,11 @@ def task_advance(*, task: DispatchTask, actor: User | None, action: str, feedbac
         rescue_team_change_status(team=changed.team, actor=None, action="withdraw",
                                   reason=_("完成 %(code)s 任务") % {"code": changed.incident.code})
     return changed
+
+
+def task_act(*, task: DispatchTask, actor: User | None, action: str, reason: str = "") -> DispatchTask:
+    """A move of the task's receipt loop by name (pages, API); the reason is the team's feedback."""
+    return task_advance(task=task, actor=actor, action=action, feedback=reason)
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.workflow import Transition, Workflow
+from yingji.core.workflow import ActionField, Transition, Workflow
 from yingji.incidents.models import ReportStatus, ResponseStatus, TaskStatus
 
 
@@ -41,7 +41,7 @@ RESPONSE_WORKFLOW = Workflow(
     choices=ResponseStatus,
     transitions=[
         Transition(ResponseStatus.ACTIVE, "adjust", ResponseStatus.ACTIVE, _("调整响应级别"), who=response_commander,
-                   reason_required=True),
+                   reason_required=True, fields=(ActionField("level", required=True),)),
         Transition(ResponseStatus.ACTIVE, "end", ResponseStatus.ENDED, _("终止响应"), who=response_commander,
                    reason_required=True),
     ],

@@ -9,15 +9,14 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from yingji.core import excel
+from yingji.core.forms import transition_form
 from yingji.core.scoping import has_model_perm
 from yingji.core.selectors import region_root_for
-from yingji.core.tables import Column
-from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectListView
-from yingji.core.workflow import timeline
-from yingji.incidents import filters, forms, services
+from yingji.core.views.generic import TransitionView, default_view, perform
+from yingji.incidents import forms, services
 from yingji.incidents.duty import today_duty
 from yingji.incidents.map_layers import LAYERS
 from yingji.incidents.models import (
@@ -30,44 +29,28 @@ from yingji.incidents.models import (
     MaterialAllocation,
 )
 from yingji.incidents.selectors import incident_geojson, incident_statistics, incident_timeline, incidents_for
-from yingji.incidents.states import REPORT_WORKFLOW, TASK_WORKFLOW
+from yingji.incidents.specs import DISPATCH_TASK, EMERGENCY_RESPONSE, INCIDENT, INCIDENT_REPORT, breadcrumbs
 from yingji.incidents.word import DOCX, report_docx
+from yingji.resources.selectors import haversine_km
 
 
-def _crumbs():
-    return [(_("首页"), reverse("home")), (_("信息报送"), reverse("incidents:incident_list"))]
-
-
-class IncidentMixin:
-    url_namespace = "incidents"
-
-    def breadcrumbs(self):
-        return _crumbs()
-
-
-class IncidentListView(IncidentMixin, ObjectListView):
-    model = Incident
-    filterset_class = filters.IncidentFilterSet
-    columns = [Column("code", link=True), Column("title", link=True), Column("category"), Column("subtype"),
-               Column("occurred_at"), Column("region.name", gettext_lazy("发生地")), Column("grade"),
-               Column("deaths"), Column("missing"), Column("serious_injuries"), Column("direct_loss_yuan"),
-               Column("next_report_due"), Column("overdue_since"), Column("is_exercise")]
+@INCIDENT.register("list")
+class IncidentListView(default_view(INCIDENT, "list")):
     default_ordering = ["-occurred_at", "-pk"]
 
 
-class IncidentDetailView(IncidentMixin, ObjectDetailView):
-    model = Incident
-    template_name = "incidents/incident_detail.html"
-    fields = [Column(n) for n in ("code", "title", "category", "subtype", "occurred_at", "place", "longitude",
-                                  "latitude", "enterprise", "deaths", "missing", "serious_injuries", "light_injuries",
-                                  "direct_loss_yuan", "grade", "description", "source", "reported_by", "created_at",
-                                  "next_report_due", "overdue_since")]
+@INCIDENT.register("detail")
+class IncidentDetailView(default_view(INCIDENT, "detail")):
+    """The incident with its reports, tasks, allocations, responses (each with its moves) and timeline, and the
+    forms of the duty room: report up, start a response, dispatch, allocate."""
 
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
         _mark_exercise(context, obj)
         user = self.request.user
         can_act = Incident.objects.restrict(user, "change").filter(pk=obj.pk).exists()
+        responses = list(EmergencyResponse.objects.restrict(user, "view").filter(incident=obj).select_related(
+            "ended_by"))
         context.update(
             reports=IncidentReport.objects.restrict(user, "view").filter(incident=obj).select_related(
                 "to_region", "submitted_by", "signed_by"),
@@ -75,11 +58,7 @@ class IncidentDetailView(IncidentMixin, ObjectDetailView):
                                                                                                    "organization"),
             allocations=MaterialAllocation.objects.restrict(user, "view").filter(incident=obj).select_related(
                 "warehouse", "material"),
-            responses=EmergencyResponse.objects.restrict(user, "view").filter(incident=obj).select_related(
-                "ended_by"),
-            can_steer=has_model_perm(user, EmergencyResponse, "change") and not user.scope_enterprise_id,
-            adjust_form=forms.ResponseAdjustForm(prefix="adjust"),
-            end_form=forms.ResponseEndForm(prefix="end"),
+            responses=[(response, available_moves(EMERGENCY_RESPONSE, response, user)) for response in responses],
             incident_timeline=incident_timeline(user, obj),
             can_act=can_act and has_model_perm(user, IncidentReport, "add"),
             report_form=forms.ReportSubmitForm(initial={"kind": obj.next_report_kind or "follow_up"}),
@@ -91,72 +70,57 @@ class IncidentDetailView(IncidentMixin, ObjectDetailView):
         return context
 
 
-class IncidentEditView(IncidentMixin, ObjectEditView):
-    model = Incident
-    form_class = forms.IncidentForm
-    create_service = staticmethod(services.incident_create)
-    update_service = staticmethod(services.incident_update)
-    update_object_argument = "incident"
-
+@INCIDENT.register("edit")
+class IncidentEditView(default_view(INCIDENT, "edit")):
     def get_initial(self):
         return {"occurred_at": timezone.localtime().replace(second=0, microsecond=0)}
 
 
-class IncidentReportListView(IncidentMixin, ObjectListView):
-    model = IncidentReport
-    filterset_class = filters.IncidentReportFilterSet
-    columns = [Column("id", gettext_lazy("报告"), link=True, accessor=str),
-               Column("incident.title", gettext_lazy("事件名称")), Column("kind"), Column("sequence"), Column("to_region.name", gettext_lazy("报送至")),
-               Column("submitted_at"), Column("due_at"), Column("late"), Column("status"), Column("signed_at")]
+@INCIDENT_REPORT.register("list")
+class IncidentReportListView(default_view(INCIDENT_REPORT, "list")):
     default_ordering = ["-submitted_at", "-pk"]
 
 
-class IncidentReportDetailView(IncidentMixin, ObjectDetailView):
-    model = IncidentReport
+@INCIDENT_REPORT.register("detail")
+class IncidentReportDetailView(default_view(INCIDENT_REPORT, "detail")):
+    """The report as sent (its frozen version) and what changed since the previous one; 签收 from its table."""
 
     def get_queryset(self):
         return super().get_queryset().select_related("incident")
-
-    template_name = "incidents/incidentreport_detail.html"
-    fields = [Column("incident"), Column("kind"), Column("sequence"), Column("to_region"), Column("submitted_by"),
-              Column("submitted_at"), Column("due_at"), Column("late"), Column("status"), Column("signed_by"),
-              Column("signed_at")]
 
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
         _mark_exercise(context, obj.incident)
         context["snapshot"] = [(label, obj.snapshot.get(key, "")) for key, label in services.SNAPSHOT_LABELS.items()]
         context["diff"] = services.report_diff(obj)
-        context["actions"] = REPORT_WORKFLOW.available(obj, self.request.user)
         return context
 
 
-class DispatchTaskListView(IncidentMixin, ObjectListView):
-    model = DispatchTask
-    filterset_class = filters.DispatchTaskFilterSet
-    columns = [Column("id", gettext_lazy("任务"), link=True, accessor=str),
-               Column("incident.code", gettext_lazy("事件编号")), Column("team.name", gettext_lazy("救援队伍")),
-               Column("organization.name", gettext_lazy("责任单位")), Column("instruction", orderable=False),
-               Column("status"), Column("distance_km"), Column("issued_at"), Column("completed_at")]
-
-
-class DispatchTaskDetailView(IncidentMixin, ObjectDetailView):
-    model = DispatchTask
-
+@DISPATCH_TASK.register("detail")
+class DispatchTaskDetailView(default_view(DISPATCH_TASK, "detail")):
     def get_queryset(self):
         return super().get_queryset().select_related("incident")
-
-    template_name = "incidents/dispatchtask_detail.html"
-    with_attachments = True
-    fields = [Column(n) for n in ("incident", "team", "organization", "instruction", "status", "distance_km",
-                                  "feedback", "issued_by", "issued_at", "completed_at")]
 
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
         _mark_exercise(context, obj.incident)
-        context["actions"] = TASK_WORKFLOW.available(obj, self.request.user)
-        context["timeline"] = timeline(obj, self.request.user)
         return context
+
+
+@EMERGENCY_RESPONSE.register("transition")
+class ResponseTransitionView(TransitionView):
+    """调整 / 终止 a response from its incident's page, and back to that page."""
+
+    spec = EMERGENCY_RESPONSE
+
+    def back(self, obj: EmergencyResponse) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("incidents:incident_detail", args=[obj.incident_id]))
+
+
+def available_moves(spec, obj, user) -> list:
+    """The moves `user` may make now on a record shown on another record's page, each with its generated form."""
+    return [(move, transition_form(spec.model, move, user, obj=obj))
+            for flow in spec.flows for move in flow.workflow.available(obj, user)]
 
 
 def _mark_exercise(context: dict, incident: Incident) -> None:
@@ -170,36 +134,17 @@ def _incident_for(request, pk: int, action: str = "change") -> Incident:
     return get_object_or_404(Incident.objects.restrict(request.user, action), pk=pk)
 
 
-def _done(request, call, success: str, target: str):
-    try:
-        with transaction.atomic():
-            call()
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-        return HttpResponseRedirect(target), False
-    messages.success(request, success)
-    return HttpResponseRedirect(target), True
-
-
 @login_required
 @require_POST
 def report_submit(request, pk: int):
     incident = _incident_for(request, pk)
     form = forms.ReportSubmitForm(request.POST)
-    target = reverse("incidents:incident_detail", args=[pk])
-    if not form.is_valid():
+    if form.is_valid():
+        perform(request, lambda: services.report_submit(incident=incident, actor=request.user, **form.cleaned_data),
+                _("已报送"))
+    else:
         messages.error(request, _("请选择报告类型"))
-        return HttpResponseRedirect(target)
-    return _done(request, lambda: services.report_submit(incident=incident, actor=request.user, **form.cleaned_data),
-                 _("已报送"), target)[0]
-
-
-@login_required
-@require_POST
-def report_sign(request, pk: int):
-    report = get_object_or_404(IncidentReport.objects.restrict(request.user, "change"), pk=pk)
-    return _done(request, lambda: services.report_sign(report=report, actor=request.user), _("已签收"),
-                 reverse("incidents:incidentreport_detail", args=[pk]))[0]
+    return HttpResponseRedirect(reverse("incidents:incident_detail", args=[pk]))
 
 
 @login_required
@@ -222,34 +167,12 @@ def report_word(request, pk: int):
 def response_start(request, pk: int):
     incident = _incident_for(request, pk)
     form = forms.ResponseStartForm(request.POST)
-    target = reverse("incidents:incident_detail", args=[pk])
-    if not form.is_valid():
+    if form.is_valid():
+        perform(request, lambda: services.response_start(incident=incident, actor=request.user, **form.cleaned_data),
+                _("已启动应急响应"))
+    else:
         messages.error(request, _("请选择响应级别"))
-        return HttpResponseRedirect(target)
-    return _done(request, lambda: services.response_start(incident=incident, actor=request.user, **form.cleaned_data),
-                 _("已启动应急响应"), target)[0]
-
-
-@login_required
-@require_POST
-def response_advance(request, pk: int):
-    """Adjust the level of (action=adjust) or end (action=end) an active response, from the incident page."""
-    response = get_object_or_404(EmergencyResponse.objects.restrict(request.user, "change"), pk=pk)
-    target = reverse("incidents:incident_detail", args=[response.incident_id])
-    action = request.POST.get("action")
-    if action == "adjust":
-        form = forms.ResponseAdjustForm(request.POST, prefix="adjust")
-        if not form.is_valid():
-            messages.error(request, _("请选择调整后的级别并填写理由"))
-            return HttpResponseRedirect(target)
-        return _done(request, lambda: services.response_adjust(response=response, actor=request.user,
-                                                               **form.cleaned_data), _("已调整响应级别"), target)[0]
-    form = forms.ResponseEndForm(request.POST, prefix="end")
-    if action != "end" or not form.is_valid():
-        messages.error(request, _("请填写终止理由与处置总结"))
-        return HttpResponseRedirect(target)
-    return _done(request, lambda: services.response_end(response=response, actor=request.user, **form.cleaned_data),
-                 _("已终止应急响应"), target)[0]
+    return HttpResponseRedirect(reverse("incidents:incident_detail", args=[pk]))
 
 
 @login_required
@@ -270,8 +193,6 @@ def task_dispatch(request, pk: int):
     distance = None
     team = form.cleaned_data["team"]
     if team is not None:
-        from yingji.resources.selectors import haversine_km
-
         distance = round(haversine_km(incident.latitude, incident.longitude, team.latitude, team.longitude), 2)
     try:
         with transaction.atomic():
@@ -291,25 +212,15 @@ def task_dispatch(request, pk: int):
 
 @login_required
 @require_POST
-def task_advance(request, pk: int):
-    task = get_object_or_404(DispatchTask.objects.restrict(request.user, "change"), pk=pk)
-    return _done(request, lambda: services.task_advance(task=task, actor=request.user,
-                                                        action=request.POST.get("action", ""),
-                                                        feedback=request.POST.get("feedback", "")),
-                 _("已办理"), reverse("incidents:dispatchtask_detail", args=[pk]))[0]
-
-
-@login_required
-@require_POST
 def material_allocate(request, pk: int):
     incident = _incident_for(request, pk)
     form = forms.AllocationForm(request.POST, user=request.user)
-    target = reverse("incidents:incident_detail", args=[pk])
-    if not form.is_valid():
+    if form.is_valid():
+        perform(request, lambda: services.material_allocate(incident=incident, actor=request.user,
+                                                            **form.cleaned_data), _("已调拨"))
+    else:
         messages.error(request, "；".join(f"{form.fields[f].label}：{'、'.join(e)}" for f, e in form.errors.items()))
-        return HttpResponseRedirect(target)
-    return _done(request, lambda: services.material_allocate(incident=incident, actor=request.user,
-                                                             **form.cleaned_data), _("已调拨"), target)[0]
+    return HttpResponseRedirect(reverse("incidents:incident_detail", args=[pk]))
 
 
 def _date_param(request, name: str):
@@ -330,14 +241,12 @@ def statistics(request):
     stats = incident_statistics(request.user, start=start, end=end)
     title = _("突发事件统计")
     if request.GET.get("export") == "xlsx":
-        from yingji.core import excel
-
         rows = ([section, row["name"], row["total"]] for section, key in (
             (_("事件等级"), "by_grade"), (_("事件类型"), "by_category"), (_("县（市、区）"), "by_county"),
             (_("月份"), "by_month")) for row in stats[key])
         return excel.workbook_response(excel.export_rows(title, [_("分类"), _("项目"), _("事件数")], rows), title)
     return render(request, "incidents/incident_statistics.html", {
-        "title": title, "breadcrumbs": _crumbs() + [(title, None)], "stats": stats,
+        "title": title, "breadcrumbs": breadcrumbs() + [(title, None)], "stats": stats,
         "period": {"from": start.isoformat() if start else "", "to": end.isoformat() if end else ""},
         "query": request.GET.urlencode(),
     })

@@ -10,43 +10,18 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from yingji.core.models import Organization, User
 from yingji.core.scoping import has_model_perm
-from yingji.core.tables import Column
-from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectListView
+from yingji.core.views.generic import default_view, perform
 from yingji.incidents import duty, forms
-from yingji.incidents.filters_duty import DutyLogFilterSet, DutyShiftFilterSet, RollCallFilterSet
 from yingji.incidents.models import DutyLog, DutyShift, RollCall
+from yingji.incidents.specs import DUTY_LOG, DUTY_SHIFT, ROLL_CALL, duty_breadcrumbs
 
 
-class DutyMixin:
-    url_namespace = "incidents"
-
-    def breadcrumbs(self):
-        return [(_("首页"), reverse("home")), (_("值班值守"), reverse("incidents:dutyshift_list"))]
-
-
-class DutyShiftListView(DutyMixin, ObjectListView):
-    model = DutyShift
-    filterset_class = DutyShiftFilterSet
-    columns = [Column("id", gettext_lazy("值班安排"), link=True, accessor=str),
-               Column("organization.name", gettext_lazy("值班单位")), Column("date"), Column("position"),
-               Column("person_name"), Column("phone", orderable=False)]
+@DUTY_SHIFT.register("list")
+class DutyShiftListView(default_view(DUTY_SHIFT, "list")):
     default_ordering = ["-date", "organization_id", "position", "pk"]
-
-
-class DutyShiftDetailView(DutyMixin, ObjectDetailView):
-    model = DutyShift
-    fields = [Column(n) for n in ("organization", "date", "position", "person_name", "phone")]
-
-
-class DutyShiftEditView(DutyMixin, ObjectEditView):
-    model = DutyShift
-    form_class = forms.DutyShiftForm
-    create_service = staticmethod(duty.duty_shift_create)
-    update_service = staticmethod(duty.duty_shift_update)
 
 
 @login_required
@@ -71,23 +46,12 @@ def roster_generate(request):
     title = _("按轮换生成排班")
     return render(request, "core/object_edit.html", {
         "form": form, "title": title, "cancel_url": reverse("incidents:dutyshift_list"),
-        "breadcrumbs": DutyMixin().breadcrumbs() + [(title, None)]}, status=status)
+        "breadcrumbs": duty_breadcrumbs() + [(title, None)]}, status=status)
 
 
-class DutyLogListView(DutyMixin, ObjectListView):
-    model = DutyLog
-    filterset_class = DutyLogFilterSet
-    columns = [Column("id", gettext_lazy("值班日志"), link=True, accessor=str), Column("date"),
-               Column("officer.real_name", gettext_lazy("值班人")), Column("content", orderable=False),
-               Column("open_items", orderable=False), Column("handed_over_to.real_name", gettext_lazy("接班人")),
-               Column("handed_over_at")]
-
-
-class DutyLogDetailView(DutyMixin, ObjectDetailView):
-    model = DutyLog
-    template_name = "incidents/dutylog_detail.html"
-    fields = [Column(n) for n in ("organization", "date", "officer", "content", "open_items", "handed_over_to",
-                                  "handed_over_at")]
+@DUTY_LOG.register("detail")
+class DutyLogDetailView(default_view(DUTY_LOG, "detail")):
+    """The log, and the handover form while it is open and the user may change it."""
 
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
@@ -98,13 +62,6 @@ class DutyLogDetailView(DutyMixin, ObjectDetailView):
         return context
 
 
-class DutyLogEditView(DutyMixin, ObjectEditView):
-    model = DutyLog
-    form_class = forms.DutyLogForm
-    create_service = staticmethod(duty.duty_log_create)
-    update_service = staticmethod(duty.duty_log_update)
-
-
 @login_required
 def duty_handover(request, pk: int):
     log = get_object_or_404(DutyLog.objects.restrict(request.user, "change"), pk=pk)
@@ -112,33 +69,16 @@ def duty_handover(request, pk: int):
         successor = User.objects.restrict(request.user, "view").filter(pk=request.POST.get("successor")).first() \
             if has_model_perm(request.user, User, "view") else \
             User.objects.filter(pk=request.POST.get("successor"), scope_region_id=log.region_id).first()
-        try:
-            if successor is None:
-                raise ValidationError(_("请选择接班人"))
-            duty.duty_handover(log=log, actor=request.user, successor=successor)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+        if successor is None:
+            messages.error(request, _("请选择接班人"))
         else:
-            messages.success(request, _("已交班"))
+            perform(request, lambda: duty.duty_handover(log=log, actor=request.user, successor=successor),
+                    _("已交班"))
     return HttpResponseRedirect(reverse("incidents:dutylog_detail", args=[pk]))
 
 
-class RollCallListView(DutyMixin, ObjectListView):
-    model = RollCall
-    filterset_class = RollCallFilterSet
-    columns = [Column("id", gettext_lazy("点名"), link=True, accessor=str), Column("called_at"),
-               Column("caller.name", gettext_lazy("点名单位")), Column("callee.name", gettext_lazy("被点名单位")), Column("called_by.real_name",
-                                                                              gettext_lazy("点名人")),
-               Column("answered_at"), Column("answered_by.real_name", gettext_lazy("应答人")),
-               Column("response_seconds")]
-
-
-class RollCallDetailView(DutyMixin, ObjectDetailView):
-    model = RollCall
-    template_name = "incidents/rollcall_detail.html"
-    fields = [Column(n) for n in ("caller", "callee", "called_by", "called_at", "answered_by", "answered_at",
-                                  "response_seconds")]
-
+@ROLL_CALL.register("detail")
+class RollCallDetailView(default_view(ROLL_CALL, "detail")):
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
         context["can_answer"] = obj.answered_at is None and self.request.user.scope_region_id == obj.callee.region_id
@@ -154,8 +94,7 @@ def rollcall_send(request):
         title = _("发起点名")
         return render(request, "incidents/rollcall_send.html", {
             "title": title, "organizations": organizations,
-            "breadcrumbs": DutyMixin().breadcrumbs() + [(_("值班点名"), reverse("incidents:rollcall_list")),
-                                                        (title, None)]})
+            "breadcrumbs": duty_breadcrumbs() + [(_("值班点名"), reverse("incidents:rollcall_list")), (title, None)]})
     caller = organizations.filter(pk=request.POST.get("caller")).first()
     callee = organizations.filter(pk=request.POST.get("callee")).first()
     try:

@@ -85,7 +85,7 @@ def test_an_incident_from_record_to_dispatch(page: Page, live_server, transactio
     page.get_by_role("link", name="甲区危化救援队").first.click()
     for label in ("签收任务", "开始执行"):
         page.get_by_role("button", name=label).click()
-    page.get_by_placeholder("反馈（必填）").fill("明火已扑灭，人员已搜救完毕")
+    page.get_by_placeholder("原因（必填）").fill("明火已扑灭，人员已搜救完毕")
     page.get_by_role("button", name="完成任务").click()
     expect(page.locator("#task-actions")).to_contain_text("已完成")
     team.refresh_from_db()

@@ -66,8 +66,11 @@ class TestIncidentAPI(IncidentDeclarations, ScopedModelAPITests):
                                                         format="json")
         assert response.status_code == 201, response.content
         report_id = response.json()["id"]
-        assert self.api(world, "county2_duty").post(f"/api/incident-reports/{report_id}/sign/").status_code == 404
-        response = self.api(world, "city_duty").post(f"/api/incident-reports/{report_id}/sign/")
+        sign = {"action": "sign"}
+        assert self.api(world, "county2_duty").post(f"/api/incident-reports/{report_id}/transition/", sign,
+                                                    format="json").status_code == 404
+        response = self.api(world, "city_duty").post(f"/api/incident-reports/{report_id}/transition/", sign,
+                                                      format="json")
         assert response.status_code == 200 and response.json()["status"] == "signed"
 
 
@@ -102,7 +105,8 @@ class TestReportPages(ReportDeclarations, ScopedModelViewTests):
         client.force_login(world.city_duty)
         content = client.get(self.url("detail", second.pk)).content.decode()
         assert "死亡人数" in content and "<ins>2</ins>" in content
-        assert client.post(reverse("incidents:incidentreport_sign", args=[second.pk])).status_code == 302
+        assert client.post(reverse("incidents:incidentreport_transition", args=[second.pk]),
+                           {"action": "sign"}).status_code == 302
         assert IncidentReport.objects.get(pk=second.pk).status == "signed"
 
 
@@ -140,7 +144,7 @@ class TestTaskPages(TaskDeclarations, ScopedModelViewTests):
         add_duty_people(world)
         task = self.make_in_scope(world)
         client.force_login(world.county1_rescue)
-        client.post(reverse("incidents:dispatchtask_advance", args=[task.pk]), {"action": "accept"})
+        client.post(reverse("incidents:dispatchtask_transition", args=[task.pk]), {"action": "accept"})
         assert DispatchTask.objects.get(pk=task.pk).status == "accepted"
 
 

@@ -99,12 +99,12 @@ def test_the_incident_page_ends_the_response_and_the_timeline_shows_it(client, p
     client.force_login(people.county1_duty)
     page = client.get(reverse("incidents:incident_detail", args=[response.incident_id])).content.decode()
     assert 'id="response-end-form"' in page
-    client.post(reverse("incidents:emergencyresponse_advance", args=[response.pk]),
-                {"action": "end", "end-reason": "现场处置完毕"})
+    client.post(reverse("incidents:emergencyresponse_transition", args=[response.pk]),
+                {"action": "end", "reason": "现场处置完毕"})
     assert EmergencyResponse.objects.get(pk=response.pk).status == "ended"
     whats = [e["what"] for e in incident_timeline(people.county1_duty, response.incident)]
     assert whats.index("启动响应") < whats.index("终止响应")
     client.force_login(people.county2_duty)
     other = started(people)
-    assert client.post(reverse("incidents:emergencyresponse_advance", args=[other.pk]),
-                       {"action": "end", "end-reason": "越权"}).status_code == 404
+    assert client.post(reverse("incidents:emergencyresponse_transition", args=[other.pk]),
+                       {"action": "end", "reason": "越权"}).status_code == 404
