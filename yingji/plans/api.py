@@ -7,9 +7,9 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet
+from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet, TransitionMixin
 from yingji.incidents.models import Incident, ResponseLevel
-from yingji.plans import filters, services
+from yingji.plans import filters, services, specs
 from yingji.plans.models import (
     Drill,
     DrillImprovement,
@@ -21,11 +21,6 @@ from yingji.plans.models import (
     ReadinessAssessment,
     ReadinessItem,
 )
-
-
-class TransitionSerializer(serializers.Serializer):
-    action = serializers.CharField(max_length=20)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class PlanSerializer(ScopedModelSerializer):
@@ -42,11 +37,6 @@ class PlanSerializer(ScopedModelSerializer):
         extra_kwargs = {"region": {"required": False}, "kind": {"required": False}}
 
 
-class PlanTransitionSerializer(TransitionSerializer):
-    filing_number = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    filed_on = serializers.DateField(required=False)
-
-
 class ActivationRequestSerializer(serializers.Serializer):
     incident = serializers.IntegerField()
     level = serializers.ChoiceField(choices=ResponseLevel.choices)
@@ -61,29 +51,13 @@ class PlanActivationSerializer(ScopedModelSerializer):
         read_only_fields = fields
 
 
-class PlanViewSet(ScopedViewSet):
+class PlanViewSet(TransitionMixin, ScopedViewSet):
     """Emergency plans (预案), their review and 备案 loop, new versions and activation for an incident."""
 
-    model = Plan
+    spec = specs.PLAN
     serializer_class = PlanSerializer
     filterset_class = filters.PlanFilterSet
     search_fields = ["code", "name"]
-    create_service = staticmethod(services.plan_create)
-    update_service = staticmethod(services.plan_update)
-    update_object_argument = "plan"
-
-    @extend_schema(request=PlanTransitionSerializer, responses=PlanSerializer)
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """submit, approve, reject (reason), file (filing_number, filed_on), abolish (reason)."""
-        plan = get_object_or_404(Plan.objects.restrict(request.user, "view"), pk=pk)
-        serializer = PlanTransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        with transaction.atomic():
-            plan = services.plan_act(plan=plan, actor=request.user, action=data.pop("action"),
-                                     reason=data.pop("reason", ""), **data)
-        return Response(PlanSerializer(plan, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=PlanSerializer)
     @action(detail=True, methods=["post"])
@@ -124,34 +98,25 @@ def _part_serializer(part_model, part_fields):
 class PlanLevelViewSet(ScopedViewSet):
     """Response levels of plans: when each starts, who commands."""
 
-    model = PlanLevel
+    spec = specs.PLAN_LEVEL
     serializer_class = _part_serializer(PlanLevel, ["level", "condition", "commander"])
     filterset_class = filters.PlanLevelFilterSet
-    create_service = staticmethod(services.plan_level_create)
-    update_service = staticmethod(services.plan_level_update)
-    update_object_argument = "plan_level"
 
 
 class PlanOrganizationViewSet(ScopedViewSet):
     """The command organisation of plans: each organisation's role and responsibilities."""
 
-    model = PlanOrganization
+    spec = specs.PLAN_ORGANIZATION
     serializer_class = _part_serializer(PlanOrganization, ["organization", "role", "responsibilities"])
     filterset_class = filters.PlanOrganizationFilterSet
-    create_service = staticmethod(services.plan_organization_create)
-    update_service = staticmethod(services.plan_organization_update)
-    update_object_argument = "plan_organization"
 
 
 class PlanTaskViewSet(ScopedViewSet):
     """What each organisation does at each response level of a plan."""
 
-    model = PlanTask
+    spec = specs.PLAN_TASK
     serializer_class = _part_serializer(PlanTask, ["level", "organization", "task"])
     filterset_class = filters.PlanTaskFilterSet
-    create_service = staticmethod(services.plan_task_create)
-    update_service = staticmethod(services.plan_task_update)
-    update_object_argument = "plan_task"
 
 
 class PlanActivationViewSet(ReadOnlyScopedViewSet):
@@ -178,40 +143,16 @@ class DrillSerializer(ScopedModelSerializer):
         extra_kwargs = {"region": {"required": False}, "teams": {"required": False}}
 
 
-class DrillTransitionSerializer(TransitionSerializer):
-    exercise = serializers.BooleanField(required=False)
-    level = serializers.ChoiceField(choices=ResponseLevel.choices, required=False)
-    summary = serializers.CharField(required=False, allow_blank=True)
-    held_on = serializers.DateField(required=False)
-    rating = serializers.CharField(required=False)
-    evaluation = serializers.CharField(required=False, allow_blank=True)
-
-
-class DrillViewSet(ScopedViewSet):
+class DrillViewSet(TransitionMixin, ScopedViewSet):
     """Drills (演练): planned and recorded; start (exercise mode), finish, evaluate, close, cancel."""
 
-    model = Drill
+    spec = specs.DRILL
     serializer_class = DrillSerializer
     filterset_class = filters.DrillFilterSet
     search_fields = ["code", "name"]
-    create_service = staticmethod(services.drill_create)
-    update_service = staticmethod(services.drill_update)
-    update_object_argument = "drill"
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("teams")
-
-    @extend_schema(request=DrillTransitionSerializer, responses=DrillSerializer)
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        drill = get_object_or_404(Drill.objects.restrict(request.user, "view"), pk=pk)
-        serializer = DrillTransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        with transaction.atomic():
-            drill = services.drill_act(drill=drill, actor=request.user, action=data.pop("action"),
-                                       reason=data.pop("reason", ""), **data)
-        return Response(DrillSerializer(drill, context=self.get_serializer_context()).data)
 
 
 class DrillImprovementSerializer(ScopedModelSerializer):
@@ -222,24 +163,14 @@ class DrillImprovementSerializer(ScopedModelSerializer):
         read_only_fields = ["status", "result", "closed_at", "region"]
 
 
-class DrillImprovementViewSet(ReadOnlyScopedViewSet):
-    """Problems drills found and their improvement tasks, tracked to closure."""
+class DrillImprovementViewSet(TransitionMixin, ReadOnlyScopedViewSet):
+    """Problems drills found and their improvement tasks, tracked to closure: submit (the reason is the result),
+    accept, reject (reason)."""
 
+    spec = specs.DRILL_IMPROVEMENT
     model = DrillImprovement
     serializer_class = DrillImprovementSerializer
     filterset_class = filters.DrillImprovementFilterSet
-
-    @extend_schema(request=TransitionSerializer, responses=DrillImprovementSerializer)
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        """submit (reason = the result), accept, reject (reason)."""
-        improvement = get_object_or_404(DrillImprovement.objects.restrict(request.user, "view"), pk=pk)
-        serializer = TransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            improvement = services.improvement_act(improvement=improvement, actor=request.user,
-                                                   **serializer.validated_data)
-        return Response(DrillImprovementSerializer(improvement, context=self.get_serializer_context()).data)
 
 
 class ReadinessItemSerializer(ScopedModelSerializer):
@@ -263,26 +194,16 @@ class ReadinessAssessmentSerializer(ScopedModelSerializer):
         read_only_fields = fields
 
 
-class ReadinessAssessmentViewSet(ReadOnlyScopedViewSet):
+class ReadinessAssessmentViewSet(TransitionMixin, ReadOnlyScopedViewSet):
     """Township "六有" and village "三有" assessments with their items; submit / pass / fail / return / reopen."""
 
+    spec = specs.READINESS_ASSESSMENT
     model = ReadinessAssessment
     serializer_class = ReadinessAssessmentSerializer
     filterset_class = filters.ReadinessAssessmentFilterSet
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("items")
-
-    @extend_schema(request=TransitionSerializer, responses=ReadinessAssessmentSerializer)
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        assessment = get_object_or_404(ReadinessAssessment.objects.restrict(request.user, "view"), pk=pk)
-        serializer = TransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            assessment = services.assessment_act(assessment=assessment, actor=request.user,
-                                                 **serializer.validated_data)
-        return Response(ReadinessAssessmentSerializer(assessment, context=self.get_serializer_context()).data)
 
 
 ROUTES = [

@@ -7,7 +7,6 @@ from yingji.incidents.models import Incident, ResponseLevel
 from yingji.plans.models import (
     Drill,
     DrillImprovement,
-    DrillRating,
     Plan,
     PlanKind,
     PlanLevel,
@@ -83,13 +82,6 @@ class PlanTaskForm(_PlanPartForm):
         widgets = {"task": forms.Textarea(attrs={"rows": 3})}
 
 
-class PlanTransitionForm(forms.Form):
-    action = forms.CharField(max_length=20)
-    reason = forms.CharField(max_length=500, required=False)
-    filing_number = forms.CharField(max_length=40, required=False)
-    filed_on = forms.DateField(required=False)
-
-
 class ActivationForm(forms.Form):
     """Start a plan's response for an incident: the incident (in scope, not closed) and the level."""
 
@@ -154,17 +146,6 @@ class DrillForm(ScopedModelForm):
         if not self.user.scope_enterprise_id and not data.get("region") and not data.get("enterprise"):
             self.add_error("region", _("请选择演练所属区划"))
         return data
-
-
-class DrillTransitionForm(forms.Form):
-    action = forms.CharField(max_length=20)
-    reason = forms.CharField(max_length=500, required=False)
-    exercise = forms.BooleanField(required=False)
-    level = forms.ChoiceField(choices=[("", "")] + list(ResponseLevel.choices), required=False)
-    summary = forms.CharField(required=False)
-    held_on = forms.DateField(required=False)
-    rating = forms.ChoiceField(choices=[("", "")] + list(DrillRating.choices), required=False)
-    evaluation = forms.CharField(required=False)
 
 
 class DrillImprovementForm(ScopedModelForm):

@@ -17,7 +17,7 @@ from yingji.core.models import Region, User
 from yingji.core.notifications import notify_after_commit
 from yingji.core.scoping import ensure_in_scope, ensure_perm, has_model_perm, is_in_scope
 from yingji.core.services import save_with_history, scoped_create, scoped_update
-from yingji.core.workflow import InvalidTransition, transition
+from yingji.core.workflow import InvalidTransition, transition, unknown_action_message
 from yingji.incidents.models import SUBTYPES, EmergencyResponse, Incident, ResponseLevel
 from yingji.plans.models import (
     TOWNSHIP_ITEMS,
@@ -213,15 +213,12 @@ PLAN_ACTIONS = {"submit": plan_submit, "approve": plan_approve, "reject": plan_r
                 "abolish": plan_abolish}
 
 
-def plan_act(*, plan: Plan, actor: User | None, action: str, reason: str = "", **extra: Any) -> Plan:
-    """One move of the plan's loop by name (pages, API); unknown actions are refused in Chinese."""
+def plan_act(*, plan: Plan, actor: User | None, action: str, reason: str = "", **fields: Any) -> Plan:
+    """One move of the plan's loop by name, with the fields its row of `PLAN_WORKFLOW` declares (pages, API)."""
     service = PLAN_ACTIONS.get(action)
     if service is None:
-        raise InvalidTransition(_("未知的操作：%(action)s") % {"action": action})
-    if action == "file":
-        return service(plan=plan, actor=actor, reason=reason, **{k: v for k, v in extra.items()
-                                                                   if k in ("filing_number", "filed_on")})
-    return service(plan=plan, actor=actor, reason=reason)
+        raise InvalidTransition(unknown_action_message(action))
+    return service(plan=plan, actor=actor, reason=reason, **fields)
 
 
 @transaction.atomic
@@ -491,15 +488,14 @@ def drill_close(*, drill: Drill, actor: User | None, reason: str = "") -> Drill:
 
 DRILL_ACTIONS = {"start": drill_start, "finish": drill_finish, "cancel": drill_cancel, "evaluate": drill_evaluate,
                  "close": drill_close}
-DRILL_EXTRA = {"start": {"exercise", "level"}, "finish": {"summary", "held_on"}, "evaluate": {"rating", "evaluation"}}
 
 
-def drill_act(*, drill: Drill, actor: User | None, action: str, reason: str = "", **extra: Any) -> Drill:
+def drill_act(*, drill: Drill, actor: User | None, action: str, reason: str = "", **fields: Any) -> Drill:
+    """One move of the drill's loop by name, with the fields its row of `DRILL_WORKFLOW` declares (pages, API)."""
     service = DRILL_ACTIONS.get(action)
     if service is None:
-        raise InvalidTransition(_("未知的操作：%(action)s") % {"action": action})
-    allowed = DRILL_EXTRA.get(action, set())
-    return service(drill=drill, actor=actor, reason=reason, **{k: v for k, v in extra.items() if k in allowed})
+        raise InvalidTransition(unknown_action_message(action))
+    return service(drill=drill, actor=actor, reason=reason, **fields)
 
 
 @transaction.atomic
@@ -529,7 +525,7 @@ def improvement_act(*, improvement: DrillImprovement, actor: User | None, action
     elif action == "accept":
         changes = {"closed_at": timezone.now()}
     elif action not in ("reject",):
-        raise InvalidTransition(_("未知的操作：%(action)s") % {"action": action})
+        raise InvalidTransition(unknown_action_message(action))
     return transition(improvement, workflow=IMPROVEMENT_WORKFLOW, action=action, actor=actor, reason=reason,
                       changes=changes)
 
@@ -616,7 +612,7 @@ def assessment_act(*, assessment: ReadinessAssessment, actor: User | None, actio
         "return": {"review_opinion": reason},
     }.get(action, {})
     if action not in {t.action for t in READINESS_WORKFLOW.transitions}:
-        raise InvalidTransition(_("未知的操作：%(action)s") % {"action": action})
+        raise InvalidTransition(unknown_action_message(action))
     return transition(assessment, workflow=READINESS_WORKFLOW, action=action, actor=actor, reason=reason,
                       changes=changes)
 

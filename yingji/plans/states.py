@@ -19,10 +19,13 @@ Who may act:
 
 from __future__ import annotations
 
+from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yingji.core.workflow import Transition, Workflow
+from yingji.core.workflow import ActionField, Transition, Workflow
+from yingji.incidents.models import ResponseLevel
 from yingji.plans.models import DrillStatus, ImprovementStatus, PlanStatus, ReadinessStatus
 from yingji.standards.division import level_of
 
@@ -70,7 +73,8 @@ PLAN_WORKFLOW = Workflow(
         Transition(P.REVIEWING, "approve", P.REVIEWED, gettext_lazy("评审通过"), who=plan_reviewer),
         Transition(P.REVIEWING, "reject", P.DRAFT, gettext_lazy("退回修改"), who=plan_reviewer,
                    reason_required=True),
-        Transition(P.REVIEWED, "file", P.FILED, gettext_lazy("备案"), who=plan_filer),
+        Transition(P.REVIEWED, "file", P.FILED, gettext_lazy("备案"), who=plan_filer,
+                   fields=("filing_number", "filed_on")),
         Transition(P.FILED, "abolish", P.ABOLISHED, gettext_lazy("废止"), who=plan_filer, reason_required=True),
         Transition(P.FILED, "supersede", P.SUPERSEDED, gettext_lazy("修订替代"), who=nobody),
     ],
@@ -98,15 +102,25 @@ def improvements_closed(drill) -> str | None:
     return None
 
 
+# 开始实施 may run the drill in exercise mode and, with a level, start its plan's response for the drill incident.
+EXERCISE = ActionField("exercise", models.BooleanField(gettext_lazy("以演练模式运行（生成演练事件，在事件与调度界面实施）")))
+PLAN_RESPONSE = ActionField("level", models.CharField(
+    gettext_lazy("按预案启动响应"), max_length=1, blank=True,
+    choices=[("", gettext_lazy("不按预案启动响应")),
+             *((value, format_lazy("按预案启动{}响应", label)) for value, label in ResponseLevel.choices)]))
+
 D = DrillStatus
 DRILL_WORKFLOW = Workflow(
     choices=DrillStatus,
     transitions=[
-        Transition(D.PLANNED, "start", D.IN_PROGRESS, gettext_lazy("开始实施"), who=drill_maintainer),
+        Transition(D.PLANNED, "start", D.IN_PROGRESS, gettext_lazy("开始实施"), who=drill_maintainer,
+                   fields=(EXERCISE, PLAN_RESPONSE)),
         Transition(D.PLANNED, "cancel", D.CANCELLED, gettext_lazy("取消演练"), who=drill_maintainer,
                    reason_required=True),
-        Transition(D.IN_PROGRESS, "finish", D.CONDUCTED, gettext_lazy("实施完成"), who=drill_maintainer),
-        Transition(D.CONDUCTED, "evaluate", D.EVALUATED, gettext_lazy("评估"), who=drill_evaluator),
+        Transition(D.IN_PROGRESS, "finish", D.CONDUCTED, gettext_lazy("实施完成"), who=drill_maintainer,
+                   fields=("held_on", "summary")),
+        Transition(D.CONDUCTED, "evaluate", D.EVALUATED, gettext_lazy("评估"), who=drill_evaluator,
+                   fields=(ActionField("rating", required=True), ActionField("evaluation", required=True))),
         Transition(D.EVALUATED, "close", D.CLOSED, gettext_lazy("整改闭环"), who=drill_evaluator,
                    requires=improvements_closed),
     ],
@@ -127,7 +141,9 @@ I = ImprovementStatus  # noqa: E741 - one letter like the other tables
 IMPROVEMENT_WORKFLOW = Workflow(
     choices=ImprovementStatus,
     transitions=[
-        Transition(I.OPEN, "submit", I.SUBMITTED, gettext_lazy("提交整改"), who=improvement_rectifier),
+        # The reason of 提交整改 is the result of the rectification.
+        Transition(I.OPEN, "submit", I.SUBMITTED, gettext_lazy("提交整改"), who=improvement_rectifier,
+                   reason_required=True),
         Transition(I.SUBMITTED, "accept", I.CLOSED, gettext_lazy("验收销号"), who=improvement_checker),
         Transition(I.SUBMITTED, "reject", I.OPEN, gettext_lazy("验收不通过"), who=improvement_checker,
                    reason_required=True),
