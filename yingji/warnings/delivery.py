@@ -218,16 +218,6 @@ def schedule_fan_out(warning: Warning) -> None:
     outbox.emit("warnings.send_deliveries")
 
 
-def kick_sender() -> None:
-    """Ask a worker to send now; if no worker is reachable the next sweep sends them anyway."""
-    from yingji.warnings.tasks import send_deliveries
-
-    try:
-        send_deliveries.delay()
-    except Exception:  # a broker outage must not fail the request that published the warning
-        pass
-
-
 # -- sending -------------------------------------------------------------------------------------------------
 
 

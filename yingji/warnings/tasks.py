@@ -6,7 +6,9 @@ from django.utils import timezone
 
 from yingji.core.db import lock_due_rows
 from yingji.core.tasks import sweeper
+from yingji.warnings.delivery import escalate_due, send_queued
 from yingji.warnings.models import Warning, WarningStatus
+from yingji.warnings.services import warning_expire
 
 BATCH = 500
 
@@ -14,8 +16,6 @@ BATCH = 500
 @sweeper
 def expire_warnings() -> int:
     """Published warnings past their expiry leave the current warnings."""
-    from yingji.warnings.services import warning_expire
-
     done = 0
     with transaction.atomic():
         due = lock_due_rows(Warning.objects.filter(status=WarningStatus.PUBLISHED, expires__lte=timezone.now())
@@ -29,16 +29,12 @@ def expire_warnings() -> int:
 @sweeper
 def send_queued_deliveries() -> int:
     """Anything still queued (a worker was down when the warning was published) is sent now."""
-    from yingji.warnings.delivery import send_queued
-
     return send_queued()
 
 
 @sweeper
 def escalate_unanswered() -> int:
     """叫应: the unanswered past their deadline get the next channel, then their superior is called."""
-    from yingji.warnings.delivery import escalate_due
-
     done = total = escalate_due()
     while done:
         done = escalate_due()
@@ -48,8 +44,6 @@ def escalate_unanswered() -> int:
 
 @shared_task(name="yingji.warnings.tasks.send_deliveries")
 def send_deliveries() -> int:
-    from yingji.warnings.delivery import send_queued
-
     total = sent = send_queued()
     while sent:
         sent = send_queued()
