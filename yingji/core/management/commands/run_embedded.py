@@ -3,16 +3,15 @@
 The web server is uvicorn; the Celery worker runs with its embedded beat
 scheduler and shares tasks with the web process through the filesystem broker
 configured in settings (no Redis needed); `run_outbox` runs the side effects
-stored with each change (yingji/core/outbox.py). Ctrl+C stops all of them.
+stored with each change (yingji/core/outbox.py). Apps add processes of their own in
+`<app>/embedded.py` (the warning gateway simulator, MQTT ingestion). Ctrl+C stops all of them.
 """
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -26,17 +25,6 @@ def demo_accounts() -> list[tuple[str, str]]:
         for attribute in ("DEMO_ACCOUNTS", "ENTERPRISE_ACCOUNTS"):
             accounts += getattr(module, attribute, [])
     return accounts
-
-
-def mqtt_broker() -> str | None:
-    """host:port of the MQTT broker in MQTT_URL if something listens there."""
-    url = urlparse(os.environ.get("MQTT_URL", "mqtt://127.0.0.1:1883"))
-    address = (url.hostname or "127.0.0.1", url.port or 1883)
-    try:
-        socket.create_connection(address, timeout=1).close()
-    except OSError:
-        return None
-    return f"{address[0]}:{address[1]}"
 
 
 class Command(BaseCommand):
@@ -64,37 +52,16 @@ class Command(BaseCommand):
             # commit, and retries of failed ones; each process runs its own at once after committing.
             "outbox": [python, "manage.py", "run_outbox"],
         }
-        # The warning channels (SMS, voice, broadcast) go to a local gateway simulator that records what
-        # it receives and answers as recipients would, unless real gateways are configured.
-        gateway = f"http://127.0.0.1:{os.environ.get('WARNING_GATEWAY_PORT', '8025')}"
-        simulated = not os.environ.get("WARNING_SMS_GATEWAY_URL")
-        if simulated:
-            from yingji.warnings.config import config, embedded_gateway_token
-
-            # The gateway callback refuses callers without the shared token: the simulator, the web server and
-            # the worker (which presents it to the simulator) all get it through the environment.
-            if not config("WARNING_GATEWAY_TOKEN"):
-                os.environ["WARNING_GATEWAY_TOKEN"] = embedded_gateway_token()
-            os.environ.update({
-                "WARNING_SMS_GATEWAY_URL": f"{gateway}/sms",
-                "WARNING_VOICE_GATEWAY_URL": f"{gateway}/voice",
-                "WARNING_BROADCAST_URL": f"{gateway}/broadcast",
-                "WARNING_CALLBACK_BASE_URL": f"http://{host}:{port}",
-            })
-            commands["warning-gateway"] = [python, "manage.py", "warning_gateway", "--port", gateway.rsplit(":", 1)[1]]
-        mqtt = mqtt_broker()
-        if mqtt:
-            # Telemetry: the ingestion worker and the demo gateways, when a broker is there to carry them.
-            commands["mqtt-ingest"] = [python, "manage.py", "ingest_mqtt"]
-            commands["gateway-simulator"] = [python, "manage.py", "simulate_gateways"]
+        # Each app may add processes of its own (`<app>/embedded.py`): the warning gateway simulator, MQTT ingestion.
+        notes: list[str] = []
+        for _config, module in app_modules("embedded"):
+            more, lines = module.processes(python=python, host=host, port=port)
+            commands.update(more)
+            notes += lines
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
         self.banner(host, port)
-        if simulated:
-            self.stdout.write(f"预警发布：短信、语音、广播发往本地模拟网关 {gateway}（记录于 var/gateway.jsonl）。")
-        if mqtt:
-            self.stdout.write(f"监测数据：已连接 MQTT {mqtt}，模拟网关正在发送演示数据。")
-        else:
-            self.stdout.write("监测数据：未发现 MQTT 服务器（MQTT_URL），未启动数据接入与模拟网关。")
+        for line in notes:
+            self.stdout.write(line)
         stopping = False
 
         def stop(*_args):
