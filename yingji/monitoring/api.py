@@ -4,10 +4,9 @@ from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import authentication, exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet
+from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedViewSet, TransitionMixin
 from yingji.monitoring import services
 from yingji.monitoring.filters import AlarmFilterSet, MajorHazardSourceFilterSet, MonitoringPointFilterSet
 from yingji.monitoring.ingest import PointTable
@@ -19,7 +18,7 @@ from yingji.monitoring.models import (
     MonitoringPoint,
     chemical_choices,
 )
-from yingji.monitoring.states import WORKFLOW as ALARM_WORKFLOW
+from yingji.monitoring.specs import ALARM, GATEWAY, POINT, SOURCE
 
 
 class HazardChemicalSerializer(serializers.ModelSerializer):
@@ -58,14 +57,11 @@ class MajorHazardSourceSerializer(ScopedModelSerializer):
 class MajorHazardSourceViewSet(ScopedViewSet):
     """Major hazard sources (GB 18218-2018 units) with their chemicals, S, R and grade."""
 
-    model = MajorHazardSource
+    spec = SOURCE
     serializer_class = MajorHazardSourceSerializer
     filterset_class = MajorHazardSourceFilterSet
     search_fields = ["name", "code"]
     ordering_fields = ["code", "name", "r_value", "grade"]
-    create_service = staticmethod(services.hazard_source_create)
-    update_service = staticmethod(services.hazard_source_update)
-    update_object_argument = "source"
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("chemicals")
@@ -99,15 +95,12 @@ class MonitoringPointSerializer(ScopedModelSerializer):
 class MonitoringPointViewSet(ScopedViewSet):
     """Monitoring points: range, thresholds 低低/低/高/高高, deadband, alarm delay and reporting period."""
 
-    model = MonitoringPoint
+    spec = POINT
     serializer_class = MonitoringPointSerializer
     filterset_class = MonitoringPointFilterSet
     select_related = ("source",)
     search_fields = ["tag", "name"]
     ordering_fields = ["tag", "name"]
-    create_service = staticmethod(services.monitoring_point_create)
-    update_service = staticmethod(services.monitoring_point_update)
-    update_object_argument = "point"
 
 
 class GatewaySerializer(ScopedModelSerializer):
@@ -130,12 +123,9 @@ class GatewaySerializer(ScopedModelSerializer):
 class GatewayViewSet(ScopedViewSet):
     """Data-collection gateways; the token is returned once, when the gateway is created."""
 
-    model = Gateway
+    spec = GATEWAY
     serializer_class = GatewaySerializer
     search_fields = ["code", "name"]
-    create_service = staticmethod(services.gateway_create)
-    update_service = staticmethod(services.gateway_update)
-    update_object_argument = "gateway"
 
 
 # -- alarms ----------------------------------------------------------------------------------------
@@ -160,14 +150,9 @@ class AlarmSerializer(ScopedModelSerializer):
         read_only_fields = fields
 
 
-class AlarmTransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=sorted({t.action for t in ALARM_WORKFLOW.transitions}))
-    measures = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
-
-
 class AlarmHandler(permissions.BasePermission):
-    """Acting on an alarm takes the handler's permission (the enterprise's duty staff, the bureau's 监测预警员)."""
+    """Acting on an alarm takes the handler's permission (the enterprise's duty staff, the bureau's 监测预警员): one
+    who may only read alarms is refused (403) before the move is looked at."""
 
     message = "您没有办理报警的权限。"
 
@@ -175,35 +160,19 @@ class AlarmHandler(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.has_perm("monitoring.change_alarm"))
 
 
-class AlarmViewSet(ReadOnlyScopedViewSet):
+class AlarmViewSet(TransitionMixin, ReadOnlyScopedViewSet):
     """Alarms in the caller's jurisdiction (an enterprise user: its own), and their loop
-    未确认 → 已确认 → 处置中 → 已消警 through `transition`."""
+    未确认 → 已确认 → 处置中 → 已消警 through `transition`: acknowledge; dispose (measures required, a photo as
+    multipart `photos`); close (only once the value is back to normal and the disposal recorded)."""
 
+    spec = ALARM
     model = Alarm
+    transition_permission_classes = (AlarmHandler,)
     serializer_class = AlarmSerializer
     filterset_class = AlarmFilterSet
     select_related = ("point", "gateway", "enterprise")
     search_fields = ["code", "point__tag", "point__name", "enterprise__name"]
     ordering_fields = ["started_at", "level", "code"]
-
-    @extend_schema(request=AlarmTransitionSerializer, responses=AlarmSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[AlarmHandler])
-    def transition(self, request, pk=None):
-        """One loop action: acknowledge; dispose (measures required, photos as multipart `photos`); close
-        (only once the value is back to normal and the disposal recorded)."""
-        alarm = get_object_or_404(Alarm.objects.restrict(request.user, "change"), pk=pk)
-        serializer = AlarmTransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        action_name = data["action"]
-        if action_name == "acknowledge":
-            alarm = services.alarm_acknowledge(alarm=alarm, actor=request.user)
-        elif action_name == "dispose":
-            alarm = services.alarm_dispose(alarm=alarm, actor=request.user, measures=data["measures"],
-                                           photos=request.FILES.getlist("photos"))
-        else:
-            alarm = services.alarm_close(alarm=alarm, actor=request.user, reason=data["reason"])
-        return Response(AlarmSerializer(alarm, context=self.get_serializer_context()).data)
 
 
 # -- telemetry -------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from yingji.core import excel
 from yingji.core.importing import ImportColumn, Importer
-from yingji.monitoring import services
+from yingji.core.specs import spec_for
 from yingji.monitoring.forms import MonitoringPointForm
 from yingji.monitoring.models import MajorHazardSource, MonitoringPoint
 
@@ -46,10 +46,11 @@ class MonitoringPointImporter(Importer):
         if not form.is_valid():
             raise ValidationError(form.errors.as_data())
         fields = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
+        spec = spec_for(MonitoringPoint)  # monitoring.specs names this importer
         if existing is None:
-            services.monitoring_point_create(actor=actor, **fields)
+            spec.create_object(actor=actor, **fields)
             return True
-        services.monitoring_point_update(actor=actor, point=existing, **fields)
+        spec.update_object(existing, actor=actor, **fields)
         return False
 
 
@@ -57,9 +58,6 @@ POINT_IMPORTER = MonitoringPointImporter(
     model=MonitoringPoint,
     form_class=MonitoringPointForm,
     key_field="tag",
-    create_service=services.monitoring_point_create,
-    update_service=services.monitoring_point_update,
-    update_object_argument="point",
     columns=[
         ImportColumn(SOURCE_HEADING, "source", gettext_lazy("必填；已登记的重大危险源编号，须在您的辖区内"), "HS-0001"),
         ImportColumn(gettext_lazy("位号"), "tag", gettext_lazy("必填；同一企业内唯一，已登记的位号将更新该监测点"), "LT-101"),

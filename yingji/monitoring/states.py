@@ -4,9 +4,10 @@ Recovery of the value is not a move of this table: a recovered alarm still needs
 recorded before it can be closed, and an alarm still out of limits cannot be closed at all.
 """
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.workflow import Transition, Workflow
+from yingji.core.workflow import ActionField, Transition, Workflow
 from yingji.monitoring.models import AlarmStatus
 
 
@@ -25,12 +26,15 @@ def recovered(alarm) -> str | None:
 
 S = AlarmStatus
 
+# 处置反馈 states the measures taken (they are what the timeline records) and may bring a photo of the scene.
+DISPOSAL = (ActionField("measures", required=True), ActionField("photos", models.FileField(_("处置照片"))))
+
 WORKFLOW = Workflow(
     choices=AlarmStatus,
     transitions=[
         Transition(S.UNACKNOWLEDGED, "acknowledge", S.ACKNOWLEDGED, _("确认报警"), who=alarm_handler),
-        Transition(S.ACKNOWLEDGED, "dispose", S.DISPOSING, _("处置反馈"), who=alarm_handler, reason_required=True),
-        Transition(S.DISPOSING, "dispose", S.DISPOSING, _("处置反馈"), who=alarm_handler, reason_required=True),
+        Transition(S.ACKNOWLEDGED, "dispose", S.DISPOSING, _("处置反馈"), who=alarm_handler, fields=DISPOSAL),
+        Transition(S.DISPOSING, "dispose", S.DISPOSING, _("处置反馈"), who=alarm_handler, fields=DISPOSAL),
         Transition(S.DISPOSING, "close", S.CLOSED, _("消警"), who=alarm_handler, requires=recovered),
     ],
 )

@@ -17,29 +17,11 @@ from yingji.core import live
 from yingji.core.scoping import has_model_perm
 from yingji.core.selectors import region_root_for
 from yingji.core.tables import Column
-from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectImportView, ObjectListView
+from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectListView
 from yingji.core.views.generic import _add_errors as add_form_errors
-from yingji.core.workflow import timeline
 from yingji.enterprises.models import Enterprise
 from yingji.monitoring import ingest, selectors, services
-from yingji.monitoring.filters import (
-    AlarmFilterSet,
-    GatewayFilterSet,
-    MajorHazardSourceFilterSet,
-    MonitoringPointFilterSet,
-    OnlineRateFilterSet,
-    PatrolFilterSet,
-)
-from yingji.monitoring.forms import (
-    GatewayForm,
-    HazardChemicalForm,
-    MajorHazardSourceForm,
-    MonitoringPointForm,
-    PatrolFindingForm,
-    PatrolForm,
-    PatrolHazardForm,
-)
-from yingji.monitoring.importing import POINT_IMPORTER
+from yingji.monitoring.forms import GatewayForm, HazardChemicalForm, PatrolFindingForm, PatrolForm, PatrolHazardForm
 from yingji.monitoring.models import (
     ALARM_LEVEL_COLORS,
     Alarm,
@@ -54,31 +36,12 @@ from yingji.monitoring.models import (
     Patrol,
     PatrolEntry,
 )
-from yingji.monitoring.states import WORKFLOW as ALARM_WORKFLOW
+from yingji.monitoring.specs import ALARM, GATEWAY, ONLINE_RATE, PATROL, SOURCE
 
 
-class MonitoringViewMixin:
-    url_namespace = "monitoring"
-
-
-class MajorHazardSourceListView(MonitoringViewMixin, ObjectListView):
-    model = MajorHazardSource
-    filterset_class = MajorHazardSourceFilterSet
-    columns = [
-        Column("code", link=True),
-        Column("name", link=True),
-        Column("enterprise.name", gettext_lazy("所属企业")),
-        Column("region.parent.parent.name", gettext_lazy("县（区）")),
-        Column("unit_kind"),
-        Column("s_value"),
-        Column("r_value"),
-        Column("grade", accessor=lambda s: s.get_grade_display() if s.is_major else _("不构成")),
-        Column("exposed_population"),
-    ]
-
-
-class MajorHazardSourceDetailView(MonitoringViewMixin, ObjectDetailView):
-    model = MajorHazardSource
+@SOURCE.register("detail")
+class MajorHazardSourceDetailView(ObjectDetailView):
+    spec = SOURCE
     template_name = "monitoring/majorhazardsource_detail.html"
     with_attachments = True
     fields = [
@@ -98,14 +61,6 @@ class MajorHazardSourceDetailView(MonitoringViewMixin, ObjectDetailView):
         context["can_change"] = MajorHazardSource.objects.restrict(user, "change").filter(pk=obj.pk).exists()
         context["chemical_form"] = HazardChemicalForm()
         return context
-
-
-class MajorHazardSourceEditView(MonitoringViewMixin, ObjectEditView):
-    model = MajorHazardSource
-    form_class = MajorHazardSourceForm
-    create_service = staticmethod(services.hazard_source_create)
-    update_service = staticmethod(services.hazard_source_update)
-    update_object_argument = "source"
 
 
 @login_required
@@ -135,73 +90,9 @@ def hazard_chemical_remove(request, pk: int, row_pk: int):
     return HttpResponseRedirect(reverse("monitoring:majorhazardsource_detail", args=[pk]))
 
 
-class MonitoringPointListView(MonitoringViewMixin, ObjectListView):
-    model = MonitoringPoint
-    filterset_class = MonitoringPointFilterSet
-    import_url_name = "monitoring:monitoringpoint_import"
-    columns = [
-        Column("tag", link=True),
-        Column("name", link=True),
-        Column("source.code", gettext_lazy("危险源编号")),
-        Column("source.name", gettext_lazy("重大危险源")),
-        Column("enterprise.name", gettext_lazy("所属企业")),
-        Column("kind"),
-        Column("unit"),
-        Column("range_low"), Column("range_high"),
-        Column("low_low"), Column("low"), Column("high"), Column("high_high"),
-        Column("deadband", export=True), Column("alarm_delay_seconds"), Column("report_period_seconds"),
-        Column("is_active", accessor=lambda p: _("是") if p.is_active else _("否")),
-    ]
-
-
-class MonitoringPointDetailView(MonitoringViewMixin, ObjectDetailView):
-    model = MonitoringPoint
-    template_name = "monitoring/monitoringpoint_detail.html"
-    fields = [
-        Column("tag"), Column("name"), Column("source", gettext_lazy("重大危险源")),
-        Column("enterprise.name", gettext_lazy("所属企业")), Column("kind"), Column("unit"),
-        Column("range_low"), Column("range_high"), Column("low_low"), Column("low"), Column("high"),
-        Column("high_high"), Column("deadband"), Column("alarm_delay_seconds"), Column("report_period_seconds"),
-        Column("rate_limit"), Column("is_active", accessor=lambda p: _("是") if p.is_active else _("否")),
-    ]
-
-
-class MonitoringPointEditView(MonitoringViewMixin, ObjectEditView):
-    model = MonitoringPoint
-    form_class = MonitoringPointForm
-    create_service = staticmethod(services.monitoring_point_create)
-    update_service = staticmethod(services.monitoring_point_update)
-    update_object_argument = "point"
-
-
-class MonitoringPointImportView(MonitoringViewMixin, ObjectImportView):
-    model = MonitoringPoint
-    importer = POINT_IMPORTER
-
-
-class AlarmListView(MonitoringViewMixin, ObjectListView):
-    model = Alarm
-    filterset_class = AlarmFilterSet
-    columns = [
-        Column("code", link=True),
-        Column("level"),
-        Column("kind"),
-        Column("status"),
-        Column("enterprise.name", gettext_lazy("所属企业")),
-        Column("point.tag", gettext_lazy("位号")),
-        Column("point.name", gettext_lazy("监测点")),
-        Column("gateway.name", gettext_lazy("网关")),
-        Column("started_at"),
-        Column("start_value"),
-        Column("peak_value"),
-        Column("threshold"),
-        Column("recovered_at"),
-        Column("closed_at"),
-    ]
-
-
-class AlarmDetailView(MonitoringViewMixin, ObjectDetailView):
-    model = Alarm
+@ALARM.register("detail")
+class AlarmDetailView(ObjectDetailView):
+    spec = ALARM
     template_name = "monitoring/alarm_detail.html"
     with_attachments = True
     fields = [
@@ -215,51 +106,13 @@ class AlarmDetailView(MonitoringViewMixin, ObjectDetailView):
 
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
-        context["actions"] = ALARM_WORKFLOW.available(obj, self.request.user) if obj.status != "closed" else []
-        context["timeline"] = timeline(obj, self.request.user)
         context["events"] = list(AlarmEvent.objects.restrict(self.request.user, "view").filter(alarm=obj))
         return context
 
 
-@login_required
-@require_POST
-def alarm_action(request, pk: int):
-    alarm = get_object_or_404(Alarm.objects.restrict(request.user, "change"), pk=pk)
-    action = request.POST.get("action", "")
-    try:
-        if action == "acknowledge":
-            services.alarm_acknowledge(alarm=alarm, actor=request.user)
-        elif action == "dispose":
-            services.alarm_dispose(alarm=alarm, actor=request.user, measures=request.POST.get("measures", ""),
-                                   photos=request.FILES.getlist("photos"))
-        elif action == "close":
-            services.alarm_close(alarm=alarm, actor=request.user, reason=request.POST.get("reason", ""))
-        else:
-            raise ValidationError(_("未知的操作"))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("已办理"))
-    return HttpResponseRedirect(reverse("monitoring:alarm_detail", args=[pk]))
-
-
-class GatewayListView(MonitoringViewMixin, ObjectListView):
-    model = Gateway
-    filterset_class = GatewayFilterSet
-    columns = [
-        Column("code", link=True),
-        Column("name", link=True),
-        Column("enterprise.name", gettext_lazy("所属企业")),
-        Column("report_period_seconds"),
-        Column("last_seen_at"),
-        Column("is_active", accessor=lambda g: _("是") if g.is_active else _("否")),
-    ]
-
-
-class GatewayDetailView(MonitoringViewMixin, ObjectDetailView):
-    model = Gateway
+@GATEWAY.register("detail")
+class GatewayDetailView(ObjectDetailView):
+    spec = GATEWAY
     template_name = "monitoring/gateway_detail.html"
     fields = [Column("code"), Column("name"), Column("enterprise.name", gettext_lazy("所属企业")),
               Column("report_period_seconds"), Column("last_seen_at"),
@@ -272,12 +125,10 @@ class GatewayDetailView(MonitoringViewMixin, ObjectDetailView):
         return context
 
 
-class GatewayEditView(MonitoringViewMixin, ObjectEditView):
-    model = Gateway
+@GATEWAY.register("edit")
+class GatewayEditView(ObjectEditView):
+    spec = GATEWAY
     form_class = GatewayForm
-    create_service = staticmethod(services.gateway_create)
-    update_service = staticmethod(services.gateway_update)
-    update_object_argument = "gateway"
 
     def post(self, request, pk=None):
         if pk is not None:
@@ -287,7 +138,7 @@ class GatewayEditView(MonitoringViewMixin, ObjectEditView):
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    gateway = services.gateway_create(actor=request.user, **self.service_arguments(form))
+                    gateway = GATEWAY.create_object(actor=request.user, **self.service_arguments(form))
             except ValidationError as exc:
                 add_form_errors(form, exc)
             else:
@@ -404,9 +255,10 @@ def online_rate(request):
     return render(request, "monitoring/online_rate.html", context)
 
 
-class OnlineRateListView(MonitoringViewMixin, ObjectListView):
-    model = OnlineRate
-    filterset_class = OnlineRateFilterSet
+@ONLINE_RATE.register("list")
+class OnlineRateListView(ObjectListView):
+    spec = ONLINE_RATE
+    filterset_class = ONLINE_RATE.filterset
     title = gettext_lazy("在线率明细")
     columns = [
         Column("day"),
@@ -425,21 +277,9 @@ class OnlineRateListView(MonitoringViewMixin, ObjectListView):
 
 # -- online patrol ------------------------------------------------------------------------------------------
 
-class PatrolListView(MonitoringViewMixin, ObjectListView):
-    model = Patrol
-    filterset_class = PatrolFilterSet
-    columns = [
-        Column("code", link=True),
-        Column("day"),
-        Column("officer", gettext_lazy("巡查人")),
-        Column("region.name", gettext_lazy("巡查单位所在区划")),
-        Column("entries", gettext_lazy("巡查企业数"), accessor=lambda p: p.entries.count()),
-        Column("summary"),
-    ]
-
-
-class PatrolDetailView(MonitoringViewMixin, ObjectDetailView):
-    model = Patrol
+@PATROL.register("detail")
+class PatrolDetailView(ObjectDetailView):
+    spec = PATROL
     template_name = "monitoring/patrol_detail.html"
     fields = [Column("code"), Column("day"), Column("officer", gettext_lazy("巡查人")),
               Column("region.name", gettext_lazy("巡查单位所在区划")), Column("summary"), Column("created_at")]

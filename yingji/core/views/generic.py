@@ -290,7 +290,7 @@ class TransitionView(ScopedView):
             messages.error(request, unknown_action_message(action))
             return self.back(obj)
         move = next(t for t in flow.workflow.transitions if t.action == action)
-        form = transition_form(self.model, move, request.user, data=request.POST)
+        form = transition_form(self.model, move, request.user, data=request.POST, files=request.FILES)
         if not form.is_valid():
             messages.error(request, _("提交的数据有误：%(errors)s") % {"errors": _form_errors_text(form)})
             return self.back(obj)

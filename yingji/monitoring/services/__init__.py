@@ -15,6 +15,7 @@ online-rate helpers) is imported from the module that owns it.
 
 from yingji.monitoring.services.alarms import (
     alarm_acknowledge,
+    alarm_act,
     alarm_close,
     alarm_dispose,
     alarm_escalate,
@@ -37,6 +38,7 @@ from yingji.monitoring.services.readings import IngestMessage, readings_ingest, 
 __all__ = [
     "IngestMessage",
     "alarm_acknowledge",
+    "alarm_act",
     "alarm_close",
     "alarm_dispose",
     "alarm_escalate",

@@ -17,7 +17,7 @@ from yingji.core import live, roles
 from yingji.core.models import User
 from yingji.core.notifications import notify
 from yingji.core.services import attachment_store, save_with_history
-from yingji.core.workflow import transition
+from yingji.core.workflow import InvalidTransition, transition, unknown_action_message
 from yingji.monitoring import ingest
 from yingji.monitoring.models import Alarm, AlarmEvent, AlarmKind, AlarmStatus, Gateway, MonitoringPoint
 from yingji.monitoring.states import WORKFLOW
@@ -153,9 +153,9 @@ def alarm_recover(*, kind: str, at_ms: int, value: float | None = None, point_id
 
 
 @transaction.atomic
-def alarm_acknowledge(*, alarm: Alarm, actor: User | None) -> Alarm:
+def alarm_acknowledge(*, alarm: Alarm, actor: User | None, reason: str = "") -> Alarm:
     """确认报警: stops the escalation."""
-    changed = transition(alarm, workflow=WORKFLOW, action="acknowledge", actor=actor,
+    changed = transition(alarm, workflow=WORKFLOW, action="acknowledge", actor=actor, reason=reason,
                          changes={"acknowledged_at": timezone.now(), "acknowledged_by": actor,
                                   "next_escalation_at": None})
     _announce(changed, "acknowledged")
@@ -163,12 +163,18 @@ def alarm_acknowledge(*, alarm: Alarm, actor: User | None) -> Alarm:
 
 
 @transaction.atomic
-def alarm_dispose(*, alarm: Alarm, actor: User | None, measures: str, photos: list | tuple = ()) -> Alarm:
-    """处置反馈: the measures taken (and photos); can be given again while the alarm is being handled."""
+def alarm_dispose(*, alarm: Alarm, actor: User | None, measures: str, photos: list | tuple = (),
+                  reason: str = "") -> Alarm:
+    """处置反馈: the measures taken (required; the timeline records them) and photos; can be given again while the
+    alarm is being handled."""
     measures = measures.strip()
+    if not measures:
+        # The measures are this move's statement on the timeline, required as a reason is.
+        raise InvalidTransition(_("“%(action)s”需要填写原因。") % {"action": _("处置反馈")})
     stamp = timezone.localtime().strftime("%m-%d %H:%M")
-    combined = f"{alarm.measures}\n[{stamp}] {measures}".strip() if measures else alarm.measures
-    changed = transition(alarm, workflow=WORKFLOW, action="dispose", actor=actor, reason=measures,
+    combined = f"{alarm.measures}\n[{stamp}] {measures}".strip()
+    note = f"{measures}；{reason.strip()}" if reason.strip() else measures
+    changed = transition(alarm, workflow=WORKFLOW, action="dispose", actor=actor, reason=note,
                          changes={"measures": combined})
     for photo in photos:
         attachment_store(actor=actor, uploaded_file=photo, owner=changed, description=_("处置照片"))
@@ -183,6 +189,20 @@ def alarm_close(*, alarm: Alarm, actor: User | None, reason: str = "") -> Alarm:
                          changes={"closed_at": timezone.now(), "next_escalation_at": None})
     _announce(changed, "closed")
     return changed
+
+
+def alarm_act(*, alarm: Alarm, actor: User | None, action: str, reason: str = "", measures: str = "",
+              photos=None) -> Alarm:
+    """One move of the loop by name, with the fields its row of `WORKFLOW` declares (pages, API): a disposal
+    takes its measures and a photo."""
+    if action == "acknowledge":
+        return alarm_acknowledge(alarm=alarm, actor=actor, reason=reason)
+    if action == "dispose":
+        return alarm_dispose(alarm=alarm, actor=actor, measures=measures, reason=reason,
+                             photos=[photos] if photos else [])
+    if action == "close":
+        return alarm_close(alarm=alarm, actor=actor, reason=reason)
+    raise InvalidTransition(unknown_action_message(action))
 
 
 def alarm_escalate(*, alarm: Alarm, now: datetime) -> int:

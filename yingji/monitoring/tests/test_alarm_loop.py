@@ -134,16 +134,30 @@ class TestAlarmPages(ScopedModelViewTests):
     def test_the_loop_runs_from_the_page(self, client, world):
         alarm = raise_alarm(world.village1, recovered=True)
         client.force_login(world.county1_admin)
-        url = f"/monitoring/alarms/{alarm.pk}/act/"
+        url = f"/monitoring/alarms/{alarm.pk}/transition/"
         client.post(url, {"action": "acknowledge"})
         client.post(url, {"action": "dispose", "measures": "已关闭进料阀"})
         client.post(url, {"action": "close", "reason": "复核正常"})
         assert Alarm.objects.get(pk=alarm.pk).status == AlarmStatus.CLOSED
 
+    def test_a_disposal_from_the_page_takes_its_measures_and_a_photo(self, client, world):
+        alarm = put_in_state(raise_alarm(world.village1), "acknowledged", world.county1_admin)
+        client.force_login(world.county1_admin)
+        page = client.get(self.url("detail", alarm.pk)).content.decode()
+        assert 'enctype="multipart/form-data"' in page and 'name="photos"' in page
+        url = f"/monitoring/alarms/{alarm.pk}/transition/"
+        client.post(url, {"action": "dispose", "measures": ""})
+        assert Alarm.objects.get(pk=alarm.pk).status == AlarmStatus.ACKNOWLEDGED
+        photo = SimpleUploadedFile("scene.png", PNG, content_type="image/png")
+        client.post(url, {"action": "dispose", "measures": "关闭进料阀", "photos": photo})
+        alarm = Alarm.objects.get(pk=alarm.pk)
+        assert alarm.status == AlarmStatus.DISPOSING and "关闭进料阀" in alarm.measures
+        assert Attachment.objects.filter(owner_id=str(alarm.pk), owner_type__model="alarm").count() == 1
+
     def test_an_outsider_cannot_act(self, client, world):
         alarm = raise_alarm(world.village1)
         client.force_login(world.county2_admin)
-        assert client.post(f"/monitoring/alarms/{alarm.pk}/act/", {"action": "acknowledge"}).status_code == 404
+        assert client.post(f"/monitoring/alarms/{alarm.pk}/transition/", {"action": "acknowledge"}).status_code == 404
         assert Alarm.objects.get(pk=alarm.pk).status == AlarmStatus.UNACKNOWLEDGED
 
     def test_open_filter(self, client, world):
