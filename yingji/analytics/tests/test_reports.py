@@ -10,6 +10,7 @@ from docx import Document
 from yingji.analytics import services
 from yingji.analytics.charts import bar_chart
 from yingji.analytics.models import MonthlyReport, ReportStatus
+from yingji.analytics.specs import MONTHLY_REPORT
 from yingji.analytics.states import WORKFLOW
 from yingji.analytics.testing import MONTH, fill_county
 from yingji.core.models import StateChange
@@ -42,9 +43,7 @@ def row_for(rows: list[list[str]], first: str) -> list[str]:
 
 
 class MonthlyReportDeclarations:
-    model = MonthlyReport
-    url_namespace = "analytics"
-    has_edit = False
+    spec = MONTHLY_REPORT
 
     def make_in_scope(self, world):
         return request(world, world.county1)

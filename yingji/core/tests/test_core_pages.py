@@ -1,6 +1,6 @@
 import pytest
 
-from yingji.core.models import Organization, Region, User
+from yingji.core.resource_specs import ORGANIZATION, REGION, USER
 from yingji.core.services import organization_create
 from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests
 
@@ -8,8 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 class OrganizationDeclarations:
-    model = Organization
-    url_namespace = "core"
+    spec = ORGANIZATION
     actor = "county1_admin"
     outsider = "county2_admin"
 
@@ -50,11 +49,8 @@ class TestOrganizationAPI(OrganizationDeclarations, ScopedModelAPITests):
 
 
 class RegionDeclarations:
-    model = Region
-    url_namespace = "core"
+    spec = REGION
     actor = "county1_officer"
-    has_create = False
-    has_edit = False
 
     def make_in_scope(self, world):
         return world.regions["390102001000"]
@@ -142,8 +138,7 @@ def test_api_schema_and_docs_are_served_locally(client, world):
 
 
 class UserDeclarations:
-    model = User
-    url_namespace = "core"
+    spec = USER
     actor = "county1_admin"
     outsider = "county2_admin"
 

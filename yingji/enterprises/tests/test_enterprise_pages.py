@@ -1,15 +1,14 @@
 import pytest
 
 from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests, add_enterprise_user
-from yingji.enterprises.models import Enterprise
+from yingji.enterprises.specs import ENTERPRISE
 from yingji.enterprises.testing import EnterpriseFactory, credit_code
 
 pytestmark = pytest.mark.django_db
 
 
 class EnterpriseDeclarations:
-    model = Enterprise
-    url_namespace = "enterprises"
+    spec = ENTERPRISE
 
     def make_in_scope(self, world):
         return EnterpriseFactory(region=world.village1, name="甲区本地化工有限公司")

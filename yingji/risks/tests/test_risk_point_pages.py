@@ -6,6 +6,7 @@ import pytest
 from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests, add_enterprise_user
 from yingji.enterprises.testing import EnterpriseFactory
 from yingji.risks.models import RiskPoint
+from yingji.risks.specs import RISK_POINT
 from yingji.risks.testing import RiskPointFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +22,7 @@ def enterprises(world):
 
 
 class RiskPointDeclarations:
-    model = RiskPoint
-    url_namespace = "risks"
+    spec = RISK_POINT
     api_url = "/api/risk-points/"
     actor = "county1_admin"
     outsider = "county2_admin"

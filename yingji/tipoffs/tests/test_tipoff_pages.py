@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests, xlsx_rows
 from yingji.tipoffs.models import TipOff
+from yingji.tipoffs.specs import TIPOFF
 from yingji.tipoffs.testing import make_tipoff
 
 pytestmark = pytest.mark.django_db
@@ -15,11 +16,8 @@ IDENTITY = ("王举报", "13912345678")
 
 
 class TipOffDeclarations:
-    model = TipOff
-    url_namespace = "tipoffs"
+    spec = TIPOFF
     api_url = "/api/tipoffs/"
-    has_create = False
-    has_edit = False
     writable = False
 
     def make_in_scope(self, world):

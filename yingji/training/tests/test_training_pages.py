@@ -9,14 +9,14 @@ from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests, add_e
 from yingji.enterprises.testing import EnterpriseFactory
 from yingji.training import services
 from yingji.training.models import Exam, Question, QuestionBank, Trainee
+from yingji.training.specs import EXAM, QUESTION, QUESTION_BANK, TRAINEE
 from yingji.training.testing import enrol, id_number, make_bank, make_exam, make_trainee
 
 pytestmark = pytest.mark.django_db
 
 
 class BankDeclarations:
-    model = QuestionBank
-    url_namespace = "training"
+    spec = QUESTION_BANK
     api_url = "/api/training/banks/"
 
     def make_in_scope(self, world):
@@ -65,8 +65,7 @@ class TestBankAPI(BankDeclarations, ScopedModelAPITests):
 
 
 class QuestionDeclarations:
-    model = Question
-    url_namespace = "training"
+    spec = QUESTION
     api_url = "/api/training/questions/"
 
     def make_in_scope(self, world):
@@ -116,8 +115,7 @@ class TestQuestionAPI(QuestionDeclarations, ScopedModelAPITests):
 
 
 class TraineeDeclarations:
-    model = Trainee
-    url_namespace = "training"
+    spec = TRAINEE
     api_url = "/api/training/trainees/"
 
     def make_in_scope(self, world):
@@ -173,8 +171,7 @@ def _local(value: datetime.datetime) -> str:
 
 
 class ExamDeclarations:
-    model = Exam
-    url_namespace = "training"
+    spec = EXAM
     api_url = "/api/training/exams/"
 
     def make_in_scope(self, world):
