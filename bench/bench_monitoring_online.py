@@ -85,7 +85,9 @@ def load(point_ids, start: int, end: int, rng) -> int:
     import numpy as np
     from django.db import connection, transaction
 
+    from yingji.core import bulk
     from yingji.monitoring import ingest
+    from yingji.monitoring.models import Reading
 
     ids = np.array(point_ids, dtype=np.int64)
     rows = 0
@@ -96,7 +98,7 @@ def load(point_ids, start: int, end: int, rng) -> int:
         keep = rng.random(len(ts)) >= 0.02
         readings = ingest.Readings(point_id[keep], ts[keep], np.full(int(keep.sum()), 4.2))
         with transaction.atomic(), connection.cursor() as cursor:
-            ingest._copy(cursor, "monitoring_reading", readings)
+            bulk.insert_rows(Reading, ingest.READING_FIELDS, bulk.Arrays(readings.point_id, readings.ts, readings.value))
             cursor.execute("INSERT INTO monitoring_gatewayactivity (gateway_id, minute) SELECT g.id, m "
                            "FROM monitoring_gateway g, generate_series(%s::bigint, %s::bigint) m "
                            "ON CONFLICT DO NOTHING", [chunk // MINUTE, (min(end, chunk + 10 * MINUTE) - 1) // MINUTE])
