@@ -1,8 +1,70 @@
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 
 from yingji.core.testing import World, build_world
+
+SCRATCH_PREFIX = "yingji-test-"
+
+
+def _scratch_directory() -> Path:
+    """A directory of this test process's own, in memory (tmpfs) where the machine has one.
+
+    Left behind only by a killed run; the next run removes those whose process is gone.
+    """
+    parent = Path("/dev/shm") if os.access("/dev/shm", os.W_OK) else Path(tempfile.gettempdir())
+    for stale in parent.glob(f"{SCRATCH_PREFIX}*"):
+        pid = stale.name.removeprefix(SCRATCH_PREFIX).split("-")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=parent))
+
+
+@pytest.fixture(scope="session")
+def _scratch():
+    directory = _scratch_directory()
+    yield directory
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, _scratch):
+    """The SQLite test database in a file of this process's own, not in memory.
+
+    Django's in-memory test database has a shared cache, which locks whole tables and fails at once ("database table
+    is locked") when a thread the test started (the MQTT subscriber, a live stream's poll, the live server) and the
+    test use a table together. A file in WAL mode behaves as in production: readers never wait, writers wait out the
+    busy timeout. Each process (each xdist worker) has its own file, on tmpfs where there is one.
+    """
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not database.get("TEST", {}).get("NAME"):
+        database.setdefault("TEST", {})["NAME"] = str(_scratch / "test.sqlite3")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_task_queue(_scratch):
+    """The embedded Celery queue (a folder) of this process's own, never the checkout's var/celery.
+
+    A `make run` beside the tests would otherwise take the tasks the tests send, and two test runs each other's.
+    """
+    from yingji.celery import app
+
+    queue = _scratch / "celery"
+    folders = {"data_folder_in": queue / "queue", "data_folder_out": queue / "queue",
+               "processed_folder": queue / "processed", "control_folder": queue / "control"}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    if app.conf.broker_url.startswith("filesystem://"):
+        app.conf.broker_transport_options = {**app.conf.broker_transport_options,
+                                             **{key: str(folder) for key, folder in folders.items()}}
+    django_settings.CELERY_QUEUE_DIR = queue
+    yield
 
 
 @pytest.fixture(autouse=True)
