@@ -1,13 +1,13 @@
-from django.db import transaction
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, ScopedRelatedField, ScopedViewSet
+from yingji.core.api import (
+    ReadOnlyScopedViewSet,
+    ScopedModelSerializer,
+    ScopedRelatedField,
+    ScopedViewSet,
+    TransitionMixin,
+)
 from yingji.core.models import Region
-from yingji.core.rest import ModelPermissions
-from yingji.warnings import services
 from yingji.warnings.escalation import timetable_problems
 from yingji.warnings.filters import (
     DeliveryFilterSet,
@@ -17,6 +17,7 @@ from yingji.warnings.filters import (
     WarningFilterSet,
 )
 from yingji.warnings.models import Delivery, Recipient, ResponsiblePerson, UpstreamMessage, Warning
+from yingji.warnings.specs import PERSON, WARNING
 
 
 class WarningSerializer(ScopedModelSerializer):
@@ -38,47 +39,19 @@ class WarningSerializer(ScopedModelSerializer):
         return value
 
 
-class ViewerMayAct(ModelPermissions):
-    """A move needs only the view permission here: the workflow's `who` decides who may make it."""
+class WarningViewSet(TransitionMixin, ScopedViewSet):
+    """Warnings in the caller's jurisdiction; drafts are edited, published messages only followed; `transition`
+    送审 / 撤回 / 退回 / 签发发布 (a signer needs only to read warnings: the table's `who` decides)."""
 
-    perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.view_%(model_name)s"]}
-
-
-class WarningTransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["submit", "withdraw", "reject", "approve"])
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class WarningViewSet(ScopedViewSet):
-    """Warnings in the caller's jurisdiction; drafts are edited, published messages only followed."""
-
-    model = Warning
+    spec = WARNING
     serializer_class = WarningSerializer
     filterset_class = WarningFilterSet
     search_fields = ["headline", "identifier"]
     ordering_fields = ["created_at", "published_at", "expires"]
     select_related = ("region",)
-    create_service = staticmethod(services.warning_create)
-    update_service = staticmethod(services.warning_update)
-    update_object_argument = "warning"
 
     def get_queryset(self):
-        if self.action == "transition":
-            queryset = Warning.objects.restrict(self.request.user, "view").order_by("pk")
-        else:
-            queryset = super().get_queryset()
-        return queryset.select_related("region").prefetch_related("area_regions")
-
-    @extend_schema(request=WarningTransitionSerializer, responses=WarningSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[ViewerMayAct])
-    def transition(self, request, pk=None):
-        """送审 / 撤回 / 退回 / 签发发布."""
-        warning = self.get_object()
-        serializer = WarningTransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            changed = services.warning_act(warning=warning, actor=request.user, **serializer.validated_data)
-        return Response(self.get_serializer(changed).data)
+        return super().get_queryset().prefetch_related("area_regions")
 
 
 class ResponsiblePersonSerializer(ScopedModelSerializer):
@@ -96,13 +69,10 @@ class ResponsiblePersonSerializer(ScopedModelSerializer):
 
 
 class ResponsiblePersonViewSet(ScopedViewSet):
-    model = ResponsiblePerson
+    spec = PERSON
     serializer_class = ResponsiblePersonSerializer
     filterset_class = ResponsiblePersonFilterSet
     search_fields = ["name", "phone"]
-    create_service = staticmethod(services.person_create)
-    update_service = staticmethod(services.person_update)
-    update_object_argument = "person"
 
 
 class UpstreamMessageSerializer(ScopedModelSerializer):

@@ -3,7 +3,6 @@
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.importing import ImportColumn, Importer
-from yingji.warnings import services
 from yingji.warnings.forms import ResponsiblePersonForm
 from yingji.warnings.models import ResponsiblePerson
 
@@ -39,7 +38,4 @@ PERSON_IMPORTER = PersonImporter(
         ImportColumn(_("在岗"), "active", _("选填；是/否，默认是"), "是"),
     ],
     key_field="phone",
-    create_service=services.person_create,
-    update_service=services.person_update,
-    update_object_argument="person",
 )

@@ -75,7 +75,8 @@ class Warning(models.Model):
     previous = models.ForeignKey("self", verbose_name=_("引用的上一条预警"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="followers")
     identifier = models.CharField(_("预警编号"), max_length=40, unique=True, null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=WarningStatus.choices, default=WarningStatus.DRAFT)
+    status = models.CharField(_("状态"), max_length=12, choices=WarningStatus.choices, default=WarningStatus.DRAFT,
+                              editable=False)
     drafted_by = models.ForeignKey(User, verbose_name=_("拟稿人"), null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     approved_by = models.ForeignKey(User, verbose_name=_("签发人"), null=True, blank=True, on_delete=models.PROTECT,

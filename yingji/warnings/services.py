@@ -70,7 +70,6 @@ def warning_create(*, actor: User | None, area_regions: list[Region] | None = No
     addressed are those of the area, limited to `target_roles` when given, plus the active persons of
     `target_organizations`. Other apps (e.g. 森林火险 from disasters) start drafts through this function.
     """
-    fields.pop("status", None)
     fields.setdefault("drafted_by", actor)
     warning = scoped_create(Warning, actor=actor, reason=_("拟稿"), **fields)
     regions = list(area_regions or [])
@@ -87,9 +86,7 @@ def warning_update(*, warning: Warning, actor: User | None, area_regions: list[R
     """Edit a draft. A published message is never edited: publish an update (更新) instead."""
     if warning.status not in EDITABLE:
         raise ValidationError(_("只有草稿可以修改；已发布的预警请发布“更新”或“解除”。"))
-    if "status" in fields and fields["status"] != warning.status:
-        raise ValidationError({"status": _("状态须通过送审、签发办理")})
-    for frozen in ("status", "identifier", "cap_xml", "national_xml", "approved_by", "published_at", "drafted_by"):
+    for frozen in ("identifier", "cap_xml", "national_xml", "approved_by", "published_at", "drafted_by"):
         fields.pop(frozen, None)
     updated = scoped_update(warning, actor=actor, reason=_("修改草稿"), **fields)
     if area_regions is not None:

@@ -35,8 +35,11 @@ WORKFLOW = Workflow(
     ],
 )
 
-# The moves a person may press a button for; the others follow from publishing a follower or from the sweep.
+# The moves a person may press a button for (pages, API); the others follow from publishing a follower or from the
+# sweep. The same rows as WORKFLOW's, so a move offered here is checked there.
 MANUAL_ACTIONS = ("submit", "withdraw", "reject", "approve")
+MANUAL_WORKFLOW = Workflow(choices=WarningStatus,
+                           transitions=[t for t in WORKFLOW.transitions if t.action in MANUAL_ACTIONS])
 
 
 def the_person_or_the_platform(user, recipient) -> bool:

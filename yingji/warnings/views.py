@@ -11,15 +11,12 @@ from django.views.decorators.http import require_POST
 
 from yingji.core.scoping import has_model_perm
 from yingji.core.tables import Column
-from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectImportView, ObjectListView
-from yingji.core.workflow import timeline
+from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectListView
 from yingji.warnings import cap, services
-from yingji.warnings.filters import ResponsiblePersonFilterSet, UpstreamFilterSet, WarningFilterSet
-from yingji.warnings.forms import FollowForm, ForwardForm, ResponsiblePersonForm, UpstreamUploadForm, WarningForm
-from yingji.warnings.importing import PERSON_IMPORTER
-from yingji.warnings.models import ResponsiblePerson, ResponsibleRole, UpstreamMessage, Warning, WarningStatus
+from yingji.warnings.forms import FollowForm, ForwardForm, UpstreamUploadForm, WarningForm
+from yingji.warnings.models import ResponsibleRole, UpstreamMessage, Warning, WarningStatus
 from yingji.warnings.selectors import public_current_warnings
-from yingji.warnings.states import MANUAL_ACTIONS, WORKFLOW
+from yingji.warnings.specs import UPSTREAM, WARNING
 
 
 def _trail(*items) -> list:
@@ -27,11 +24,6 @@ def _trail(*items) -> list:
 
 
 # -- warnings ----------------------------------------------------------------------------------------------
-
-
-class WarningViewMixin:
-    model = Warning
-    url_namespace = "warnings"
 
 
 def _area_names(warning: Warning) -> str:
@@ -62,8 +54,10 @@ def area_features(warning: Warning) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-class WarningListView(WarningViewMixin, ObjectListView):
-    filterset_class = WarningFilterSet
+@WARNING.register("list")
+class WarningListView(ObjectListView):
+    spec = WARNING
+    filterset_class = WARNING.filterset
     default_ordering = ["-created_at", "-pk"]
     columns = [
         Column("headline", link=True),
@@ -79,7 +73,9 @@ class WarningListView(WarningViewMixin, ObjectListView):
     ]
 
 
-class WarningDetailView(WarningViewMixin, ObjectDetailView):
+@WARNING.register("detail")
+class WarningDetailView(ObjectDetailView):
+    spec = WARNING
     template_name = "warnings/warning_detail.html"
     fields = [
         Column("headline"), Column("identifier"), Column("reply_code"), Column("kind"), Column("event_type"),
@@ -96,20 +92,17 @@ class WarningDetailView(WarningViewMixin, ObjectDetailView):
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
         user = self.request.user
-        context["actions"] = [t for t in WORKFLOW.available(obj, user) if t.action in MANUAL_ACTIONS]
-        context["timeline"] = timeline(obj, user)
         context["area_geojson"] = area_features(obj)
         context["can_follow"] = (obj.status == WarningStatus.PUBLISHED
                                  and Warning.objects.restrict(user, "add").filter(pk=obj.pk).exists())
         return context
 
 
-class WarningEditView(WarningViewMixin, ObjectEditView):
+@WARNING.register("edit")
+class WarningEditView(ObjectEditView):
+    spec = WARNING
     template_name = "warnings/warning_edit.html"
     form_class = WarningForm
-    create_service = staticmethod(services.warning_create)
-    update_service = staticmethod(services.warning_update)
-    update_object_argument = "warning"
 
     def get_initial(self):
         region = self.request.user.scope_region
@@ -127,21 +120,6 @@ def _warning_for(request, pk: int, action: str = "view") -> Warning:
     if not has_model_perm(request.user, Warning, action):
         raise PermissionDenied
     return get_object_or_404(Warning.objects.restrict(request.user, action), pk=pk)
-
-
-@login_required
-@require_POST
-def warning_transition(request, pk: int):
-    warning = _warning_for(request, pk, "view")
-    try:
-        with transaction.atomic():
-            services.warning_act(warning=warning, actor=request.user, action=request.POST.get("action", ""),
-                                 reason=request.POST.get("reason", ""))
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(request, _("已办理"))
-    return HttpResponseRedirect(reverse("warnings:warning_detail", args=[pk]))
 
 
 @login_required
@@ -182,13 +160,10 @@ def _document_response(warning: Warning, kind: str) -> HttpResponse:
 # -- upstream messages ---------------------------------------------------------------------------------------
 
 
-class UpstreamViewMixin:
-    model = UpstreamMessage
-    url_namespace = "warnings"
-
-
-class UpstreamListView(UpstreamViewMixin, ObjectListView):
-    filterset_class = UpstreamFilterSet
+@UPSTREAM.register("list")
+class UpstreamListView(ObjectListView):
+    spec = UPSTREAM
+    filterset_class = UPSTREAM.filterset
     import_url_name = "warnings:upstreammessage_upload"
     columns = [
         Column("headline", link=True), Column("sender"), Column("identifier"), Column("event"), Column("level"),
@@ -196,7 +171,9 @@ class UpstreamListView(UpstreamViewMixin, ObjectListView):
     ]
 
 
-class UpstreamDetailView(UpstreamViewMixin, ObjectDetailView):
+@UPSTREAM.register("detail")
+class UpstreamDetailView(ObjectDetailView):
+    spec = UPSTREAM
     template_name = "warnings/upstream_detail.html"
     fields = [
         Column("headline"), Column("sender"), Column("identifier"), Column("msg_type"), Column("format"),
@@ -272,42 +249,6 @@ def upstream_forward(request, pk: int):
         messages.error(request, "；".join(f"{form.fields[k].label}：{m}" if k in form.fields else m
                                          for k, errs in form.errors.items() for m in errs))
     return HttpResponseRedirect(reverse("warnings:upstreammessage_detail", args=[pk]))
-
-
-# -- responsibility lists -------------------------------------------------------------------------------------
-
-
-class PersonViewMixin:
-    model = ResponsiblePerson
-    url_namespace = "warnings"
-
-
-class PersonListView(PersonViewMixin, ObjectListView):
-    filterset_class = ResponsiblePersonFilterSet
-    import_url_name = "warnings:responsibleperson_import"
-    columns = [
-        Column("name", link=True), Column("role"), Column("phone", orderable=False), Column("position"),
-        Column("region.parent.name", gettext_lazy("上级区划")), Column("region.name", gettext_lazy("责任区划")),
-        Column("grid"), Column("superior.name", gettext_lazy("上级责任人")), Column("active"),
-    ]
-
-
-class PersonDetailView(PersonViewMixin, ObjectDetailView):
-    fields = [
-        Column("name"), Column("role"), Column("phone"), Column("position"), Column("region"), Column("grid"),
-        Column("superior"), Column("organization"), Column("user"), Column("active"),
-    ]
-
-
-class PersonEditView(PersonViewMixin, ObjectEditView):
-    form_class = ResponsiblePersonForm
-    create_service = staticmethod(services.person_create)
-    update_service = staticmethod(services.person_update)
-    update_object_argument = "person"
-
-
-class PersonImportView(PersonViewMixin, ObjectImportView):
-    importer = PERSON_IMPORTER
 
 
 # -- public pages: no login, published warnings only -------------------------------------------------------------

@@ -26,9 +26,9 @@ from yingji.core.workflow import timeline
 from yingji.warnings import links, services
 from yingji.warnings.config import config
 from yingji.warnings.delivery import acknowledge_many, record_delivery_reports
-from yingji.warnings.filters import DeliveryFilterSet, RecipientFilterSet
 from yingji.warnings.models import Delivery, Recipient, RecipientStatus, Warning
 from yingji.warnings.selectors import board_summary, board_unanswered
+from yingji.warnings.specs import DELIVERY, RECIPIENT
 
 
 def _int_or_none(value: str) -> int | None:
@@ -263,10 +263,10 @@ def warning_board(request, pk: int):
 # -- recipients and deliveries: lists and the person's page (scoped like every list) ---------------------------
 
 
+@RECIPIENT.register("list")
 class RecipientListView(ObjectListView):
-    model = Recipient
-    url_namespace = "warnings"
-    filterset_class = RecipientFilterSet
+    spec = RECIPIENT
+    filterset_class = RECIPIENT.filterset
     default_ordering = ["-created_at", "township_id", "pk"]
     columns = [
         Column("name", link=True), Column("role"), Column("phone", orderable=False),
@@ -276,11 +276,13 @@ class RecipientListView(ObjectListView):
     ]
 
 
+@RECIPIENT.register("detail")
 class RecipientDetailView(ObjectDetailView):
-    """One person's 叫应 of one warning: answer, escalations (the timeline) and every message sent."""
+    """One person's 叫应 of one warning: answer, escalations (the timeline) and every message sent. Its moves are
+    the person's answer (link, SMS, key, own page) and the sweep's escalations, never a button here, so the spec has
+    no flow and the timeline is read here."""
 
-    model = Recipient
-    url_namespace = "warnings"
+    spec = RECIPIENT
     template_name = "warnings/recipient_detail.html"
     fields = [
         Column("name"), Column("role"), Column("phone"), Column("warning", accessor=lambda r: r.warning.headline),
@@ -297,10 +299,10 @@ class RecipientDetailView(ObjectDetailView):
         return context
 
 
+@DELIVERY.register("list")
 class DeliveryListView(ObjectListView):
-    model = Delivery
-    url_namespace = "warnings"
-    filterset_class = DeliveryFilterSet
+    spec = DELIVERY
+    filterset_class = DELIVERY.filterset
     default_ordering = ["-created_at", "-pk"]
     columns = [
         Column("to_name", link=False), Column("to_address", orderable=False), Column("channel"),

@@ -133,6 +133,16 @@ class TestWarningAPI(WarningDeclarations, ScopedModelAPITests):
         assert response.status_code == 200 and response.json()["identifier"]
 
 
+    def test_the_platforms_own_moves_are_not_offered_through_the_api(self, world):
+        warning = publish(world, self.make_in_scope(world))
+        client = self.api(world, self.actor)
+        for action in ("expire", "cancel", "supersede", "explode"):
+            response = client.post(f"{self.api_url}{warning.pk}/transition/", {"action": action}, format="json")
+            assert response.status_code == 400 and "未知的操作" in response.content.decode(), action
+        warning.refresh_from_db()
+        assert warning.status == WarningStatus.PUBLISHED
+
+
 class PersonDeclarations:
     model = ResponsiblePerson
     url_namespace = "warnings"
