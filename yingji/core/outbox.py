@@ -268,6 +268,14 @@ class _Listener:
             self._connection = raw
         return self._connection
 
+    def listen(self) -> None:
+        """Start listening before looking for work, so a message emitted meanwhile still wakes us."""
+        if connection.vendor == "postgresql":
+            try:
+                self._connect()
+            except Exception:
+                log.warning("outbox: no wake-up channel, polling instead", exc_info=True)
+
     def wait(self, timeout: float, stop: threading.Event) -> None:
         if connection.vendor != "postgresql":
             stop.wait(timeout)
@@ -294,6 +302,7 @@ def work(*, stop: threading.Event, poll: float | None = None) -> None:
     poll = _setting("OUTBOX_POLL_SECONDS", 1.0) if poll is None else poll
     listener = _Listener()
     pruned_at = 0.0
+    listener.listen()
     try:
         while not stop.is_set():
             try:

@@ -115,3 +115,32 @@ def test_a_worker_killed_after_the_commit_leaves_the_effect_to_the_next_worker_e
     for person in (world.county1_officer, world.county2_officer):
         assert database.one("SELECT COUNT(*) FROM core_notification WHERE recipient_id = %s AND title = %s",
                             [person.pk, "只此一次"]) == (1,)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="NOTIFY 唤醒只在 PostgreSQL 上")
+def test_an_idle_worker_is_woken_by_the_commit_rather_than_its_next_poll(tmp_path, settings):
+    settings.OUTBOX_INLINE = False
+    world = build_world()
+    database = Database(tmp_path)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "yingji.core.tests.outbox_app.settings",
+           "DATABASE_URL": database.url}
+    worker = subprocess.Popen([sys.executable, "manage.py", "run_outbox", "--poll", "60"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        # Started and listening: a first message is run (within the first poll, which begins at once).
+        with transaction.atomic():
+            first = outbox.emit("outboxtest.note", {"recipients": [world.county1_officer.pk], "kind": "测试",
+                                                    "title": "唤醒前", "body": "", "url": "", "subject_type": None,
+                                                    "subject_id": ""})
+        wait_for(lambda: database.message(first.pk)[0] == OutboxStatus.DONE, 60, "the first message", worker)
+        time.sleep(0.5)  # the worker is now waiting on its 60 s poll
+        with transaction.atomic():
+            message = outbox.emit("outboxtest.note", {"recipients": [world.county1_officer.pk], "kind": "测试",
+                                                      "title": "唤醒", "body": "", "url": "", "subject_type": None,
+                                                      "subject_id": ""})
+        committed = time.monotonic()
+        wait_for(lambda: database.message(message.pk)[0] == OutboxStatus.DONE, 10, "the woken worker", worker)
+        assert time.monotonic() - committed < 10
+    finally:
+        worker.terminate()
+        worker.wait(10)
