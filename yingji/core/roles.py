@@ -74,9 +74,17 @@ ROLE_DESCRIPTIONS = {
 }
 
 
-def sync_roles(**kwargs) -> None:
-    """Create the groups and set their permissions to exactly the table above."""
+def sync_roles(app_config=None, **kwargs) -> None:
+    """Create the groups and set their permissions to exactly the table above.
+
+    As a post_migrate receiver it runs once per migrate or flush: post_migrate comes for each app in turn, after that
+    app's permissions are made, so only the last app's signal sees them all.
+    """
+    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
+
+    if app_config is not None and app_config is not [a for a in apps.get_app_configs() if a.models_module][-1]:
+        return
 
     permissions = list(Permission.objects.select_related("content_type"))
     for role, patterns in ROLE_PERMISSIONS.items():
