@@ -1,10 +1,11 @@
-"""Grades of 生产安全事故 and shelter capacity from the reference (standards.md §2.1, §7).
+"""Grades of 生产安全事故 (国务院令第493号 第三条) and shelter capacity (GB 21734-2008 5.4).
 
 - 国务院令第493号《生产安全事故报告和调查处理条例》第三条: four grades by deaths, serious injuries (including 急性工业中毒)
   and direct economic loss; "以上"包括本数, "以下"不包括本数, and any one criterion reaching a grade is enough, so the
   grade is the most severe one reached by any of the three.
-- GB 21734-2008 §5.4 and §0: a shelter needs more than 1.5 m² of effective area per person (configurable per kind).
-- §0 "Exact boundaries": the loss is compared as a Decimal built from its string form, so float noise never moves a
+- GB 21734-2008《地震应急避难场所 场址及配套设施》5.4: 人均居住面积应大于 1.5 m²; 1.5 m² is the default area per
+  person, configurable per shelter kind.
+- Exact boundaries: the loss is compared as a Decimal built from its string form, so float noise never moves a
   value across a boundary.
 
 Pure functions and data; no Django imports.
@@ -52,7 +53,7 @@ def grade(deaths: int, serious_injuries: int, direct_loss_yuan: float) -> str:
 
 
 def shelter_capacity(effective_area_m2: float | Decimal, area_per_person_m2: float | Decimal = DEFAULT_AREA_PER_PERSON) -> int:
-    """People a shelter can take: effective area divided by the per-person area (GB 21734 §5.4), rounded down."""
+    """People a shelter can take: effective area divided by the per-person area (GB 21734-2008 5.4), rounded down."""
     area = _decimal(effective_area_m2, "有效面积")
     per_person = _decimal(area_per_person_m2, "人均面积")
     if per_person == 0:

@@ -1,19 +1,22 @@
 """The Canadian Forest Fire Weather Index (FWI) System and the five fire danger levels.
 
-Sources and conventions are in /work/shared/reference/standards.md:
-
-- §6.1 the equations of Van Wagner (1987), "Development and structure of the Canadian Forest Fire Weather
+- The equations are those of Van Wagner (1987), "Development and structure of the Canadian Forest Fire Weather
   Index System", Forestry Technical Report 35, as programmed in Van Wagner & Pickett (1985), "Equations and
   FORTRAN program for the Canadian Forest Fire Weather Index System", Forestry Technical Report 33. Equation
   numbers below are theirs. Inputs are local-noon weather: temperature (°C), relative humidity (%), 10 m wind
   (km/h) and 24-hour precipitation (mm); each moisture code is a function of the previous day's code.
-- §0 "FWI constant": 147.27723 (the cffdrs reference software) in both FFMC moisture conversions and in the
-  ISI, with the algebraically equal forms of the DMC rain phase, so results agree with cffdrs; start values
-  FFMC 85, DMC 6, DC 15 (``START_FFMC`` ...). Argument names and order follow cffdrs
-  (``fine_fuel_moisture_code(ffmc_yda, temp, rh, ws, prec)`` and so on), including its latitude adjustment of
-  the day-length factors.
-- §0 "FWI → five danger levels": FWI < 5 一级; 5 ≤ FWI < 14 二级; 14 ≤ FWI < 21 三级; 21 ≤ FWI < 33 四级;
-  FWI ≥ 33 五级 (lower bounds inclusive), a configurable product default.
+- The constant is 147.27723 (250 × 59.5 / 101, as the cffdrs reference software writes it; Van Wagner 1987 prints
+  147.2) in both FFMC moisture conversions and in the ISI, with the algebraically equal forms of the DMC rain phase
+  that cffdrs uses, so results agree with cffdrs (cffdrs/cffdrs_r; with 147.2 chained outputs drift from it by up
+  to about 0.2 FWI). Start values FFMC 85, DMC 6, DC 15 (``START_FFMC`` ...). Argument names and order follow
+  cffdrs (``fine_fuel_moisture_code(ffmc_yda, temp, rh, ws, prec)`` and so on), including its latitude adjustment
+  of the day-length factors.
+- Danger levels: the Chinese 森林火险等级 (QX/T 77-2007 森林火险气象等级, five levels 一级 低 … 五级 极高) are not
+  defined on the FWI (LY/T 1172-95 sums weather factors of its own), so the FWI → level mapping is yingji's
+  default (``DANGER_BOUNDS``; ``danger_level`` takes other bounds): FWI < 5 一级; 5 ≤ FWI < 14 二级;
+  14 ≤ FWI < 21 三级; 21 ≤ FWI < 33 四级; FWI ≥ 33 五级, each lower bound in its level — the five classes the
+  Minnesota DNR uses for the Canadian FWI (EFFIS's six classes, 5.2 / 11.2 / 21.3 / 38 / 50, are an alternative).
+  Names and colours are QX/T 77-2007's.
 
 Pure functions; no Django imports.
 """
@@ -28,7 +31,7 @@ START_FFMC = 85.0
 START_DMC = 6.0
 START_DC = 15.0
 
-# 250 × 59.5 / 101 rounded as cffdrs writes it (standards.md §0); Van Wagner 1987 prints 147.2.
+# 250 × 59.5 / 101 rounded as cffdrs writes it; Van Wagner 1987 prints 147.2.
 FFMC_COEFFICIENT = 147.27723
 
 # Day-length factors for the DMC (Le) by latitude band, January..December (cffdrs `duff_moisture_code`).
@@ -43,10 +46,10 @@ DC_DAY_LENGTH_NORTH = (-1.6, -1.6, -1.6, 0.9, 3.8, 5.8, 6.4, 5.0, 2.4, 0.4, -1.6
 DC_DAY_LENGTH_SOUTH = (6.4, 5.0, 2.4, 0.4, -1.6, -1.6, -1.6, -1.6, -1.6, 0.9, 3.8, 5.8)  # lat <= -20
 DC_DAY_LENGTH_EQUATOR = 1.4  # -20 < lat <= 20
 
-# §0: lower bounds of 二级..五级; below the first bound is 一级.
+# yingji's default (see above): lower bounds of 二级..五级; below the first bound is 一级.
 DANGER_BOUNDS: tuple[float, float, float, float] = (5.0, 14.0, 21.0, 33.0)
 DANGER_NAMES = {1: "一级", 2: "二级", 3: "三级", 4: "四级", 5: "五级"}
-# QX/T 77-2007 (§6.2): 一级 低 绿, 二级 较低 蓝, 三级 较高 黄, 四级 高 橙, 五级 极高 红.
+# QX/T 77-2007 森林火险气象等级: 一级 低 绿, 二级 较低 蓝, 三级 较高 黄, 四级 高 橙, 五级 极高 红.
 DANGER_LABELS = {1: "一级（低火险）", 2: "二级（较低火险）", 3: "三级（较高火险）", 4: "四级（高火险）",
                  5: "五级（极高火险）"}
 DANGER_COLORS = {1: "#2ca02c", 2: "#1f77b4", 3: "#e6c200", 4: "#ff7f0e", 5: "#d62728"}
@@ -211,7 +214,7 @@ def dsr(fwi: float) -> float:
 
 
 def danger_level(fwi: float, bounds: Sequence[float] = DANGER_BOUNDS) -> int:
-    """The fire danger level 1 (一级) .. 5 (五级) of an FWI value; each lower bound belongs to its level (§0)."""
+    """The fire danger level 1 (一级) .. 5 (五级) of an FWI value; each lower bound belongs to its level."""
     if len(bounds) != 4 or any(later <= earlier for earlier, later in zip(bounds, bounds[1:], strict=False)):
         raise ValueError("bounds must be four increasing FWI values")
     if fwi < 0:

@@ -1,13 +1,20 @@
 """GB 18218-2018 危险化学品重大危险源辨识: identification (S) and grading (R).
 
-Identification (§4.2): per unit, S = q1/Q1 + q2/Q2 + ... + qn/Qn, and the unit is a
+Identification (clause 4.2): per unit, S = q1/Q1 + q2/Q2 + ... + qn/Qn, and the unit is a
 major hazard source when S >= 1 (equality counts). q is the actual (design maximum)
 quantity and Q the threshold quantity, both in tonnes; Q comes from Table 1 for the
 named chemicals, otherwise from Table 2 by hazard category.
 
-Grading (§4.3): R = α (β1 q1/Q1 + ... + βn qn/Qn), β from Table 3 for the named toxic
+Grading (clause 4.3): R = α (β1 q1/Q1 + ... + βn qn/Qn), β from Table 3 for the named toxic
 gases and from Table 4 by category otherwise, α from Table 5 by the people living
 within 500 m of the site boundary; Table 6 maps R to 一级 (R >= 100) ... 四级 (R < 10).
+
+The tables are data (`data/gb18218.json`). β of a Table 1 chemical that is not in Table 3
+follows from the hazard-category symbol stored with its entry (LPG, 天然气, 氢, 乙炔 are W2,
+β 1.5; 甲醇, 汽油, 苯 are W5.3, β 1): the category of each named chemical is
+yingji's default, since the name alone does not fix it. A unit whose conditions change it
+(a flammable liquid handled above its boiling point is W5.1) registers the chemical under
+that Table 2 category instead.
 
 All arithmetic is exact (fractions built from the decimal text of each input), so a
 value that sits on a boundary (S = 1, R = 100, 50, 10) is classified as the standard

@@ -1,4 +1,4 @@
-"""Accident grading against 国务院令第493号 第三条 at every boundary (standards.md §2.1), and shelter capacity (§7)."""
+"""Accident grading against 国务院令第493号 第三条 at every boundary, and shelter capacity (GB 21734-2008 5.4)."""
 
 from decimal import Decimal
 

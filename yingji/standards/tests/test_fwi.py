@@ -3,7 +3,7 @@
 The table is `tests/data/fwi_01.csv` of the cffdrs reference software (cffdrs/cffdrs_r): 48 days at 40°N from
 the start values 85 / 6 / 15, each day computed from the previous day's codes, with the reference's outputs
 printed to six significant figures. Our values must print the same to six significant figures, every day,
-every component (standards.md §6.1 and §0: 147.27723, start values 85 / 6 / 15).
+every component (Van Wagner 1987 with cffdrs's constant 147.27723; start values 85 / 6 / 15).
 """
 
 import csv

@@ -1,4 +1,5 @@
-"""LEC and risk-matrix grading against the reference tables (standards.md §0, §4.1, §4.2)."""
+"""LEC and risk-matrix grading against the published LEC tables and classes and the shipped matrix binning
+(the sources and yingji's conventions are in yingji/standards/risk.py)."""
 
 import itertools
 from decimal import Decimal
@@ -48,7 +49,7 @@ def test_float_noise_never_moves_a_class():
 
 
 def _class_from_table(d: Decimal) -> str:
-    """The five classes as the §4.1 table states them, with the §0 edge rule written independently."""
+    """The five classes as the published LEC table states them, with the shared-edge rule written independently."""
     if d > 320:
         return "极其危险"
     if 160 <= d <= 320:
