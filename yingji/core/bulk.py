@@ -1,4 +1,4 @@
-"""Many rows written at once, the same way on every database (DESIGN §2: PostgreSQL speedups behind a portable
+"""Many rows written at once, the same way on every database (PostgreSQL speedups behind a portable
 interface). Used by the hot paths that must not build an ORM object per row: the warnings' fan-out, sending and
 escalation, and telemetry's history, latest values and roll-ups.
 

@@ -1,4 +1,4 @@
-"""Find the optional per-app modules (demo.py, navigation.py, api.py, urls.py) in INSTALLED_APPS order."""
+"""Find the per-app modules (demo, navigation, api, urls, specs, effects, contributions, embedded...) in INSTALLED_APPS order."""
 
 import importlib
 from types import ModuleType

@@ -1,4 +1,4 @@
-"""Roles (DESIGN §4) as Django groups, and the permissions each one holds.
+"""Roles as Django groups, and the permissions each one holds.
 
 This table is the only place a role's rights are written down; groups are
 brought in line with it after every migrate. Entries are "app_label.codename",

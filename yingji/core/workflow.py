@@ -7,7 +7,7 @@ An app's `states.py` declares its statuses and a `Workflow`:
         ...
 
     WORKFLOW = Workflow(
-        model_label="hazards.Hazard",
+        choices=HazardStatus,
         transitions=[
             Transition("reported", "assign", "rectifying", _("交办整改"), who=can_assign),
             ...

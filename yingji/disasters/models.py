@@ -66,7 +66,7 @@ class ObservationSource(models.TextChoices):
 
 
 class WeatherObservation(models.Model):
-    """A station's weather at local noon of one day (the FWI System's inputs, standards.md §6.1)."""
+    """A station's weather at local noon of one day (the FWI System's inputs, Van Wagner 1987)."""
 
     station = models.ForeignKey(WeatherStation, verbose_name=_("气象站"), on_delete=models.PROTECT,
                                 related_name="observations")

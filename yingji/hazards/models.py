@@ -237,7 +237,7 @@ class HazardStat(models.Model):
 
     A row counts the hazards found in `month` in `region` (a township) whose `dimension` has value `key`, how many
     of them are closed and how many are overdue and open. Period statistics read these few thousand rows for whole
-    months instead of scanning millions of hazards (DESIGN §6); `rebuild_statistics()` recomputes them.
+    months instead of scanning millions of hazards; `rebuild_statistics()` recomputes them.
     """
 
     month = models.DateField(_("月份"))

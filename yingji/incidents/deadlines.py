@@ -1,4 +1,4 @@
-"""Report time limits: national defaults (standards.md §0, §2.2), overridable in settings.INCIDENT_REPORT_LIMITS.
+"""Report time limits: national defaults (《生产安全事故报告和调查处理条例》第九条, 《突发事件应对法》; see docs/standards.md), overridable in settings.INCIDENT_REPORT_LIMITS.
 
 - 首报 (written): 1 h for 较大 and above, 2 h for 一般, counted from the time of the incident (§0: a common local
   practice; the national rule is 1 h from the unit to the county and at most 2 h per level, 第九条/第十一条).

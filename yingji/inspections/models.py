@@ -587,7 +587,7 @@ class Case(models.Model):
 # -- statistics roll-ups -----------------------------------------------------------------------------------------------
 
 class EnforcementStat(models.Model):
-    """Monthly enforcement figures per township, kept current by the services (DESIGN §6).
+    """Monthly enforcement figures per township, kept current by the services.
 
     Inspections count in the month of their 检查日期, cases in the month of 立案, penalties, suspensions, closures
     and fines in the month of the 处罚决定.

@@ -1,7 +1,7 @@
 """The telemetry path shared by the HTTP endpoint and the MQTT subscriber.
 
 A gateway message carries many readings; several messages that arrive together are handled as one batch
-(DESIGN §6): parsed with orjson, validated column-wise with numpy against an in-memory table of points,
+parsed with orjson, validated column-wise with numpy against an in-memory table of points,
 written to the history with one binary COPY on PostgreSQL (executemany on SQLite), and the newest value
 per point upserted in one statement (both through `yingji.core.bulk`). No ORM object and no Python loop per reading on the common path;
 a message whose readings are not all `[tag, ms, number]` arrays takes the reading-by-reading path, which

@@ -1,4 +1,4 @@
-"""OASIS CAP 1.2 and the national early-warning platform format (standards.md §5.1): build, validate, parse.
+"""OASIS CAP 1.2 and the national early-warning platform format (OASIS CAP 1.2; the national platform's CAP profile, see docs/standards.md): build, validate, parse.
 
 Both formats are handled through one neutral `Alert` (with `Info` and `Area` blocks), so an imported
 message can be shown and forwarded, and a local warning can be exported either way. OASIS documents are
@@ -24,7 +24,7 @@ DATA = Path(__file__).resolve().parent / "data"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 LEVELS = ("red", "orange", "yellow", "blue")
-# standards.md §0: the OASIS export maps the four colours to CAP severities (a convention, not normative).
+# The OASIS export maps the four colours to CAP severities (a convention, not normative).
 LEVEL_TO_SEVERITY = {"red": "Extreme", "orange": "Severe", "yellow": "Moderate", "blue": "Minor"}
 SEVERITY_TO_LEVEL = {v: k for k, v in LEVEL_TO_SEVERITY.items()}
 LEVEL_TO_COLOUR = {"red": "Red", "orange": "Orange", "yellow": "Yellow", "blue": "Blue"}
