@@ -1,5 +1,6 @@
 """The analytics app's outbox handlers (`yingji.core.outbox`)."""
 
+from yingji.analytics.tasks import build_monthly_report
 from yingji.core import outbox
 from yingji.core.models import OutboxMessage
 
@@ -8,6 +9,4 @@ from yingji.core.models import OutboxMessage
 def queue_report_build(message: OutboxMessage) -> None:
     """Hand a queued report to a Celery worker. At least once: a second build finds the report started and stops
     (`monthly_report_build`); if the broker stays down, the sweep builds it (`tasks.build_queued_reports`)."""
-    from yingji.analytics.tasks import build_monthly_report
-
     build_monthly_report.delay(message.payload["report"])

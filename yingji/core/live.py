@@ -42,6 +42,8 @@ from django.db import DatabaseError, connection, transaction
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from yingji.core import outbox
+from yingji.core.models import LiveEvent
 from yingji.standards.division import significant_prefix
 
 logger = logging.getLogger(__name__)
@@ -93,8 +95,6 @@ def publish(topic: str, event: Event) -> None:
         _database_publish(topic, event)
     elif connection.in_atomic_block:
         # Through the outbox: sent once the change commits, even if this process dies right after the commit.
-        from yingji.core import outbox
-
         outbox.emit("core.live", {"topic": topic, "event": event})
     else:
         # No transaction to wait for: whatever the event announces is committed already.
@@ -127,8 +127,6 @@ _pruned_at = [0.0]
 
 
 def _database_publish(topic: str, event: Event) -> None:
-    from yingji.core.models import LiveEvent
-
     data = {k: v for k, v in event.items() if k not in ("topic", "region", "enterprise")}
     LiveEvent.objects.create(topic=topic, region_code=event["region"], enterprise_ref=event["enterprise"],
                              data=data, created_at=timezone.now())
@@ -141,8 +139,6 @@ def _database_publish(topic: str, event: Event) -> None:
 
 def prune() -> int:
     """Delete database events older than LIVE_KEEP_SECONDS (they have long been delivered)."""
-    from yingji.core.models import LiveEvent
-
     cutoff = timezone.now() - timedelta(seconds=_seconds("LIVE_KEEP_SECONDS", 300))
     deleted, _ = LiveEvent.objects.filter(created_at__lt=cutoff).delete()
     return deleted
@@ -322,16 +318,12 @@ class Hub:
         a row with a lower id whose transaction commits late is still picked up."""
         from django.db.models import Max
 
-        from yingji.core.models import LiveEvent
-
         settled = timezone.now() - timedelta(seconds=SETTLE_SECONDS)
         floor = LiveEvent.objects.filter(created_at__lt=settled).aggregate(top=Max("pk"))["top"] or 0
         now = time.monotonic()
         return floor, {pk: now for pk in LiveEvent.objects.filter(pk__gt=floor).values_list("pk", flat=True)}
 
     def _poll_database(self) -> None:
-        from yingji.core.models import LiveEvent
-
         interval = _seconds("LIVE_POLL_SECONDS", 0.25)
         if self._idle():
             return

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from yingji.core.scoping import ScopedQuerySet
+from yingji.core.scoping import ScopedQuerySet, code_prefix_q
 from yingji.standards import division
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位手机号码"))
@@ -164,8 +164,6 @@ class User(AbstractUser):
     @classmethod
     def scope_for_region(cls, prefix: str) -> Q:
         # Bureau users by their region; enterprise users by where their enterprise is.
-        from yingji.core.scoping import code_prefix_q
-
         return code_prefix_q("scope_region__code", prefix) | code_prefix_q("scope_enterprise__region__code", prefix)
 
     @property

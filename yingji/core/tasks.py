@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from celery import shared_task
 
+from yingji.core import outbox
+
 log = logging.getLogger(__name__)
 SWEEPERS: list[Callable[[], int]] = []
 
@@ -33,6 +35,4 @@ def sweep() -> dict[str, int]:
 @shared_task(name="yingji.core.tasks.drain_outbox")
 def drain_outbox() -> int:
     """Run due outbox messages: beat schedules it every OUTBOX_BEAT_SECONDS, beside or instead of `run_outbox`."""
-    from yingji.core import outbox
-
     return outbox.drain(limit=1000)

@@ -35,8 +35,11 @@ from yingji.disasters.models import (
     WeatherObservation,
     WeatherStation,
 )
+from yingji.disasters.selectors import township_levels
 from yingji.disasters.states import CONSULTATION_WORKFLOW, EVENT_WORKFLOW, REPORT_WORKFLOW, TASK_WORKFLOW
 from yingji.standards import fwi as fwi_standard
+from yingji.warnings.models import Warning, WarningKind, WarningStatus
+from yingji.warnings.services import warning_create
 
 
 def setting(name: str, default: int) -> int:
@@ -186,10 +189,6 @@ def fire_warning_draft(*, actor: User, region: Region, date: datetime.date | Non
     Uses the warnings app's own create service (the draft then follows its approval loop). Refused when no
     township reaches `warning_min_level()`; a draft for the same region and day is not made twice.
     """
-    from yingji.disasters.selectors import township_levels
-    from yingji.warnings.models import Warning, WarningKind, WarningStatus
-    from yingji.warnings.services import warning_create
-
     ensure_perm(actor, Warning, "add")
     ensure_in_scope(actor, region)
     date = date or timezone.localdate()

@@ -48,6 +48,7 @@ from yingji.disasters.specs import (
     region_path,
 )
 from yingji.standards.fwi import DANGER_COLORS, DANGER_LABELS
+from yingji.warnings.models import Warning
 
 # -- fire danger ---------------------------------------------------------------------------------------------
 
@@ -127,7 +128,6 @@ def fire_map(request):
         return excel.workbook_response(workbook, _("乡镇森林火险等级"))
     counts = {level: sum(1 for r in rows if r["level"] == level) for level in range(1, 6)}
     title = _("森林火险等级（%(region)s）") % {"region": root.name}
-    from yingji.warnings.models import Warning
 
     return render(request, "disasters/fire_map.html", {
         "title": title, "breadcrumbs": [(_("首页"), reverse("home")), (title, None)], "root": root, "date": date,

@@ -12,8 +12,11 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from yingji.core.models import Region, User
+from yingji.core.notifications import notify_after_commit
 from yingji.core.services import scoped_create, scoped_update
+from yingji.core.workflow import transition
 from yingji.enterprises.models import BUREAU_KEPT_FIELDS, Enterprise
+from yingji.enterprises.states import WORKFLOW
 
 
 def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
@@ -33,10 +36,6 @@ def enterprise_change_status(*, enterprise: Enterprise, actor: User | None, acti
     """责令停产 / 恢复生产 / 关闭取缔, by a bureau officer, with the reason on record; the enterprise's
     managers are notified in-app."""
     from django.urls import reverse
-
-    from yingji.core.notifications import notify_after_commit
-    from yingji.core.workflow import transition
-    from yingji.enterprises.states import WORKFLOW
 
     changed = transition(enterprise, workflow=WORKFLOW, action=action, actor=actor, reason=reason)
     notify_after_commit(recipients=changed.users.all(), kind=_("企业状态"),

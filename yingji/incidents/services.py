@@ -27,6 +27,9 @@ from yingji.incidents.models import (
     ReportKind,
     ResponseLevel,
 )
+from yingji.incidents.states import REPORT_WORKFLOW, RESPONSE_WORKFLOW, TASK_WORKFLOW
+from yingji.resources.models import Warehouse
+from yingji.resources.services import rescue_team_change_status, stock_ensure_available, stock_issue
 from yingji.standards.division import level_of, parent_code
 
 # The facts a report version freezes, in the order the official layout prints them.
@@ -157,8 +160,6 @@ def report_submit(*, incident: Incident, actor: User | None, kind: str, measures
 @transaction.atomic
 def report_sign(*, report: IncidentReport, actor: User | None, reason: str = "") -> IncidentReport:
     """签收: the level the report was sent to records that it has it, with the time."""
-    from yingji.incidents.states import REPORT_WORKFLOW
-
     return transition(report, workflow=REPORT_WORKFLOW, action="sign", actor=actor, reason=reason,
                       changes={"signed_by": actor, "signed_at": timezone.now()})
 
@@ -222,8 +223,6 @@ def response_start(*, incident: Incident, actor: User | None, level: str, comman
 @transaction.atomic
 def response_adjust(*, response: EmergencyResponse, actor: User | None, level: str, reason: str) -> EmergencyResponse:
     """升级或降级 an active response; the reason is recorded with the old and new level."""
-    from yingji.incidents.states import RESPONSE_WORKFLOW
-
     if level not in ResponseLevel.values:
         raise ValidationError({"level": _("响应级别无效")})
     if level == response.level:
@@ -245,8 +244,6 @@ def response_act(*, response: EmergencyResponse, actor: User | None, action: str
 @transaction.atomic
 def response_end(*, response: EmergencyResponse, actor: User | None, reason: str) -> EmergencyResponse:
     """响应终止: the response ends with its reason and summary, who ended it and when; a new one may start later."""
-    from yingji.incidents.states import RESPONSE_WORKFLOW
-
     return transition(response, workflow=RESPONSE_WORKFLOW, action="end", actor=actor, reason=reason,
                       changes={"ended_at": timezone.now(), "ended_by": actor, "end_summary": reason.strip()})
 
@@ -255,8 +252,6 @@ def response_end(*, response: EmergencyResponse, actor: User | None, reason: str
 def task_dispatch(*, incident: Incident, actor: User | None, instruction: str, team=None, organization=None,
                   distance_km: float | None = None) -> DispatchTask:
     """Send a team (deployed at once) or an organisation to an incident; they receive it in-app."""
-    from yingji.resources.services import rescue_team_change_status
-
     if actor is not None and not is_in_scope(actor, incident):
         raise PermissionDenied(_("该事件不在您的管辖范围内。"))
     if team is None and organization is None:
@@ -287,9 +282,6 @@ def task_dispatch(*, incident: Incident, actor: User | None, instruction: str, t
 @transaction.atomic
 def task_advance(*, task: DispatchTask, actor: User | None, action: str, feedback: str = "") -> DispatchTask:
     """签收任务 → 开始执行 → 完成任务 (with feedback); a completed team goes back to rest."""
-    from yingji.incidents.states import TASK_WORKFLOW
-    from yingji.resources.services import rescue_team_change_status
-
     changes: dict[str, Any] = {}
     if feedback:
         changes["feedback"] = feedback
@@ -311,9 +303,6 @@ def task_act(*, task: DispatchTask, actor: User | None, action: str, reason: str
 def material_allocate(*, incident: Incident, actor: User | None, warehouse, material, quantity: Any,
                       destination: str = "") -> MaterialAllocation:
     """Allocate materials to an incident: issued through the stock ledger, never more than the warehouse holds."""
-    from yingji.resources.models import Warehouse
-    from yingji.resources.services import stock_ensure_available, stock_issue
-
     if actor is not None:
         ensure_perm(actor, MaterialAllocation, "add")
         if not is_in_scope(actor, incident):

@@ -139,7 +139,6 @@ def seed(context: dict[str, Any]) -> None:
     enterprises = sorted(context["enterprises"], key=lambda e: e.credit_code)
 
     # Last year's evaluations (they set this year's inspection frequency), about one in three enterprises.
-
     managed = set(User.objects.filter(scope_enterprise__isnull=False).values_list("scope_enterprise_id", flat=True))
     sample = rng.sample(enterprises, len(enterprises) // 3)
     evaluated = sorted({*sample, *(e for e in enterprises if e.pk in managed)}, key=lambda e: e.credit_code)

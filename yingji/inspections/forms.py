@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.forms import RegionChoiceField, ScopedModelForm
-from yingji.core.models import Region
+from yingji.core.models import Region, User
 from yingji.enterprises.models import Category, Enterprise, SupervisionClass
 from yingji.hazards.models import HazardCategory, HazardLevel
 from yingji.inspections.models import (
@@ -125,7 +125,6 @@ class InspectorForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from yingji.core.models import User
 
         self.fields["user"].queryset = User.objects.restrict(self.user, "view") if self.user.has_perm(
             "core.view_user") else User.objects.filter(pk=self.user.pk)

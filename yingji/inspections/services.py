@@ -19,6 +19,8 @@ from yingji.core.services import save_with_history, scoped_create, scoped_update
 from yingji.core.workflow import InvalidTransition, transition, unknown_action_message
 from yingji.enterprises.models import Enterprise
 from yingji.enterprises.models import Status as EnterpriseStatus
+from yingji.hazards import services as hazard_services
+from yingji.hazards.models import HazardSource
 from yingji.inspections import drawing
 from yingji.inspections.models import (
     AnnualPlan,
@@ -46,6 +48,7 @@ from yingji.inspections.states import (
     decision_problem,
     interview_problem,
 )
+from yingji.resources.models import Expert, ExpertField
 from yingji.resources.services import catalogue_owner, top_bureau_region
 from yingji.standards.division import significant_prefix
 
@@ -494,8 +497,6 @@ def draw_inspection(*, actor: User | None, region: Region, title: str, count: in
 def expert_exclusions(*, candidates: list[int], enterprise: Enterprise | None, recent_days: int,
                       exclude_draw: Draw | None = None) -> dict[str, str]:
     """Expert id → why they must sit this one out (same organisation, declared conflict, recent participation)."""
-    from yingji.resources.models import Expert
-
     excluded: dict[str, str] = {}
     if enterprise is not None:
         for pk, organization in Expert._base_manager.filter(pk__in=candidates).values_list("pk", "organization"):
@@ -518,8 +519,6 @@ def expert_exclusions(*, candidates: list[int], enterprise: Enterprise | None, r
 
 
 def _draw_experts(*, params: dict, seed: str, exclude_draw: Draw | None = None) -> tuple[dict, dict]:
-    from yingji.resources.models import Expert
-
     region = Region.objects.get(pk=params["region"])
     enterprise = Enterprise._base_manager.get(pk=params["enterprise"]) if params.get("enterprise") else None
     ancestors = [r.code for r in region.ancestors()]
@@ -540,8 +539,6 @@ def draw_experts(*, actor: User | None, region: Region, title: str, field: str, 
                  enterprise: Enterprise | None = None, recent_days: int = RECENT_EXPERT_DAYS,
                  seed: str | None = None) -> Draw:
     """Draw experts of a field for a consultation, review or acceptance, applying the avoidance rules."""
-    from yingji.resources.models import ExpertField
-
     if actor is not None:
         ensure_perm(actor, Draw, "add")
         if not is_in_scope(actor, region):
@@ -648,9 +645,6 @@ def finding_add(*, actor: User | None, inspection: Inspection, description: str,
                 legal_basis: str = "", item_code: str = "", open_case: bool = False,
                 case_title: str = "") -> Finding:
     """A problem found: registered as a hazard (隐患来源 执法检查) in the hazards loop; a violation may open a case."""
-    from yingji.hazards import services as hazard_services
-    from yingji.hazards.models import HazardSource
-
     if actor is not None:
         ensure_perm(actor, Finding, "add")
         ensure_in_scope(actor, inspection)

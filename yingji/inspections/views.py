@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from yingji.core.models import Region
 from yingji.core.scoping import has_model_perm
+from yingji.core.selectors import region_root_for
 from yingji.core.tables import Column
 from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectListView, perform
 from yingji.inspections import documents, selectors, services
@@ -386,9 +388,6 @@ def case_document(request, pk: int):
 
 @login_required
 def statistics(request):
-    from yingji.core.models import Region
-    from yingji.core.selectors import region_root_for
-
     user = request.user
     if not has_model_perm(user, Inspection, "view"):
         raise PermissionDenied(_("您没有权限访问此页面。"))

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.core.forms import RegionChoiceField, ScopedModelForm
 from yingji.core.models import Region
+from yingji.core.scoping import code_prefix_q
 from yingji.incidents.models import Incident, ResponseLevel
 from yingji.plans.models import (
     Drill,
@@ -94,8 +95,6 @@ class ActivationForm(forms.Form):
         super().__init__(*args, **kwargs)
         incidents = Incident.objects.restrict(user, "change").filter(closed=False).order_by("-occurred_at")
         if plan is not None:
-            from yingji.core.scoping import code_prefix_q
-
             incidents = incidents.filter(code_prefix_q("region__code", plan.region.prefix))
             levels = set(plan.tasks.values_list("level", flat=True))
             self.fields["level"].choices = [(v, label) for v, label in ResponseLevel.choices if v in levels]

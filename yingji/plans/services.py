@@ -18,6 +18,7 @@ from yingji.core.notifications import notify_after_commit
 from yingji.core.scoping import ensure_in_scope, ensure_perm, has_model_perm, is_in_scope
 from yingji.core.services import save_with_history, scoped_create, scoped_update
 from yingji.core.workflow import InvalidTransition, transition, unknown_action_message
+from yingji.incidents import services as incidents
 from yingji.incidents.models import SUBTYPES, EmergencyResponse, Incident, ResponseLevel
 from yingji.plans.models import (
     TOWNSHIP_ITEMS,
@@ -37,7 +38,16 @@ from yingji.plans.models import (
     ReadinessItem,
     ReadinessStatus,
 )
-from yingji.plans.states import DRILL_WORKFLOW, IMPROVEMENT_WORKFLOW, PLAN_WORKFLOW, READINESS_WORKFLOW
+from yingji.plans.selectors import evidence_hints
+from yingji.plans.states import (
+    DRILL_WORKFLOW,
+    IMPROVEMENT_WORKFLOW,
+    PLAN_WORKFLOW,
+    READINESS_WORKFLOW,
+    county_reviewer,
+    self_assessor,
+)
+from yingji.resources.models import RescueTeam
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:
@@ -326,7 +336,6 @@ def plan_activate(*, plan: Plan, incident: Incident, level: str, actor: User | N
     if not tasks:
         raise ValidationError({"level": _("该预案没有规定%(level)s响应的任务。") % {
             "level": dict(ResponseLevel.choices)[level]}})
-    from yingji.incidents import services as incidents
 
     response = EmergencyResponse._base_manager.filter(incident=incident, ended_at__isnull=True).first()
     if response is None:
@@ -370,8 +379,6 @@ def _drill_fields(fields: dict[str, Any], actor: User | None) -> dict[str, Any]:
 
 
 def _check_teams(actor: User | None, teams) -> list:
-    from yingji.resources.models import RescueTeam
-
     teams = list(teams or [])
     if actor is not None and teams:
         visible = set(RescueTeam.objects.restrict(actor, "view").filter(pk__in=[t.pk for t in teams])
@@ -439,8 +446,6 @@ def drill_start(*, drill: Drill, actor: User | None, exercise: bool = False, lev
 
 
 def _exercise_incident(drill: Drill, actor: User | None) -> Incident:
-    from yingji.incidents import services as incidents
-
     if not drill.event_subtype:
         raise ValidationError({"event_subtype": _("以演练模式运行须先设置模拟事件类型")})
     longitude = drill.longitude if drill.longitude is not None else drill.region.longitude
@@ -536,8 +541,6 @@ def improvement_act(*, improvement: DrillImprovement, actor: User | None, action
 def assessment_create(*, actor: User | None, region: Region, year: int) -> ReadinessAssessment:
     """Open a year's self-assessment of a township ("六有") or village ("三有"), with its items and the hints the
     platform's own data give for them."""
-    from yingji.plans.selectors import evidence_hints
-
     if ReadinessAssessment._base_manager.filter(region=region, year=year).exists():
         raise ValidationError({"year": _("%(region)s %(year)d年度的评估已存在。") % {"region": region.name, "year": year}})
     assessment = scoped_create(ReadinessAssessment, actor=actor, reason=_("开始自评"), region=region, year=year)
@@ -554,8 +557,6 @@ def assessment_create(*, actor: User | None, region: Region, year: int) -> Readi
 def readiness_item_update(*, item: ReadinessItem, actor: User | None, self_met: bool,
                           description: str = "") -> ReadinessItem:
     """Self-assess one item, while the assessment is in the township's or village's hands."""
-    from yingji.plans.states import self_assessor
-
     assessment = item.assessment
     if assessment.status != ReadinessStatus.DRAFT:
         raise ValidationError(_("评估已提交，不能再修改自评。"))
@@ -569,8 +570,6 @@ def readiness_item_update(*, item: ReadinessItem, actor: User | None, self_met: 
 def readiness_item_review(*, item: ReadinessItem, actor: User | None, review_met: bool,
                           review_note: str = "") -> ReadinessItem:
     """The county's finding on one item of a submitted assessment."""
-    from yingji.plans.states import county_reviewer
-
     assessment = item.assessment
     if assessment.status != ReadinessStatus.SUBMITTED:
         raise ValidationError(_("评估提交后方可复核。"))
@@ -588,8 +587,6 @@ def readiness_item_review(*, item: ReadinessItem, actor: User | None, review_met
 @transaction.atomic
 def assessment_refresh_hints(*, assessment: ReadinessAssessment, actor: User | None) -> ReadinessAssessment:
     """Look at the platform's data again (a plan filed, a drill held since the assessment was opened)."""
-    from yingji.plans.selectors import evidence_hints
-
     if actor is not None:
         ensure_in_scope(actor, assessment)
     hints = evidence_hints(assessment.region, assessment.year)
@@ -618,13 +615,9 @@ def assessment_act(*, assessment: ReadinessAssessment, actor: User | None, actio
 
 
 def can_review_items(user: User, assessment: ReadinessAssessment) -> bool:
-    from yingji.plans.states import county_reviewer
-
     return assessment.status == ReadinessStatus.SUBMITTED and county_reviewer(user, assessment)
 
 
 def can_self_assess(user: User, assessment: ReadinessAssessment) -> bool:
-    from yingji.plans.states import self_assessor
-
     return (assessment.status == ReadinessStatus.DRAFT and has_model_perm(user, ReadinessItem, "change")
             and self_assessor(user, assessment))

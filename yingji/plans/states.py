@@ -26,7 +26,16 @@ from django.utils.translation import gettext_lazy
 
 from yingji.core.workflow import ActionField, Transition, Workflow
 from yingji.incidents.models import ResponseLevel
-from yingji.plans.models import DrillStatus, ImprovementStatus, PlanStatus, ReadinessStatus
+from yingji.plans.models import (
+    DrillImprovement,
+    DrillStatus,
+    ImprovementStatus,
+    PlanLevel,
+    PlanStatus,
+    PlanTask,
+    ReadinessItem,
+    ReadinessStatus,
+)
 from yingji.standards.division import level_of
 
 
@@ -55,8 +64,6 @@ def plan_filer(user, plan) -> bool:
 
 def plan_has_structure(plan) -> str | None:
     """A plan goes to review with its response levels and the tasks of each level."""
-    from yingji.plans.models import PlanLevel, PlanTask
-
     if not PlanLevel._base_manager.filter(plan=plan).exists():
         return _("请先设置预案的响应分级")
     if not PlanTask._base_manager.filter(plan=plan).exists():
@@ -94,8 +101,6 @@ def drill_evaluator(user, drill) -> bool:
 
 
 def improvements_closed(drill) -> str | None:
-    from yingji.plans.models import DrillImprovement
-
     left = DrillImprovement._base_manager.filter(drill=drill).exclude(status=ImprovementStatus.CLOSED).count()
     if left:
         return _("还有 %(n)d 项改进任务未销号，不能闭环") % {"n": left}
@@ -173,8 +178,6 @@ def county_reviewer(user, assessment) -> bool:
 
 
 def self_assessment_complete(assessment) -> str | None:
-    from yingji.plans.models import ReadinessItem
-
     unexplained = [str(i.get_key_display()) for i in ReadinessItem._base_manager.filter(assessment=assessment)
                    if i.self_met and not i.description.strip()]
     if unexplained:
@@ -183,16 +186,12 @@ def self_assessment_complete(assessment) -> str | None:
 
 
 def every_item_reviewed(assessment) -> str | None:
-    from yingji.plans.models import ReadinessItem
-
     if ReadinessItem._base_manager.filter(assessment=assessment, review_met__isnull=True).exists():
         return _("请先对每个项目作出复核认定")
     return None
 
 
 def all_items_met(assessment) -> str | None:
-    from yingji.plans.models import ReadinessItem
-
     missing = every_item_reviewed(assessment)
     if missing:
         return missing

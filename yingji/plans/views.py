@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yingji.core import excel
 from yingji.core.forms import transition_form
-from yingji.core.models import Attachment
+from yingji.core.models import Attachment, Region
 from yingji.core.scoping import has_model_perm
 from yingji.core.views.generic import default_view, perform
 from yingji.incidents.models import DispatchTask, Incident
@@ -32,6 +33,8 @@ from yingji.plans.models import (
     ReadinessAssessment,
     ReadinessItem,
 )
+from yingji.plans.selectors import plan_system_figures, plan_tree, readiness_not_meeting, team_drill_coverage
+from yingji.plans.selectors import readiness_rollup as rollup
 from yingji.plans.specs import (
     DRILL,
     DRILL_IMPROVEMENT,
@@ -142,8 +145,6 @@ def plan_activate(request, pk: int | None = None):
 @login_required
 def plan_system(request):
     """The "1+9+N" plan system in force: the tree of filed plans and the figures by kind."""
-    from yingji.plans.selectors import plan_system_figures, plan_tree
-
     if not has_model_perm(request.user, Plan, "view"):
         raise PermissionDenied
     title = _("预案体系（1+9+N）")
@@ -246,9 +247,6 @@ class DrillImprovementEditView(default_view(DRILL_IMPROVEMENT, "edit")):
 @login_required
 def team_coverage(request):
     """Every team drilled this year? The teams in scope that have and have not taken part in a drill."""
-    from yingji.core import excel
-    from yingji.plans.selectors import team_drill_coverage
-
     if not has_model_perm(request.user, Drill, "view") or not has_model_perm(request.user, RescueTeam, "view"):
         raise PermissionDenied
     year = request.GET.get("year", "")
@@ -347,11 +345,6 @@ class ReadinessItemListView(default_view(READINESS_ITEM, "list")):
 @login_required
 def readiness_rollup(request):
     """Share of townships and villages meeting the standard per region, and the list of those that do not."""
-    from yingji.core import excel
-    from yingji.core.models import Region
-    from yingji.plans.selectors import readiness_not_meeting
-    from yingji.plans.selectors import readiness_rollup as rollup
-
     if not has_model_perm(request.user, ReadinessAssessment, "view"):
         raise PermissionDenied
     year_text = request.GET.get("year", "")

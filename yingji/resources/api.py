@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from yingji.core.api import ReadOnlyScopedViewSet, ScopedModelSerializer, viewset_for
 from yingji.resources import filters, specs
 from yingji.resources.models import RescueTeam, StockBalance, StockMovement
+from yingji.resources.selectors import nearest_query
 
 RescueTeamViewSet = viewset_for(specs.RESCUE_TEAM)
 WarehouseViewSet = viewset_for(specs.WAREHOUSE)
@@ -69,8 +70,6 @@ class NearestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs):
         from django.core.exceptions import ValidationError
         from rest_framework.exceptions import ValidationError as APIValidationError
-
-        from yingji.resources.selectors import nearest_query
 
         try:
             _query, results = nearest_query(request.user, request.query_params)

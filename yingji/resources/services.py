@@ -12,7 +12,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yingji.core import roles
 from yingji.core.models import Organization, OrganizationKind, Region, User
+from yingji.core.notifications import notify_after_commit
 from yingji.core.scoping import ensure_in_scope, ensure_perm, is_in_scope
 from yingji.core.services import save_with_history, scoped_create, scoped_update
 from yingji.core.workflow import transition
@@ -26,11 +28,13 @@ from yingji.resources.models import (
     StockBalance,
     StockMinimum,
     StockMovement,
+    StockReminder,
     TeamMember,
     Warehouse,
     amount_text,
 )
-from yingji.standards.division import significant_prefix
+from yingji.resources.states import WORKFLOW
+from yingji.standards.division import parent_code, significant_prefix
 
 
 def _guard_status(obj: models.Model, fields: dict[str, Any]) -> None:
@@ -118,8 +122,6 @@ def material_update(*, obj: Material, actor: User | None, **fields: Any) -> Mate
 def rescue_team_change_status(*, team: RescueTeam, actor: User | None, action: str, reason: str = "",
                               data: dict[str, Any] | None = None) -> RescueTeam:
     """出动 / 收队休整 / 恢复待命 / 转入休整 through the table in states.py."""
-    from yingji.resources.states import WORKFLOW
-
     return transition(team, workflow=WORKFLOW, action=action, actor=actor, reason=reason, data=data)
 
 
@@ -358,10 +360,6 @@ def stock_reminder_raise(*, kind: str, warehouse: Warehouse, material: Material,
     """Open a reminder unless one is open already; tell the warehouse's administrators. Returns 1 if raised."""
     from django.urls import reverse
 
-    from yingji.core import roles
-    from yingji.core.notifications import notify_after_commit
-    from yingji.resources.models import StockReminder
-
     if StockReminder.objects.filter(kind=kind, warehouse=warehouse, material=material, batch=batch,
                                     resolved_at__isnull=True).exists():
         return 0
@@ -384,8 +382,6 @@ def stock_reminder_resolve(*, reminder) -> None:
 
 def _region_people(region_code: str, role: str) -> list[User]:
     """Active users of a role whose jurisdiction contains the region (its own level and every level above)."""
-    from yingji.standards.division import parent_code
-
     codes = []
     code: str | None = region_code
     while code:

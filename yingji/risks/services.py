@@ -11,9 +11,11 @@ from django.db.models import Count, F
 from django.utils.translation import gettext as _
 
 from yingji.core.models import User
-from yingji.core.services import scoped_create, scoped_update
+from yingji.core.notifications import notify_after_commit
+from yingji.core.services import save_with_history, scoped_create, scoped_update
 from yingji.core.workflow import transition
 from yingji.risks.models import LEVEL_BY_NAME, Method, RiskLevelCount, RiskPoint, RiskPointStatus
+from yingji.risks.states import WORKFLOW
 from yingji.standards import risk
 
 COMPUTED = ("risk_value", "level", "region", "region_id", "status", "review_reminded_for")
@@ -80,8 +82,6 @@ def risk_point_update(*, risk_point: RiskPoint, actor: User | None, **fields: An
 @transaction.atomic
 def risk_point_change_status(*, risk_point: RiskPoint, actor: User | None, action: str, reason: str) -> RiskPoint:
     """停用 / 重新启用 a risk point, with the reason on its timeline."""
-    from yingji.risks.states import WORKFLOW
-
     before = _counted(RiskPoint._base_manager.select_for_update().get(pk=risk_point.pk))
     point = transition(risk_point, workflow=WORKFLOW, action=action, actor=actor, reason=reason)
     _recount(before, point)
@@ -148,9 +148,6 @@ def risk_point_remind_review(*, risk_point: RiskPoint) -> RiskPoint:
     Call inside a transaction with the row locked (the sweeper does); the notification is stored on commit.
     """
     from django.urls import reverse
-
-    from yingji.core.notifications import notify_after_commit
-    from yingji.core.services import save_with_history
 
     risk_point.review_reminded_for = risk_point.next_review
     save_with_history(risk_point, actor=None, reason=_("评审逾期提醒"))

@@ -22,6 +22,8 @@ from yingji.core.models import Region, User
 from yingji.core.notifications import notify_after_commit
 from yingji.core.services import save_with_history, scoped_create, sniff_content_type
 from yingji.core.workflow import InvalidTransition, transition
+from yingji.hazards.models import HazardSource
+from yingji.hazards.services import hazard_create
 from yingji.standards.division import ancestor_codes
 from yingji.tipoffs.models import HAZARD_CATEGORY_OF, PublicHit, TipOff, TipOffCounter, TipOffPhoto, UsedChallenge
 from yingji.tipoffs.states import WORKFLOW
@@ -257,9 +259,6 @@ def tipoff_substantiate(
 
     The reporter's identity never goes into the hazard. Refused moves are refused before the hazard is made.
     """
-    from yingji.hazards.models import HazardSource
-    from yingji.hazards.services import hazard_create
-
     locked = TipOff._base_manager.select_for_update().get(pk=tipoff.pk)
     WORKFLOW.check(locked, "substantiate", actor)
     hazard = hazard_create(

@@ -28,7 +28,9 @@ from yingji.core.models import Region, StateChange
 from yingji.core.scoping import code_prefix_q
 from yingji.core.workflow import guard_sql, record_moves, target_of, timeline_insert_sql, transition_many
 from yingji.warnings import links
+from yingji.warnings.channels import adapters
 from yingji.warnings.config import config
+from yingji.warnings.escalation import STEPS
 from yingji.warnings.models import (
     LEVEL_WORDS,
     AckChannel,
@@ -259,8 +261,6 @@ def send_queued(limit: int = 20000) -> int:
     The rows are locked with SKIP LOCKED on PostgreSQL, so several workers share the queue; the answers are
     written back by one UPDATE … FROM a scratch table filled by COPY.
     """
-    from yingji.warnings.channels import adapters
-
     with transaction.atomic():
         queued = _with_links(list(lock_due_rows(
             Delivery._base_manager.filter(status=DeliveryStatus.QUEUED).order_by("id")[:limit]
@@ -492,8 +492,6 @@ class _Plan:
 
 
 def _plan(warning: Warning, step: int) -> _Plan:
-    from yingji.warnings.escalation import STEPS
-
     timetable = warning.escalation or []
     action = timetable[step]["step"] if step < len(timetable) else None
     parts = ("", "", "")
