@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from yingji.core.forms import RegionChoiceField, ScopedModelForm
 from yingji.core.models import Region
-from yingji.enterprises.models import BUREAU_KEPT_FIELDS, Enterprise
+from yingji.enterprises.models import BUREAU_KEPT_FIELDS, Enterprise, Status
 from yingji.standards import uscc
 
 
@@ -11,6 +11,9 @@ class EnterpriseForm(ScopedModelForm):
     region = RegionChoiceField(
         label=_("所在村（社区）"), queryset=Region.objects.filter(level="village").select_related("parent")
     )
+    # Shown, never written through the form: the status moves by 责令停产 / 恢复生产 / 关闭取缔 (states.WORKFLOW).
+    status = forms.ChoiceField(label=_("生产状态"), choices=Status.choices, required=False, disabled=True,
+                               help_text=_("生产状态在企业详情页通过“责令停产/恢复生产/关闭取缔”办理"))
 
     class Meta:
         model = Enterprise
@@ -23,6 +26,7 @@ class EnterpriseForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.initial["status"] = self.instance.status
         if self.instance.pk and self.user.scope_enterprise_id:
             for name in BUREAU_KEPT_FIELDS:
                 if name in self.fields:
