@@ -12,10 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.core import excel
-from yingji.core.forms import transition_form
 from yingji.core.scoping import has_model_perm
 from yingji.core.selectors import region_root_for
-from yingji.core.views.generic import TransitionView, default_view, perform
+from yingji.core.views.generic import TransitionView, available_moves, default_view, perform
 from yingji.incidents import forms, services
 from yingji.incidents.duty import today_duty
 from yingji.incidents.map_layers import LAYERS
@@ -115,12 +114,6 @@ class ResponseTransitionView(TransitionView):
 
     def back(self, obj: EmergencyResponse) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("incidents:incident_detail", args=[obj.incident_id]))
-
-
-def available_moves(spec, obj, user) -> list:
-    """The moves `user` may make now on a record shown on another record's page, each with its generated form."""
-    return [(move, transition_form(spec.model, move, user, obj=obj))
-            for flow in spec.flows for move in flow.workflow.available(obj, user)]
 
 
 def _mark_exercise(context: dict, incident: Incident) -> None:

@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.core import excel
-from yingji.core.forms import transition_form
 from yingji.core.models import Attachment, Region
 from yingji.core.scoping import has_model_perm
-from yingji.core.views.generic import default_view, perform
+from yingji.core.views.generic import available_moves, default_view, perform
 from yingji.incidents.models import DispatchTask, Incident
 from yingji.plans import forms, services
 from yingji.plans.models import (
@@ -48,13 +47,6 @@ from yingji.plans.specs import (
     breadcrumbs,
 )
 from yingji.resources.models import RescueTeam
-
-
-def available_moves(spec, obj, user) -> list:
-    """The moves `user` may make now on a record listed on another record's page, each with its generated form."""
-    return [(move, transition_form(spec.model, move, user, obj=obj))
-            for flow in spec.flows for move in flow.workflow.available(obj, user)]
-
 
 # -- plans ------------------------------------------------------------------------------------------------------
 

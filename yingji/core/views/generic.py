@@ -1,8 +1,9 @@
 """Generic list, detail, edit, export and import views.
 
-An app declares a model, a filterset, columns, a form and its services; scoping,
-permission checks, search, pagination, Excel export and history display happen
-here once. Nothing in these views writes a model: edits go to the services.
+An app declares a model's spec (its services; see `yingji.core.specs`), a filterset,
+columns and a form; scoping, permission checks, search, pagination, Excel export and
+history display happen here once. Nothing in these views writes a model: edits go to
+the services the spec names.
 """
 
 from __future__ import annotations
@@ -179,7 +180,7 @@ class ObjectDetailView(ScopedView):
         moves, blocked, workflows = [], [], {}
         for flow in self.spec.flows:
             workflow = flow.workflow
-            these = [(move, transition_form(self.model, move, user, obj=obj)) for move in workflow.available(obj, user)]
+            these = available_moves(self.spec, obj, user, flows=[flow])
             held = workflow.blocked(obj, user)
             workflows[workflow.status_field] = {"moves": these, "blocked": held}
             moves += these
@@ -203,14 +204,10 @@ class ObjectDetailView(ScopedView):
 
 
 class ObjectEditView(ScopedView):
-    """Create (no pk) or edit (pk) one record through the app's services."""
+    """Create (no pk) or edit (pk) one record through the services its `spec` names."""
 
     form_class = None
     template_name = "core/object_edit.html"
-    create_service: Callable[..., models.Model] | None = None
-    update_service: Callable[..., models.Model] | None = None
-    # The keyword the update service takes the record under, e.g. "enterprise".
-    update_object_argument = "obj"
 
     def dispatch(self, request, *args, **kwargs):
         self.action = "change" if "pk" in kwargs else "add"
@@ -243,13 +240,9 @@ class ObjectEditView(ScopedView):
         return self.render_form(form, obj, status=400 if request.method == "POST" else 200)
 
     def save(self, obj: models.Model | None, data: dict[str, Any]) -> models.Model:
-        if self.spec is not None:
-            if obj is None:
-                return self.spec.create_object(actor=self.request.user, **data)
-            return self.spec.update_object(obj, actor=self.request.user, **data)
         if obj is None:
-            return type(self).create_service(actor=self.request.user, **data)
-        return type(self).update_service(actor=self.request.user, **{self.update_object_argument: obj}, **data)
+            return self.spec.create_object(actor=self.request.user, **data)
+        return self.spec.update_object(obj, actor=self.request.user, **data)
 
     def service_arguments(self, form) -> dict[str, Any]:
         """What the service receives: the form's model fields, by default."""
@@ -306,6 +299,13 @@ class TransitionView(ScopedView):
         if target and url_has_allowed_host_and_scheme(target, {self.request.get_host()}, self.request.is_secure()):
             return HttpResponseRedirect(target)
         return HttpResponseRedirect(self.url("detail", obj.pk))
+
+
+def available_moves(spec: ModelSpec, obj: models.Model, user, flows=None) -> list[tuple[Any, Any]]:
+    """(move, its form) for each move `user` may make now on `obj`, for its own page or another record's page that
+    lists it (a response on its incident, an improvement on its drill)."""
+    return [(move, transition_form(spec.model, move, user, obj=obj))
+            for flow in (flows if flows is not None else spec.flows) for move in flow.workflow.available(obj, user)]
 
 
 def perform(request, call: Callable[[], Any], done: str | None = None) -> bool:
