@@ -1,8 +1,8 @@
 """Generic REST pieces: scoped viewsets, permissions, pagination, errors, tokens.
 
-An app's API declares a serializer, a filterset and its services; the viewset
+An app's API declares a serializer, a filterset and the model's spec; the viewset
 scopes every query with `restrict(user, action)` (so an out-of-scope record is
-a 404), checks model permissions, and sends writes to the services.
+a 404), checks model permissions, and sends writes to the services the spec names.
 """
 
 from __future__ import annotations
@@ -226,9 +226,6 @@ class ScopedViewSet(
 
     spec: ModelSpec | None = None
     model: type[models.Model]
-    create_service: Callable[..., models.Model] | None = None
-    update_service: Callable[..., models.Model] | None = None
-    update_object_argument = "obj"
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -247,10 +244,7 @@ class ScopedViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            if self.spec is not None:
-                obj = self.spec.create_object(actor=request.user, **serializer.validated_data)
-            else:
-                obj = type(self).create_service(actor=request.user, **serializer.validated_data)
+            obj = self.spec.create_object(actor=request.user, **serializer.validated_data)
         return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -259,12 +253,7 @@ class ScopedViewSet(
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            if self.spec is not None:
-                obj = self.spec.update_object(instance, actor=request.user, **serializer.validated_data)
-            else:
-                obj = type(self).update_service(
-                    actor=request.user, **{self.update_object_argument: instance}, **serializer.validated_data
-                )
+            obj = self.spec.update_object(instance, actor=request.user, **serializer.validated_data)
         return Response(self.get_serializer(obj).data)
 
 

@@ -44,17 +44,11 @@ class Importer:
         form_class: type[ModelForm],
         columns: list[ImportColumn],
         key_field: str,
-        create_service: Callable[..., models.Model] | None = None,
-        update_service: Callable[..., models.Model] | None = None,
-        update_object_argument: str = "obj",
     ) -> None:
         self.model = model
         self.form_class = form_class
         self.columns = columns
         self.key_field = key_field
-        self.create_service = create_service
-        self.update_service = update_service
-        self.update_object_argument = update_object_argument
 
     def template(self):
         return excel.template_workbook(
@@ -131,17 +125,11 @@ class Importer:
         if not form.is_valid():
             raise ValidationError(form.errors.as_data())
         fields = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
-        if self.create_service is None:
-            spec = spec_for(self.model)
-            if existing is None:
-                spec.create_object(actor=actor, **fields)
-                return True
-            spec.update_object(existing, actor=actor, **fields)
-            return False
+        spec = spec_for(self.model)
         if existing is None:
-            self.create_service(actor=actor, **fields)
+            spec.create_object(actor=actor, **fields)
             return True
-        self.update_service(actor=actor, **{self.update_object_argument: existing}, **fields)
+        spec.update_object(existing, actor=actor, **fields)
         return False
 
 
