@@ -21,7 +21,6 @@ import os
 import random
 import sys
 import time
-import warnings
 from pathlib import Path
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/yingji_bench_analytics"
@@ -30,6 +29,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_enterprise_list as base  # noqa: E402 - reads DATABASE_URL set above
 import bench_hazards  # noqa: E402
+from benchlib import (  # noqa: E402
+    WARMUP,
+    bench_users,
+    print_machine,
+    recreate_database,
+    start_django,
+    time_cases,
+    vacuum_analyze,
+)
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100"))
@@ -262,24 +270,10 @@ def main() -> int:
     started = time.perf_counter()
     reuse = os.environ.get("BENCH_REUSE") == "1"
     if not reuse:
-        base.recreate_database(os.environ["DATABASE_URL"])
-
-    import django
-
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    assert not settings.DEBUG, "the benchmark must run with DEBUG off"
-    print(f"database: {connection.settings_dict['NAME']} on {connection.vendor} {connection.pg_version}")
-    call_command("migrate", verbosity=0, interactive=False)
-    from yingji.core.models import User
-
+        recreate_database(os.environ["DATABASE_URL"])
+    start_django()
     if reuse:
-        users = [(label, User.objects.get(username=f"bench_{label}_leader")) for label in ("city", "county")]
+        users = bench_users("city", "county", suffix="_leader")
         print("data: reused")
     else:
         villages = base.build_regions()
@@ -302,31 +296,13 @@ def main() -> int:
         tally_rows = refresh_tallies()
         print(f"roll-ups: {stat_rows} HazardStat rows in {hazard_roll:.1f} s; {tally_rows} Tally rows in "
               f"{time.perf_counter() - roll:.2f} s (the sweep's full refresh)")
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+        vacuum_analyze()
     for _label, user in users:
         check_figures(user)
     print("figures: the cockpit's roll-ups equal direct counts for both leaders")
-    print(f"timing: {base.WARMUP} warm-up + {REQUESTS} timed runs per case, target p95 < {TARGET_P95_MS:.0f} ms")
-    print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
-    header = (f"{'user':<7} {base.pad('case', 40)} {'open':>6} {'SQL':>4} {'SQL ms':>7} "
-              f"{'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}  p95<{TARGET_P95_MS:.0f}")
-    print(header)
-    print("-" * len(header))
-    misses = 0
-    for label, user in users:
-        for name, func, check in cases_for(user):
-            value = check()
-            with CaptureQueriesContext(connection) as captured:
-                func()
-            queries = captured.captured_queries
-            sql_ms = sum(float(q["time"]) for q in queries) * 1000
-            p50, p95, worst = base.summary(base.timed(func, REQUESTS))
-            verdict = "PASS" if p95 < TARGET_P95_MS else "FAIL"
-            misses += verdict == "FAIL"
-            print(f"{label:<7} {base.pad(name, 40)} {value:>6} {len(queries):>4} {sql_ms:7.1f} "
-                  f"{p50:7.1f} {p95:7.1f} {worst:7.1f}  {verdict}", flush=True)
-    print("-" * len(header))
+    print(f"timing: {WARMUP} warm-up + {REQUESTS} timed runs per case, target p95 < {TARGET_P95_MS:.0f} ms")
+    print_machine()
+    misses = time_cases(users, cases_for, requests=REQUESTS, target_ms=TARGET_P95_MS, width=40, column="open")
     for label, code in (("city", "390100000000"), ("county", "390102000000")):
         elapsed, summary = time_report(code)
         verdict = "PASS" if elapsed < TARGET_REPORT_S else "FAIL"

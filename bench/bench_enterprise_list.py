@@ -15,32 +15,31 @@ from __future__ import annotations
 import os
 import random
 import re
-import statistics
 import sys
 import time
-import unicodedata
-import warnings
-from collections.abc import Callable
 from urllib.parse import quote
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/yingji_bench"
 DATABASE_URL = os.environ.get("DATABASE_URL") or DEFAULT_URL
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
-WARMUP = 10
 TARGET_P95_MS = 100.0
 ENTERPRISES = 10_000
 SEED = 20260101
 PASSWORD = "Bench@2026-only"
 
-os.environ["DATABASE_URL"] = DATABASE_URL
-os.environ["DJANGO_SETTINGS_MODULE"] = "yingji.settings"
-os.environ["DEBUG"] = "0"
-os.environ["AXES_ENABLED"] = "0"
-# The test client's host name; outside the test runner nobody adds it for us.
-os.environ["ALLOWED_HOSTS"] = "testserver"
 
+from benchlib import (  # noqa: E402 - bench/ is on the path of a bench script
+    WARMUP,
+    print_end,
+    print_machine,
+    recreate_database,
+    start_django,
+    time_cases,
+    use_settings,
+    vacuum_analyze,
+)
 
-from benchlib import recreate_database  # noqa: E402 - bench/ is on the path of a bench script
+use_settings(DATABASE_URL, test_client=True)
 
 
 def build_regions():
@@ -144,28 +143,6 @@ def check_scoping(users) -> None:
         under = Enterprise.objects.filter(region__code__startswith=user.scope_region.prefix).count()
         if seen != under:
             raise RuntimeError(f"{user.username} sees {seen} enterprises, {under} lie under {user.scope_region_id}")
-
-
-def pad(text: str, width: int) -> str:
-    """Left-justify text that may hold Chinese characters, which take two columns in a terminal."""
-    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(0, width - columns)
-
-
-def timed(func: Callable[[], None], count: int) -> list[float]:
-    for _ in range(WARMUP):
-        func()
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
-
-
-def summary(samples: list[float]) -> tuple[float, float, float]:
-    cuts = statistics.quantiles(samples, n=100, method="inclusive")
-    return statistics.median(samples), cuts[94], max(samples)
 
 
 def get_ok(client, url: str, **headers):
@@ -275,59 +252,24 @@ def explain_scoped_query(user) -> None:
 def main() -> int:
     started = time.perf_counter()
     recreate_database(DATABASE_URL)
-
-    import django
-
-    # WhiteNoise warns that STATIC_ROOT does not exist (no collectstatic here); the finders serve the files.
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    assert not settings.DEBUG, "the benchmark must run with DEBUG off"
-    print(f"database: {connection.settings_dict['NAME']} on {connection.vendor} {connection.pg_version}")
-    call_command("migrate", verbosity=0, interactive=False)
+    start_django()
     villages = build_regions()
     build_enterprises(villages)
     users = build_users()
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+    vacuum_analyze()
     print(f"data: {len(villages)} villages, {ENTERPRISES} enterprises, built in {time.perf_counter() - started:.1f} s")
     print(f"timing: {WARMUP} warm-up + {REQUESTS} timed runs per case, target p95 < {TARGET_P95_MS:.0f} ms")
-    # Other processes on the machine shift the tail: the load average says how far to trust a run.
-    print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
+    print_machine()
 
     check_scoping(users)
-    header = (f"{'user':<7} {pad('case', 42)} {'rows':>6} {'SQL':>4} {'SQL ms':>7} "
-              f"{'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}  p95<{TARGET_P95_MS:.0f}")
-    print(header)
-    print("-" * len(header))
-    misses = 0
-    for label, user in users:
-        for name, func, check in cases_for(user):
-            rows = check()
-            # One untimed run with the queries recorded: their number shows an N+1 at once,
-            # their time splits the request between the database and Python.
-            with CaptureQueriesContext(connection) as captured:
-                func()
-            queries = captured.captured_queries
-            sql_ms = sum(float(q["time"]) for q in queries) * 1000
-            p50, p95, worst = summary(timed(func, REQUESTS))
-            verdict = "PASS" if p95 < TARGET_P95_MS else "FAIL"
-            misses += verdict == "FAIL"
-            print(f"{label:<7} {pad(name, 42)} {rows:>6} {len(queries):>4} {sql_ms:7.1f} "
-                  f"{p50:7.1f} {p95:7.1f} {worst:7.1f}  {verdict}", flush=True)
-    print("-" * len(header))
+    misses = time_cases(users, cases_for, requests=REQUESTS, target_ms=TARGET_P95_MS, width=42)
     print(f"{misses} case(s) over the p95 target" if misses else "all cases within the p95 target")
 
     by_label = dict(users)
     explain_scoped_query(by_label["county"])
     explain_page(by_label["county"], "/enterprises/")
     explain_page(by_label["city"], "/enterprises/?q=化工")
-    print(f"\nload average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-          f"total {time.perf_counter() - started:.1f} s")
+    print_end(started)
     return 0
 
 

@@ -18,7 +18,6 @@ import os
 import random
 import sys
 import time
-import warnings
 from pathlib import Path
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/yingji_bench_hazards"
@@ -26,6 +25,16 @@ os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL") or DEFAULT_URL
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_enterprise_list as base  # noqa: E402 - reads DATABASE_URL set above
+from benchlib import (  # noqa: E402
+    WARMUP,
+    bench_users,
+    print_end,
+    print_machine,
+    recreate_database,
+    start_django,
+    time_cases,
+    vacuum_analyze,
+)
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100"))
 HAZARDS = int(os.environ.get("BENCH_HAZARDS", "1000000"))
@@ -153,26 +162,16 @@ def main() -> int:
     started = time.perf_counter()
     reuse = os.environ.get("BENCH_REUSE") == "1"
     if not reuse:
-        base.recreate_database(os.environ["DATABASE_URL"])
-
-    import django
-
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
+        recreate_database(os.environ["DATABASE_URL"])
+    start_django()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    assert not settings.DEBUG, "the benchmark must run with DEBUG off"
-    print(f"database: {connection.settings_dict['NAME']} on {connection.vendor} {connection.pg_version}")
-    call_command("migrate", verbosity=0, interactive=False)
-    from yingji.core.models import User
     from yingji.hazards.models import Hazard, HazardStat
 
     if reuse:
         # BENCH_REUSE=1: time the data a previous run built (it takes minutes to build).
-        users = [("city", User.objects.get(username="bench_city")), ("county", User.objects.get(username="bench_county"))]
+        users = bench_users("city", "county")
         from yingji.hazards.models import StatDimension
         from yingji.hazards.services import rebuild_statistics
 
@@ -188,30 +187,12 @@ def main() -> int:
 
         stat_rows = rebuild_statistics()
         print(f"roll-up: {stat_rows} HazardStat rows")
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+        vacuum_analyze()
         print(f"data: {len(villages)} villages, {base.ENTERPRISES} enterprises, {HAZARDS} hazards since "
               f"{FIRST_DAY}, built in {time.perf_counter() - started:.1f} s")
-    print(f"timing: {base.WARMUP} warm-up + {REQUESTS} timed runs per case, target p95 < {TARGET_P95_MS:.0f} ms")
-    print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
-    header = (f"{'user':<7} {base.pad('case', 40)} {'rows':>8} {'SQL':>4} {'SQL ms':>7} "
-              f"{'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}  p95<{TARGET_P95_MS:.0f}")
-    print(header)
-    print("-" * len(header))
-    misses = 0
-    for label, user in users:
-        for name, func, check in cases_for(user):
-            rows = check()
-            with CaptureQueriesContext(connection) as captured:
-                func()
-            queries = captured.captured_queries
-            sql_ms = sum(float(q["time"]) for q in queries) * 1000
-            p50, p95, worst = base.summary(base.timed(func, REQUESTS))
-            verdict = "PASS" if p95 < TARGET_P95_MS else "FAIL"
-            misses += verdict == "FAIL"
-            print(f"{label:<7} {base.pad(name, 40)} {rows:>8} {len(queries):>4} {sql_ms:7.1f} "
-                  f"{p50:7.1f} {p95:7.1f} {worst:7.1f}  {verdict}", flush=True)
-    print("-" * len(header))
+    print(f"timing: {WARMUP} warm-up + {REQUESTS} timed runs per case, target p95 < {TARGET_P95_MS:.0f} ms")
+    print_machine()
+    misses = time_cases(users, cases_for, requests=REQUESTS, target_ms=TARGET_P95_MS, width=40, column_width=8)
     print(f"{misses} case(s) over the p95 target" if misses else "all cases within the p95 target")
     if os.environ.get("BENCH_EXPLAIN"):
         for label, user in users:
@@ -219,8 +200,7 @@ def main() -> int:
                 base.get_ok(_client(user), "/hazards/statistics/")
             for q in captured.captured_queries:
                 print(f"\n{label} {float(q['time']) * 1000:.1f} ms {base.shorten(q['sql'], 300)}")
-    print(f"\nload average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-          f"total {time.perf_counter() - started:.1f} s")
+    print_end(started)
     return 0
 
 

@@ -33,45 +33,16 @@ MINUTE = 60_000
 TARGET_POINTS = 50_000
 SEED = 20261202
 
-os.environ["DATABASE_URL"] = DATABASE_URL
-os.environ["DJANGO_SETTINGS_MODULE"] = "yingji.settings"
-os.environ["DEBUG"] = "0"
 
+from benchlib import build_monitored_enterprises, recreate_database, use_settings  # noqa: E402 - bench/ is on the path of a bench script
 
-from benchlib import recreate_database  # noqa: E402 - bench/ is on the path of a bench script
+use_settings(DATABASE_URL)
 
 
 def build_plant() -> list[int]:
-    from yingji.core.models import Region
-    from yingji.enterprises.models import Enterprise
-    from yingji.monitoring.models import Gateway, MajorHazardSource, MonitoringPoint
-    from yingji.standards.uscc import check_character
+    from yingji.monitoring.models import MonitoringPoint
 
-    Region.objects.bulk_create([
-        Region(code="390000000000", name="基准省", level="province"),
-        Region(code="390100000000", name="基准市", level="city", parent_id="390000000000"),
-        Region(code="390101000000", name="基准县", level="county", parent_id="390100000000"),
-        Region(code="390101100000", name="基准镇", level="township", parent_id="390101000000"),
-        Region(code="390101100001", name="基准村", level="village", parent_id="390101100000"),
-    ])
-    village = "390101100001"
-    count = max(1, POINTS // PER_ENTERPRISE)
-    enterprises = []
-    for number in range(count):
-        body = f"91390101MA{number:07d}"
-        enterprises.append(Enterprise(
-            name=f"基准化工{number:04d}有限公司", credit_code=body + check_character(body), region_id=village,
-            address="工业路1号", industry_code="C2614", industry_name="有机化学原料制造", category="hazchem_production",
-            scale_type="above", size="medium", supervision_class="B", legal_representative="法人", principal="负责人",
-            principal_phone="13900000000", employee_count=100,
-        ))
-    enterprises = Enterprise.objects.bulk_create(enterprises)
-    sources = MajorHazardSource.objects.bulk_create([
-        MajorHazardSource(enterprise=e, region_id=village, code=f"HS-{i:05d}", name=f"罐区{i}", unit_kind="storage",
-                          exposed_population=50) for i, e in enumerate(enterprises)])
-    Gateway.objects.bulk_create([
-        Gateway(enterprise=e, region_id=village, code=f"GW-{i:05d}", name=f"网关{i}", token_hash=f"{i:064d}")
-        for i, e in enumerate(enterprises)])
+    village, _enterprises, sources, _gateways = build_monitored_enterprises(max(1, POINTS // PER_ENTERPRISE), digits=5)
     points = [MonitoringPoint(
         source=source, enterprise_id=source.enterprise_id, region_id=village, tag=f"PT-{n:04d}", name=f"监测点{n}",
         kind="pressure", unit="MPa", range_low=0.0, range_high=10.0, high=8.0, report_period_seconds=10)

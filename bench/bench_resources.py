@@ -19,14 +19,11 @@ import random
 import statistics
 import sys
 import time
-import warnings
-from collections.abc import Callable
 from datetime import timedelta
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/yingji_bench_resources"
 DATABASE_URL = os.environ.get("DATABASE_URL") or DEFAULT_URL
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
-WARMUP = 10
 NEAREST_TARGET_MS = 50.0
 INCIDENT_TARGET_MS = 300.0
 SEED = 20260101
@@ -38,14 +35,17 @@ COUNTS = {kind: max(int(n * SCALE), 100) for kind, n in
 INCIDENTS = max(int(100_000 * SCALE), 1000)
 BOX = (117.5, 35.5, 2.0)  # west longitude, south latitude, size in degrees
 
-os.environ["DATABASE_URL"] = DATABASE_URL
-os.environ["DJANGO_SETTINGS_MODULE"] = "yingji.settings"
-os.environ["DEBUG"] = "0"
-os.environ["AXES_ENABLED"] = "0"
-os.environ["ALLOWED_HOSTS"] = "testserver"
 
+from benchlib import (  # noqa: E402 - bench/ is on the path of a bench script
+    print_machine,
+    recreate_database,
+    start_django,
+    timed,
+    use_settings,
+    vacuum_analyze,
+)
 
-from benchlib import recreate_database  # noqa: E402 - bench/ is on the path of a bench script
+use_settings(DATABASE_URL, test_client=True)
 
 
 def build_regions() -> list:
@@ -128,40 +128,18 @@ def _has_url(name: str) -> bool:
         return False
 
 
-def timed(func: Callable[[], object], count: int) -> list[float]:
-    for _ in range(WARMUP):
-        func()
-    samples = []
-    for _ in range(count):
-        started = time.perf_counter()
-        func()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
-
-
 def main() -> int:
     started = time.perf_counter()
     if not REUSE:
         recreate_database(DATABASE_URL)
-    import django
-
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
+    start_django()
     from django.test import Client
 
     from yingji.core import roles
-    from yingji.core.models import Region
+    from yingji.core.models import Region, User
     from yingji.core.services import user_create
     from yingji.resources.models import Material
     from yingji.resources.selectors import nearest
-
-    assert not settings.DEBUG, "the benchmark must run with DEBUG off"
-    print(f"database: {connection.settings_dict['NAME']} on {connection.vendor} {connection.pg_version}")
-    call_command("migrate", verbosity=0, interactive=False)
-    from yingji.core.models import User
 
     if REUSE and User.objects.filter(username="bench_city_duty").exists():
         user = User.objects.get(username="bench_city_duty")
@@ -172,11 +150,10 @@ def main() -> int:
         build_incidents(rng, villages)
         user = user_create(actor=None, username="bench_city_duty", password=PASSWORD, real_name="市值班员",
                            roles=[roles.DUTY_OFFICER], scope_region=Region.objects.get(pk="390100000000"))
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+    vacuum_analyze()
     print(f"data: {sum(COUNTS.values())} resource points, {INCIDENTS} incidents, built in "
           f"{time.perf_counter() - started:.1f} s")
-    print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
+    print_machine()
     tents = Material.objects.get(code="TENT")
     origins = [point(random.Random(SEED + n)) for n in range(64)]
     counter = iter(range(10**9))

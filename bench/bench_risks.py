@@ -18,7 +18,6 @@ import random
 import re
 import sys
 import time
-import warnings
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/yingji_bench_risks"
 DATABASE_URL = os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -26,6 +25,16 @@ os.environ["DATABASE_URL"] = DATABASE_URL
 
 # The shared pieces (settings environment, region tree, enterprises, timing) of the enterprise benchmark.
 import bench_enterprise_list as base  # noqa: E402
+from benchlib import (  # noqa: E402
+    WARMUP,
+    bench_users,
+    print_end,
+    print_machine,
+    recreate_database,
+    start_django,
+    time_cases,
+    vacuum_analyze,
+)
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 TARGET_P95_MS = 300.0
@@ -178,27 +187,14 @@ def main() -> int:
     started = time.perf_counter()
     reuse = os.environ.get("BENCH_REUSE") == "1"
     if not reuse:
-        base.recreate_database(DATABASE_URL)
-
-    import django
-
-    warnings.filterwarnings("ignore", message="No directory at")
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    assert not settings.DEBUG, "the benchmark must run with DEBUG off"
-    print(f"database: {connection.settings_dict['NAME']} on {connection.vendor} {connection.pg_version}")
-    call_command("migrate", verbosity=0, interactive=False)
+        recreate_database(DATABASE_URL)
+    start_django()
     from yingji.risks.services import rebuild_level_counts
 
     if reuse:
-        from yingji.core.models import User
         from yingji.risks.models import RiskPoint
 
-        users = [("city", User.objects.get(username="bench_city")), ("county", User.objects.get(username="bench_county"))]
+        users = bench_users("city", "county")
         print(f"data: reused, {RiskPoint.objects.count()} risk points, {rebuild_level_counts()} roll-up rows")
     else:
         villages = base.build_regions()
@@ -206,39 +202,20 @@ def main() -> int:
         build_risk_points()
         rollup_rows = rebuild_level_counts()
         users = base.build_users()
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+        vacuum_analyze()
         print(f"data: {len(villages)} villages, {base.ENTERPRISES} enterprises, {RISK_POINTS} risk points, "
               f"{rollup_rows} roll-up rows, built in {time.perf_counter() - started:.1f} s")
-    print(f"timing: {base.WARMUP} warm-up + {REQUESTS} timed runs per case, target p95 < {TARGET_P95_MS:.0f} ms")
-    print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
+    print(f"timing: {WARMUP} warm-up + {REQUESTS} timed runs per case, target p95 < {TARGET_P95_MS:.0f} ms")
+    print_machine()
 
     check_scoping(users)
-    header = (f"{'user':<7} {base.pad('case', 42)} {'rows':>6} {'SQL':>4} {'SQL ms':>7} "
-              f"{'p50 ms':>7} {'p95 ms':>7} {'max ms':>7}  p95<{TARGET_P95_MS:.0f}")
-    print(header)
-    print("-" * len(header))
-    misses = 0
-    for label, user in users:
-        for name, func, check in cases_for(user):
-            rows = check()
-            with CaptureQueriesContext(connection) as captured:
-                func()
-            queries = captured.captured_queries
-            sql_ms = sum(float(q["time"]) for q in queries) * 1000
-            p50, p95, worst = base.summary(base.timed(func, REQUESTS))
-            verdict = "PASS" if p95 < TARGET_P95_MS else "FAIL"
-            misses += verdict == "FAIL"
-            print(f"{label:<7} {base.pad(name, 42)} {rows:>6} {len(queries):>4} {sql_ms:7.1f} "
-                  f"{p50:7.1f} {p95:7.1f} {worst:7.1f}  {verdict}", flush=True)
-    print("-" * len(header))
+    misses = time_cases(users, cases_for, requests=REQUESTS, target_ms=TARGET_P95_MS, width=42)
     print(f"{misses} case(s) over the p95 target" if misses else "all cases within the p95 target")
 
     by_label = dict(users)
     explain(by_label["county"], "/risks/")
     explain(by_label["city"], "/risks/regions/")
-    print(f"\nload average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-          f"total {time.perf_counter() - started:.1f} s")
+    print_end(started)
     return 0
 
 
