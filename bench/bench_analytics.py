@@ -29,15 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_enterprise_list as base  # noqa: E402 - reads DATABASE_URL set above
 import bench_hazards  # noqa: E402
-from benchlib import (  # noqa: E402
-    WARMUP,
-    bench_users,
-    print_machine,
-    recreate_database,
-    start_django,
-    time_cases,
-    vacuum_analyze,
-)
+import benchlib  # noqa: E402
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100"))
@@ -270,10 +262,10 @@ def main() -> int:
     started = time.perf_counter()
     reuse = os.environ.get("BENCH_REUSE") == "1"
     if not reuse:
-        recreate_database(os.environ["DATABASE_URL"])
-    start_django()
+        benchlib.recreate_database(os.environ["DATABASE_URL"])
+    benchlib.start_django()
     if reuse:
-        users = bench_users("city", "county", suffix="_leader")
+        users = benchlib.bench_users("city", "county", suffix="_leader")
         print("data: reused")
     else:
         villages = base.build_regions()
@@ -296,13 +288,13 @@ def main() -> int:
         tally_rows = refresh_tallies()
         print(f"roll-ups: {stat_rows} HazardStat rows in {hazard_roll:.1f} s; {tally_rows} Tally rows in "
               f"{time.perf_counter() - roll:.2f} s (the sweep's full refresh)")
-        vacuum_analyze()
+        benchlib.vacuum_analyze()
     for _label, user in users:
         check_figures(user)
     print("figures: the cockpit's roll-ups equal direct counts for both leaders")
-    print(f"timing: {WARMUP} warm-up + {REQUESTS} timed runs per case, target p95 < {TARGET_P95_MS:.0f} ms")
-    print_machine()
-    misses = time_cases(users, cases_for, requests=REQUESTS, target_ms=TARGET_P95_MS, width=40, column="open")
+    print(f"timing: {benchlib.WARMUP} warm-up + {REQUESTS} timed runs per case, target p95 < {TARGET_P95_MS:.0f} ms")
+    benchlib.print_machine()
+    misses = benchlib.time_cases(users, cases_for, requests=REQUESTS, target_ms=TARGET_P95_MS, width=40, column="open")
     for label, code in (("city", "390100000000"), ("county", "390102000000")):
         elapsed, summary = time_report(code)
         verdict = "PASS" if elapsed < TARGET_REPORT_S else "FAIL"

@@ -25,16 +25,7 @@ os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL") or DEFAULT_URL
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_enterprise_list as base  # noqa: E402 - reads DATABASE_URL set above
-from benchlib import (  # noqa: E402
-    WARMUP,
-    bench_users,
-    print_end,
-    print_machine,
-    recreate_database,
-    start_django,
-    time_cases,
-    vacuum_analyze,
-)
+import benchlib  # noqa: E402
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100"))
 HAZARDS = int(os.environ.get("BENCH_HAZARDS", "1000000"))
@@ -162,8 +153,8 @@ def main() -> int:
     started = time.perf_counter()
     reuse = os.environ.get("BENCH_REUSE") == "1"
     if not reuse:
-        recreate_database(os.environ["DATABASE_URL"])
-    start_django()
+        benchlib.recreate_database(os.environ["DATABASE_URL"])
+    benchlib.start_django()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -171,7 +162,7 @@ def main() -> int:
 
     if reuse:
         # BENCH_REUSE=1: time the data a previous run built (it takes minutes to build).
-        users = bench_users("city", "county")
+        users = benchlib.bench_users("city", "county")
         from yingji.hazards.models import StatDimension
         from yingji.hazards.services import rebuild_statistics
 
@@ -187,12 +178,12 @@ def main() -> int:
 
         stat_rows = rebuild_statistics()
         print(f"roll-up: {stat_rows} HazardStat rows")
-        vacuum_analyze()
+        benchlib.vacuum_analyze()
         print(f"data: {len(villages)} villages, {base.ENTERPRISES} enterprises, {HAZARDS} hazards since "
               f"{FIRST_DAY}, built in {time.perf_counter() - started:.1f} s")
-    print(f"timing: {WARMUP} warm-up + {REQUESTS} timed runs per case, target p95 < {TARGET_P95_MS:.0f} ms")
-    print_machine()
-    misses = time_cases(users, cases_for, requests=REQUESTS, target_ms=TARGET_P95_MS, width=40, column_width=8)
+    print(f"timing: {benchlib.WARMUP} warm-up + {REQUESTS} timed runs per case, target p95 < {TARGET_P95_MS:.0f} ms")
+    benchlib.print_machine()
+    misses = benchlib.time_cases(users, cases_for, requests=REQUESTS, target_ms=TARGET_P95_MS, width=40, column_width=8)
     print(f"{misses} case(s) over the p95 target" if misses else "all cases within the p95 target")
     if os.environ.get("BENCH_EXPLAIN"):
         for label, user in users:
@@ -200,7 +191,7 @@ def main() -> int:
                 base.get_ok(_client(user), "/hazards/statistics/")
             for q in captured.captured_queries:
                 print(f"\n{label} {float(q['time']) * 1000:.1f} ms {base.shorten(q['sql'], 300)}")
-    print_end(started)
+    benchlib.print_end(started)
     return 0
 
 

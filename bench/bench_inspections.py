@@ -31,17 +31,7 @@ os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL") or DEFAULT_URL
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_enterprise_list as base  # noqa: E402 - reads DATABASE_URL set above
-from benchlib import (  # noqa: E402
-    bench_users,
-    load_average,
-    pad,
-    print_machine,
-    recreate_database,
-    start_django,
-    summary,
-    timed,
-    vacuum_analyze,
-)
+import benchlib  # noqa: E402
 
 SMALL = os.environ.get("BENCH_SMALL") == "1"
 ENTERPRISES = 5_000 if SMALL else 100_000
@@ -163,10 +153,10 @@ def time_draws(city_user) -> int:
     misses = 0
     for label, samples in (("service (query, snapshot, draw, record)", service_times),
                            ("re-run from the record (pure algorithm)", algorithm_times)):
-        p50, p95, worst = summary([s * 1000 for s in samples])
+        p50, p95, worst = benchlib.summary([s * 1000 for s in samples])
         verdict = "PASS" if worst / 1000 < DRAW_TARGET_S else "FAIL"
         misses += verdict == "FAIL"
-        print(f"  {pad(label, 44)} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  max {worst:7.1f} ms  "
+        print(f"  {benchlib.pad(label, 44)} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  max {worst:7.1f} ms  "
               f"<{DRAW_TARGET_S:.0f} s {verdict}")
     return misses
 
@@ -186,7 +176,7 @@ def time_statistics(users) -> int:
          today.replace(day=1) - datetime.timedelta(days=1)),
         ("since 2022", FIRST_DAY, today),
     ]
-    header = f"{'user':<7} {pad('period', 16)} {'inspections':>11} {'SQL':>4} {'p50 ms':>7} {'p95 ms':>7} " \
+    header = f"{'user':<7} {benchlib.pad('period', 16)} {'inspections':>11} {'SQL':>4} {'p50 ms':>7} {'p95 ms':>7} " \
              f"{'max ms':>7}  p95<{STATS_TARGET_P95_MS:.0f}"
     print(header)
     print("-" * len(header))
@@ -196,12 +186,12 @@ def time_statistics(users) -> int:
             figures = enforcement_statistics(user=user, start=start, end=end)
             with CaptureQueriesContext(connection) as captured:
                 enforcement_statistics(user=user, start=start, end=end)
-            samples = timed(lambda u=user, s=start, e=end: enforcement_statistics(user=u, start=s, end=e),
+            samples = benchlib.timed(lambda u=user, s=start, e=end: enforcement_statistics(user=u, start=s, end=e),
                                  REQUESTS)
-            p50, p95, worst = summary(samples)
+            p50, p95, worst = benchlib.summary(samples)
             verdict = "PASS" if p95 < STATS_TARGET_P95_MS else "FAIL"
             misses += verdict == "FAIL"
-            print(f"{label:<7} {pad(name, 16)} {figures['inspections']:>11} {len(captured.captured_queries):>4} "
+            print(f"{label:<7} {benchlib.pad(name, 16)} {figures['inspections']:>11} {len(captured.captured_queries):>4} "
                   f"{p50:7.1f} {p95:7.1f} {worst:7.1f}  {verdict}", flush=True)
             if name == "year to date" and label == "city":
                 sentence = statistics_sentence(figures)
@@ -230,12 +220,12 @@ def main() -> int:
     started = time.perf_counter()
     reuse = os.environ.get("BENCH_REUSE") == "1"
     if not reuse:
-        recreate_database(os.environ["DATABASE_URL"])
-    start_django()
+        benchlib.recreate_database(os.environ["DATABASE_URL"])
+    benchlib.start_django()
     from yingji.inspections.models import Inspection
 
     if reuse:
-        users = bench_users("city", "county")
+        users = benchlib.bench_users("city", "county")
         print(f"data: reused, {Inspection.objects.count()} inspections")
     else:
         rng = random.Random(SEED)
@@ -250,16 +240,16 @@ def main() -> int:
         from yingji.inspections.services import rebuild_statistics
 
         rows = rebuild_statistics()
-        vacuum_analyze()
+        benchlib.vacuum_analyze()
         print(f"data: {ENTERPRISES} enterprises, {INSPECTORS} officers, {INSPECTIONS} inspections and {cases} cases "
               f"since {FIRST_DAY}, {rows} roll-up rows, built in {time.perf_counter() - started:.1f} s")
-    print_machine()
+    benchlib.print_machine()
     check_statistics(users)
     misses = time_draws(users[0][1])
     print()
     misses += time_statistics(users)
     print(f"\n{misses} case(s) over target" if misses else "\nall cases within target")
-    print(f"load average at the end {load_average()}; total {time.perf_counter() - started:.1f} s")
+    print(f"load average at the end {benchlib.load_average()}; total {time.perf_counter() - started:.1f} s")
     return 0
 
 

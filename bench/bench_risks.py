@@ -25,16 +25,7 @@ os.environ["DATABASE_URL"] = DATABASE_URL
 
 # The shared pieces (settings environment, region tree, enterprises, timing) of the enterprise benchmark.
 import bench_enterprise_list as base  # noqa: E402
-from benchlib import (  # noqa: E402
-    WARMUP,
-    bench_users,
-    print_end,
-    print_machine,
-    recreate_database,
-    start_django,
-    time_cases,
-    vacuum_analyze,
-)
+import benchlib  # noqa: E402
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 TARGET_P95_MS = 300.0
@@ -187,14 +178,14 @@ def main() -> int:
     started = time.perf_counter()
     reuse = os.environ.get("BENCH_REUSE") == "1"
     if not reuse:
-        recreate_database(DATABASE_URL)
-    start_django()
+        benchlib.recreate_database(DATABASE_URL)
+    benchlib.start_django()
     from yingji.risks.services import rebuild_level_counts
 
     if reuse:
         from yingji.risks.models import RiskPoint
 
-        users = bench_users("city", "county")
+        users = benchlib.bench_users("city", "county")
         print(f"data: reused, {RiskPoint.objects.count()} risk points, {rebuild_level_counts()} roll-up rows")
     else:
         villages = base.build_regions()
@@ -202,20 +193,20 @@ def main() -> int:
         build_risk_points()
         rollup_rows = rebuild_level_counts()
         users = base.build_users()
-        vacuum_analyze()
+        benchlib.vacuum_analyze()
         print(f"data: {len(villages)} villages, {base.ENTERPRISES} enterprises, {RISK_POINTS} risk points, "
               f"{rollup_rows} roll-up rows, built in {time.perf_counter() - started:.1f} s")
-    print(f"timing: {WARMUP} warm-up + {REQUESTS} timed runs per case, target p95 < {TARGET_P95_MS:.0f} ms")
-    print_machine()
+    print(f"timing: {benchlib.WARMUP} warm-up + {REQUESTS} timed runs per case, target p95 < {TARGET_P95_MS:.0f} ms")
+    benchlib.print_machine()
 
     check_scoping(users)
-    misses = time_cases(users, cases_for, requests=REQUESTS, target_ms=TARGET_P95_MS, width=42)
+    misses = benchlib.time_cases(users, cases_for, requests=REQUESTS, target_ms=TARGET_P95_MS, width=42)
     print(f"{misses} case(s) over the p95 target" if misses else "all cases within the p95 target")
 
     by_label = dict(users)
     explain(by_label["county"], "/risks/")
     explain(by_label["city"], "/risks/regions/")
-    print_end(started)
+    benchlib.print_end(started)
     return 0
 
 
