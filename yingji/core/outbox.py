@@ -55,6 +55,10 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Min
 from django.utils import timezone
 
+from yingji.core.db import lock_due_rows
+from yingji.core.discovery import app_modules
+from yingji.core.models import OutboxMessage, OutboxStatus
+
 if TYPE_CHECKING:
     from yingji.core.models import OutboxMessage
 
@@ -100,8 +104,6 @@ def handlers() -> dict[str, Handler]:
     if not _loaded:
         with _load_lock:
             if not _loaded:
-                from yingji.core.discovery import app_modules
-
                 app_modules("effects")
                 _loaded = True
     return _handlers
@@ -115,8 +117,6 @@ def emit(name: str, payload: dict[str, Any] | None = None, *, key: str | None = 
     `payload` holds ids and plain values (JSON). With `key`, a message already stored under that key is returned
     instead of a second one (keyed messages are kept, so the key means "once").
     """
-    from yingji.core.models import OutboxMessage
-
     if name not in handlers():
         raise LookupError(f"no outbox handler is registered as {name!r}")
     payload = payload or {}
@@ -155,9 +155,6 @@ def _token() -> str:
 
 def claim(limit: int, ids: Iterable[int] | None = None) -> list[OutboxMessage]:
     """Take up to `limit` due messages (of `ids` only, if given) for this process, for one lease."""
-    from yingji.core.db import lock_due_rows
-    from yingji.core.models import OutboxMessage, OutboxStatus
-
     now = timezone.now()
     token = _token()
     lease = timedelta(seconds=_setting("OUTBOX_LEASE_SECONDS", 60))
@@ -181,16 +178,12 @@ def backoff(attempts: int) -> float:
 
 
 def _mark_done(message: OutboxMessage) -> bool:
-    from yingji.core.models import OutboxMessage, OutboxStatus
-
     return OutboxMessage.objects.filter(
         pk=message.pk, claimed_by=message.claimed_by, status=OutboxStatus.PENDING,
     ).update(status=OutboxStatus.DONE, done_at=timezone.now(), last_error="") == 1
 
 
 def _record_failure(message: OutboxMessage, error: str) -> None:
-    from yingji.core.models import OutboxMessage, OutboxStatus
-
     fields: dict[str, Any] = {"last_error": error[:4000]}
     if message.attempts >= int(_setting("OUTBOX_MAX_ATTEMPTS", 12)):
         fields["status"] = OutboxStatus.FAILED
@@ -327,8 +320,6 @@ def work(*, stop: threading.Event, poll: float | None = None) -> None:
 
 def prune(*, days: float | None = None) -> int:
     """Delete done messages older than OUTBOX_KEEP_DAYS; keyed ones stay, since their key means "once"."""
-    from yingji.core.models import OutboxMessage, OutboxStatus
-
     days = _setting("OUTBOX_KEEP_DAYS", 7) if days is None else days
     cutoff = timezone.now() - timedelta(days=days)
     deleted, _ = OutboxMessage.objects.filter(status=OutboxStatus.DONE, done_at__lt=cutoff, key__isnull=True).delete()
@@ -337,8 +328,6 @@ def prune(*, days: float | None = None) -> int:
 
 def retry(ids: Iterable[int] | None = None) -> int:
     """Give failed messages (these, or all) a new round of attempts, due now. The number requeued."""
-    from yingji.core.models import OutboxMessage, OutboxStatus
-
     failed = OutboxMessage.objects.filter(status=OutboxStatus.FAILED)
     if ids is not None:
         failed = failed.filter(pk__in=list(ids))
@@ -348,7 +337,5 @@ def retry(ids: Iterable[int] | None = None) -> int:
 
 def summary() -> list[dict[str, Any]]:
     """Per handler and status: how many messages, and since when the oldest of them waits."""
-    from yingji.core.models import OutboxMessage
-
     return list(OutboxMessage.objects.values("name", "status").annotate(count=Count("pk"), oldest=Min("created_at"))
                 .order_by("name", "status"))

@@ -22,10 +22,14 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from yingji.core import roles
-from yingji.core.models import Region, User
+from yingji.core.models import Attachment, Region, User
+from yingji.core.scoping import has_model_perm
 from yingji.core.services import region_create, user_create
 from yingji.core.specs import ModelSpec
+from yingji.core.views.attachments import attachable_model
+from yingji.enterprises.testing import EnterpriseFactory
 from yingji.standards.division import level_of, parent_code
+from yingji.urls import router
 
 PASSWORD = "Test@Pass2026"
 
@@ -135,8 +139,6 @@ def move_above(world: World, model: type[models.Model], obj: models.Model) -> mo
 
 def other_enterprise_user(world: World) -> User:
     """An enterprise manager of an enterprise of county 1 that owns none of a test's records."""
-    from yingji.enterprises.testing import EnterpriseFactory
-
     if "other_enterprise_manager" not in world.users:
         add_enterprise_user(world, "other_enterprise_manager", EnterpriseFactory(region=world.village1, name="旁人公司"))
     return world.users["other_enterprise_manager"]
@@ -178,8 +180,6 @@ def form_errors(page: str) -> list[str]:
 
 def attachment_count(obj: models.Model) -> int:
     from django.contrib.contenttypes.models import ContentType
-
-    from yingji.core.models import Attachment
 
     return Attachment._base_manager.filter(owner_type=ContentType.objects.get_for_model(obj),
                                            owner_id=str(obj.pk)).count()
@@ -415,10 +415,6 @@ class ScopedModelViewTests(FromSpec):
         assert response["Location"] == self.url("detail", mine.pk)
 
     def test_attachments_are_readable_exactly_by_the_readers_of_their_record(self, client, world):
-        from yingji.core.models import Attachment
-        from yingji.core.scoping import has_model_perm
-        from yingji.core.views.attachments import attachable_model
-
         if attachable_model(self.model._meta.app_label, self.model._meta.model_name) is None:
             pytest.skip("files are not attached to this model")
         mine = self.make_in_scope(world)
@@ -478,8 +474,6 @@ class ScopedModelAPITests(FromSpec):
 
     def custom_detail_actions(self, obj: models.Model) -> list[tuple[str, str]]:
         """(method, url) of every custom action of this resource on one record, from the router."""
-        from yingji.urls import router
-
         prefix = self.api_url.strip("/").removeprefix("api/")
         found = []
         for registered, viewset, basename in router.registry:

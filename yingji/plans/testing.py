@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from yingji.core.models import Organization, Region
 from yingji.core.services import organization_create
+from yingji.core.workflow import transition
 from yingji.plans import services
 from yingji.plans.models import Drill, Plan, PlanKind, ReadinessAssessment
+from yingji.plans.states import PLAN_WORKFLOW
 
 
 def organization(region: Region, name: str) -> Organization:
@@ -47,9 +49,6 @@ PLAN_PATH = {
 
 
 def bring_plan_to(plan: Plan, status: str) -> Plan:
-    from yingji.core.workflow import transition
-    from yingji.plans.states import PLAN_WORKFLOW
-
     for action in PLAN_PATH[status]:
         if action == "supersede":
             plan = transition(plan, workflow=PLAN_WORKFLOW, action="supersede", actor=None, reason="测试准备")

@@ -15,9 +15,11 @@ from yingji.core import bulk
 from yingji.core.models import Organization, Region, User
 from yingji.core.scoping import ensure_in_scope, ensure_perm
 from yingji.core.services import save_with_history, scoped_create, scoped_update
+from yingji.core.throttling import count_hit
 from yingji.core.workflow import transition
 from yingji.warnings import cap
 from yingji.warnings.config import config
+from yingji.warnings.delivery import acknowledge, assign_reply_code, reply_code_in, schedule_fan_out
 from yingji.warnings.models import (
     KIND_CATEGORY,
     LEVEL_WORDS,
@@ -201,7 +203,6 @@ def warning_approve(*, warning: Warning, actor: User | None, reason: str = "") -
         cap.validate_cap(document)
     except cap.CapError as exc:
         raise ValidationError(_("CAP 1.2 文档未通过校验，未发布：%(problems)s") % {"problems": exc}) from None
-    from yingji.warnings.delivery import assign_reply_code, schedule_fan_out
 
     published = transition(
         locked, workflow=WORKFLOW, action="approve", actor=actor, reason=reason,
@@ -328,8 +329,6 @@ def person_update(*, person: ResponsiblePerson, actor: User | None, **fields: An
 
 def recipient_acknowledge(*, recipient: Recipient, channel: str, actor: User | None = None) -> Recipient:
     """An answer in the app is accepted only from the person's own account."""
-    from yingji.warnings.delivery import acknowledge
-
     if actor is not None and recipient.person.user_id != actor.pk:
         raise PermissionDenied(_("只能由责任人本人应答"))
     return acknowledge(recipient, channel=channel, actor_id=actor.pk if actor is not None else None)
@@ -364,8 +363,6 @@ def recipient_by_link(key: str, *, only: tuple[str, ...] = (), with_warning: boo
 
 def acknowledge_by_token(*, token: str) -> Recipient:
     """The link in the SMS (`token` is the link's key, see `recipient_by_link`)."""
-    from yingji.warnings.delivery import acknowledge
-
     parts = _link_parts(token)
     if parts is not None and bulk.is_postgresql():
         # The usual case, a first answer through a valid link, in one round trip: the token is checked by the
@@ -386,8 +383,6 @@ def acknowledge_by_reply(*, phone: str, text: str) -> Recipient | None:
 
     The recipient must still have the number the message went to and the person that number today.
     """
-    from yingji.warnings.delivery import acknowledge, reply_code_in
-
     code = reply_code_in(text)
     recipient = (Recipient._base_manager.filter(
         warning__status=WarningStatus.PUBLISHED, warning__reply_code=code, person__phone=phone, phone=phone,
@@ -407,8 +402,6 @@ def reply_admitted(phone: str) -> bool:
     until one names a warning that number was sent. The count lives in the shared throttle cache (Redis in
     production), so every web worker sees the same one.
     """
-    from yingji.core.throttling import count_hit
-
     limit, window = reply_limit()
     return count_hit(f"warnings:reply:{phone}", window) <= limit
 
@@ -426,8 +419,6 @@ def replies_admitted(answers: list[tuple[str, str]]) -> tuple[list[tuple[str, st
 
 def acknowledge_by_voice(*, delivery_id: int, key: str) -> Recipient | None:
     """A voice call answered with key 1 acknowledges; any other key is ignored (the call may be retried)."""
-    from yingji.warnings.delivery import acknowledge
-
     delivery = Delivery._base_manager.filter(pk=delivery_id, channel=Channel.VOICE).select_related("recipient").first()
     if delivery is None or delivery.recipient is None or str(key).strip() != "1" or delivery.to_superior:
         return None
