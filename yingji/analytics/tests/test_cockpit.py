@@ -8,6 +8,7 @@ from django.utils import timezone
 from yingji.analytics import rollups
 from yingji.analytics.models import Tally
 from yingji.analytics.selectors import NO_DATA, PARTS, scope_principal, tally_figures
+from yingji.analytics.tasks import refresh_all_tallies
 from yingji.analytics.testing import add_cockpit_people, fill_county
 from yingji.core.contributions import pick
 from yingji.core.scoping import code_prefix_q
@@ -15,6 +16,7 @@ from yingji.disasters.selectors import fire_danger_today
 from yingji.incidents.models import Incident
 from yingji.incidents.testing import IncidentFactory
 from yingji.inspections.selectors import enforcement_statistics
+from yingji.monitoring.models import LatestReading, MonitoringPoint
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +121,6 @@ def test_the_sweep_repairs_a_tally_a_bulk_write_left_behind(city):
     Incident._base_manager.filter(region=world.village1).update(closed=True)
     principal = scope_principal(world.county1)
     assert tally_figures(principal, world.county1, None)["open_incidents"] == mine.open_incidents
-    from yingji.analytics.tasks import refresh_all_tallies
 
     refresh_all_tallies()
     assert tally_figures(principal, world.county1, None)["open_incidents"] == 0
@@ -173,7 +174,6 @@ def test_a_part_no_app_offers_is_an_error_not_no_data():
 
 def test_online_rate_counts_points_heard_from_within_their_allowance(client, city):
     world, mine, _theirs = city
-    from yingji.monitoring.models import LatestReading, MonitoringPoint
 
     now_ms = int(timezone.now().timestamp() * 1000)
     points = list(MonitoringPoint.objects.filter(region__code__in=[world.village1.code]).order_by("pk"))

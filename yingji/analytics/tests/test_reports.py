@@ -12,10 +12,14 @@ from yingji.analytics.charts import bar_chart
 from yingji.analytics.models import MonthlyReport, ReportStatus
 from yingji.analytics.specs import MONTHLY_REPORT
 from yingji.analytics.states import WORKFLOW
+from yingji.analytics.tasks import build_queued_reports
 from yingji.analytics.testing import MONTH, fill_county
 from yingji.core.models import StateChange
 from yingji.core.testing import ScopedModelViewTests
 from yingji.core.workflow import InvalidTransition, transition
+from yingji.disasters.models import ConsultationKind, ConsultationPeriod
+from yingji.monitoring.models import OnlineRate, OnlineSubject
+from yingji.monitoring.testing import make_point, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -150,8 +154,6 @@ def test_the_first_day_of_a_month_queues_last_months_reports_once(world):
 
 
 def test_the_sweep_builds_a_report_no_worker_took(world):
-    from yingji.analytics.tasks import build_queued_reports
-
     report = request(world, world.county1)
     MonthlyReport.objects.filter(pk=report.pk).update(requested_at=report.requested_at - datetime.timedelta(hours=1))
     assert build_queued_reports() == 1
@@ -217,7 +219,6 @@ def test_charts_are_real_png_images():
 
 def test_consultation_judgements_for_next_month_are_in_the_report(world):
     disasters = pytest.importorskip("yingji.disasters.services")
-    from yingji.disasters.models import ConsultationKind, ConsultationPeriod
 
     consultation = disasters.consultation_create(
         actor=None, topic="十一月自然灾害风险会商", kind=ConsultationKind.REGULAR, period=ConsultationPeriod.MONTHLY,
@@ -242,9 +243,6 @@ def test_consultation_judgements_for_next_month_are_in_the_report(world):
 
 def test_the_online_rate_adds_up_the_days_of_the_month_in_scope(world):
     from django.utils import timezone
-
-    from yingji.monitoring.models import OnlineRate, OnlineSubject
-    from yingji.monitoring.testing import make_point, make_source
 
     def day_rate(region, day, online, expected=86_400):
         point = make_point(make_source(region))

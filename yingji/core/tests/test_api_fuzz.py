@@ -27,6 +27,19 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from yingji.core.testing import World, add_enterprise_user
+from yingji.disasters import testing as disasters
+from yingji.enterprises.testing import EnterpriseFactory
+from yingji.hazards.testing import HazardFactory
+from yingji.incidents.testing import IncidentFactory
+from yingji.inspections import testing as inspections
+from yingji.monitoring import testing as monitoring
+from yingji.plans import testing as plans
+from yingji.resources import testing as resources
+from yingji.risks.testing import RiskPointFactory
+from yingji.tipoffs.testing import make_tipoff
+from yingji.training import testing as training
+from yingji.urls import router
+from yingji.warnings import testing as warnings
 
 pytestmark = pytest.mark.django_db
 
@@ -124,19 +137,6 @@ def operations(schema: dict[str, Any]) -> list[Operation]:
 
 def populate(world: World) -> None:
     """A few rows of every app in county 1 (around one enterprise) and county 2, made through the apps' services."""
-    from yingji.disasters import testing as disasters
-    from yingji.enterprises.testing import EnterpriseFactory
-    from yingji.hazards.testing import HazardFactory
-    from yingji.incidents.testing import IncidentFactory
-    from yingji.inspections import testing as inspections
-    from yingji.monitoring import testing as monitoring
-    from yingji.plans import testing as plans
-    from yingji.resources import testing as resources
-    from yingji.risks.testing import RiskPointFactory
-    from yingji.tipoffs.testing import make_tipoff
-    from yingji.training import testing as training
-    from yingji.warnings import testing as warnings
-
     mine = EnterpriseFactory(region=world.village1)
     theirs = EnterpriseFactory(region=world.village2)
     add_enterprise_user(world, "enterprise_manager", mine)
@@ -405,8 +405,6 @@ def each_operation(world: World, persona: str) -> Iterator[tuple[Fuzzer, Operati
 
 
 def test_the_schema_names_every_routed_resource(world):
-    from yingji.urls import router
-
     found = schema_operations(world)
     for prefix, _viewset, _basename in router.registry:
         assert any(op.path.startswith(f"/api/{prefix}/") for op in found), prefix

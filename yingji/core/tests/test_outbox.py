@@ -12,6 +12,7 @@ from django.utils import timezone
 from yingji.core import outbox
 from yingji.core.models import Notification, OutboxMessage, OutboxStatus
 from yingji.core.notifications import deliver, notify_after_commit
+from yingji.core.testing import build_world
 from yingji.core.tests.outbox_app import effects as test_effects
 
 
@@ -182,8 +183,6 @@ def test_old_done_messages_are_pruned_but_keyed_ones_are_kept(world):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED 与多连接并发只在 PostgreSQL 上测试")
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_never_run_the_same_message_at_once(settings):
-    from yingji.core.testing import build_world
-
     settings.OUTBOX_BATCH = 2
     world = build_world()
     messages = [outbox.emit("outboxtest.note", note(world.county1_officer, f"并发 {n}")) for n in range(40)]

@@ -3,7 +3,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from yingji.core.models import Organization, Region, User
-from yingji.core.scoping import ensure_in_scope, is_in_scope
+from yingji.core.scoping import code_prefix_q, ensure_in_scope, is_in_scope
 from yingji.core.services import organization_create, user_create
 from yingji.core.testing import PASSWORD, add_enterprise_user
 from yingji.enterprises.models import Enterprise
@@ -72,8 +72,6 @@ def test_scoping_is_one_range_on_the_region_code_without_a_join(world):
      ("99", ["990000000000", "999999999999"], ["989999999999"])],
 )
 def test_code_prefix_ranges_match_exactly_the_codes_with_the_prefix(prefix, inside, outside):
-    from yingji.core.scoping import code_prefix_q
-
     q = code_prefix_q("code", prefix)
     bounds = dict(q.children)
     for code in inside:

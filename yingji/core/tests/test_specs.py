@@ -8,7 +8,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from rest_framework.test import APIClient
 
-from yingji.core.api import TransitionMixin, transition_serializers
+from yingji.core.api import ScopedViewSet, TransitionMixin, transition_serializers
 from yingji.core.discovery import app_modules
 from yingji.core.specs import all_specs
 from yingji.core.views.generic import view_for
@@ -78,8 +78,6 @@ def test_the_schema_gives_every_transition_its_own_body(world):
 
 
 def test_viewsets_of_models_with_flows_offer_their_transitions():
-    from yingji.core.api import ScopedViewSet
-
     modules = [module for _config, module in app_modules("api")]
     viewsets = {viewset for module in modules for _prefix, viewset, _basename in getattr(module, "ROUTES", [])}
     for viewset in viewsets:

@@ -12,10 +12,12 @@ from openpyxl import Workbook
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from yingji.core.excel import ImportFileError
 from yingji.disasters import importing, selectors, services
 from yingji.disasters.models import FireDanger, WeatherObservation
 from yingji.disasters.testing import TOWNSHIP1, TOWNSHIP2, make_station, observe
 from yingji.standards import fwi
+from yingji.warnings.models import Warning
 
 
 def day(n: int) -> datetime.date:
@@ -124,8 +126,6 @@ def test_csv_import_through_the_page(client, world, station):
 
 
 def test_a_file_that_is_neither_excel_nor_csv_saves_nothing(world, station):
-    from yingji.core.excel import ImportFileError
-
     with pytest.raises(ImportFileError):
         importing.import_observations(SimpleUploadedFile("x.csv", "\xff\xfe\x00garbage".encode("latin-1")),
                                       actor=world.county1_duty)
@@ -175,8 +175,6 @@ def test_the_fire_map_page_shows_only_the_users_townships(client, world, station
 
 
 def test_a_high_level_starts_a_fire_danger_warning_draft_once(client, world, station):
-    from yingji.warnings.models import Warning
-
     observe(station, day(0), temperature=32, humidity=8, wind_speed=45)
     assert FireDanger.objects.get(station=station, date=day(0)).level >= 4
     client.force_login(world.county1_duty)

@@ -4,6 +4,7 @@ import datetime
 
 from django.utils import timezone
 
+from yingji.core.models import Organization
 from yingji.core.services import organization_create
 from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests
 from yingji.disasters import services
@@ -371,7 +372,6 @@ class TaskDeclarations(Base):
 
     def org(self, world, county):
         name = f"{county.name}林业局"
-        from yingji.core.models import Organization
 
         return Organization.objects.filter(name=name).first() or organization_create(
             actor=None, name=name, kind="industry", region=county)

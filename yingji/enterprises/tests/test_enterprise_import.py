@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
+from yingji.core.testing import add_enterprise_user
 from yingji.enterprises.models import Enterprise
 from yingji.enterprises.testing import EnterpriseFactory, credit_code
 
@@ -119,7 +120,5 @@ def test_a_workbook_missing_a_column_creates_nothing(client, world):
 
 
 def test_an_enterprise_user_cannot_import(client, world):
-    from yingji.core.testing import add_enterprise_user
-
     client.force_login(add_enterprise_user(world, "manager", EnterpriseFactory(region=world.village1)))
     assert client.get(URL).status_code == 403

@@ -1,6 +1,6 @@
 import pytest
 
-from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests, add_enterprise_user
+from yingji.core.testing import PASSWORD, ScopedModelAPITests, ScopedModelViewTests, add_enterprise_user
 from yingji.enterprises.specs import ENTERPRISE
 from yingji.enterprises.testing import EnterpriseFactory, credit_code
 
@@ -102,8 +102,6 @@ class TestEnterpriseAPI(EnterpriseDeclarations, ScopedModelAPITests):
     api_url = "/api/enterprises/"
 
     def test_token_is_issued_for_username_and_password(self, world):
-        from yingji.core.testing import PASSWORD
-
         client = self.api(world)
         response = client.post("/api/auth/token/", {"username": "county1_officer", "password": PASSWORD}, format="json")
         assert response.status_code == 200

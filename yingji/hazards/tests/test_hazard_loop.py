@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from yingji.core.models import Notification, Organization, StateChange
-from yingji.core.services import organization_create
+from yingji.core.services import organization_create, user_update
 from yingji.core.testing import add_enterprise_user
 from yingji.core.workflow import InvalidTransition
 from yingji.enterprises.testing import EnterpriseFactory
@@ -171,8 +171,6 @@ def test_only_a_major_hazard_can_be_listed(world, enterprise, units):
 
 
 def test_a_listed_hazard_is_closed_only_by_its_supervising_unit(world, enterprise, manager, units):
-    from yingji.core.services import user_update
-
     county_bureau, city_bureau = units
     hazard = services.hazard_list_for_supervision(hazard=major(enterprise), actor=world.city_admin, level="city",
                                                   unit=city_bureau)

@@ -8,7 +8,7 @@ from yingji.core.models import Attachment, StateChange
 from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests, add_enterprise_user
 from yingji.enterprises.testing import EnterpriseFactory
 from yingji.hazards.models import Hazard, HazardStatus, PhotoKind
-from yingji.hazards.testing import HazardFactory, bring_to
+from yingji.hazards.testing import PLAN, HazardFactory, bring_to
 
 pytestmark = pytest.mark.django_db
 
@@ -140,8 +140,6 @@ class TestHazardPages(HazardDeclarations, ScopedModelViewTests):
         assert not Attachment.objects.exists()
 
     def test_the_major_hazard_list_shows_open_major_hazards_only(self, client, world):
-        from yingji.hazards.testing import PLAN
-
         enterprise = EnterpriseFactory(region=world.village1)
         HazardFactory(enterprise=enterprise, level="major", description="重大隐患开着", **PLAN)
         bring_to(HazardFactory(enterprise=enterprise, level="major", description="重大隐患关闭了", **PLAN), "closed")

@@ -7,8 +7,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from yingji.core.testing import xlsx_rows
+from yingji.core.testing import add_enterprise_user, xlsx_rows
 from yingji.enterprises.testing import EnterpriseFactory
+from yingji.hazards import services
+from yingji.hazards.models import HazardStat
 from yingji.hazards.selectors import Period, hazard_statistics
 from yingji.hazards.tasks import flag_overdue_hazards
 from yingji.hazards.testing import PLAN, HazardFactory, bring_to
@@ -81,8 +83,6 @@ def test_a_county_officer_sees_only_the_county(world, fixture):
 
 
 def test_an_enterprise_user_sees_only_its_own(world, fixture):
-    from yingji.core.testing import add_enterprise_user
-
     stats = hazard_statistics(add_enterprise_user(world, "manager", fixture["a"]), PERIOD)
     assert (stats["totals"]["found"], stats["totals"]["closed"], stats["totals"]["overdue"]) == (4, 1, 1)
 
@@ -143,16 +143,12 @@ def test_a_ranking_from_new_year_reads_the_year_rows_less_what_lies_after_the_pe
 
 
 def rollup():
-    from yingji.hazards.models import HazardStat
-
     return sorted((str(s.month), s.region_id, s.dimension, s.key, s.found, s.closed, s.overdue)
                   for s in HazardStat.objects.filter(found__gt=0) | HazardStat.objects.filter(closed__gt=0)
                   | HazardStat.objects.filter(overdue__gt=0))
 
 
 def test_the_services_keep_the_rollup_equal_to_a_recount(world, fixture):
-    from yingji.hazards import services
-
     hazards = fixture["hazards"]
     services.hazard_update(hazard=hazards[3], actor=world.county1_officer, level="general", source="covert",
                            found_at=at(2026, 4, 2))

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from yingji.core.models import Notification
+from yingji.core.models import Notification, Organization
 from yingji.core.services import organization_create
 from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests
 from yingji.incidents import duty
@@ -127,8 +127,6 @@ class LogDeclarations:
     actor = "county1_admin"
 
     def org(self, region):
-        from yingji.core.models import Organization
-
         return Organization.objects.filter(region=region).first() or organization_create(
             actor=None, name=f"{region.name}应急局", kind="bureau", region=region)
 
@@ -242,8 +240,6 @@ class RollCallAPIDeclarations:
     writable = False
 
     def make(self, world, region):
-        from yingji.core.models import Organization
-
         add_duty_people(world)
         city = Organization.objects.filter(name="市局", region=world.city).first() or organization_create(
             actor=None, name="市局", kind="bureau", region=world.city)

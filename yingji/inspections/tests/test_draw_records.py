@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from yingji.enterprises.testing import EnterpriseFactory
 from yingji.inspections import drawing, selectors, services
-from yingji.inspections.models import Draw
+from yingji.inspections.models import Draw, Inspector
 from yingji.inspections.testing import make_inspection, make_inspector, make_plan, make_template, scores_for
 from yingji.resources.testing import ExpertFactory
 
@@ -103,7 +103,6 @@ def test_a_redraw_needs_a_reason_and_keeps_the_old_draw_on_record(world, directo
 def test_a_draw_with_inspections_recorded_cannot_be_redrawn(world, directory):
     draw = _draw(world)
     target = draw.target_ids[0]
-    from yingji.inspections.models import Inspector
 
     make_inspection(directory[0].__class__.objects.get(pk=target),
                     list(Inspector.objects.filter(pk__in=draw.teams[target])), draw=draw)

@@ -15,7 +15,7 @@ from yingji.core.testing import add_enterprise_user
 from yingji.enterprises.testing import EnterpriseFactory
 from yingji.hazards.models import Hazard
 from yingji.inspections import selectors, services
-from yingji.inspections.models import Case, EnforcementStat, InspectedUnit
+from yingji.inspections.models import Case, EnforcementStat, InspectedUnit, Inspection
 from yingji.inspections.testing import bring_case_to, make_checklist, make_inspection, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +114,6 @@ def test_the_roll_up_matches_counting_the_records_for_any_period(world, officers
                                      order_close=rng.random() < 0.1, fine_yuan=Decimal(rng.choice([0, 5000, 30000])),
                                      order_rectify=True, rectify_deadline=today,
                                      decided_on=min(today, case.filed_on + datetime.timedelta(days=rng.randrange(30))))
-    from yingji.inspections.models import Inspection
 
     def expected(user, start, end):
         inspections = Inspection.objects.restrict(user).filter(inspected_on__gte=start, inspected_on__lte=end)

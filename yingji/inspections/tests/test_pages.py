@@ -7,8 +7,25 @@ from django.utils import timezone
 from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests, add_enterprise_user
 from yingji.enterprises.testing import EnterpriseFactory
 from yingji.inspections import services
-from yingji.inspections.models import AnnualPlan, Case, Draw, Evaluation, Inspection, Inspector
-from yingji.inspections.testing import make_inspection, make_inspector, make_plan, make_template, scores_for
+from yingji.inspections.models import (
+    AnnualPlan,
+    Case,
+    Checklist,
+    Draw,
+    Evaluation,
+    EvaluationTemplate,
+    Inspection,
+    Inspector,
+)
+from yingji.inspections.testing import (
+    CHECK_ITEMS,
+    ELEMENTS,
+    make_inspection,
+    make_inspector,
+    make_plan,
+    make_template,
+    scores_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -237,9 +254,6 @@ def test_other_county_cannot_act_on_records_through_the_action_views(client, wor
 
 def test_templates_and_checklists_are_kept_by_the_officers_own_bureau(client, world):
     import json
-
-    from yingji.inspections.models import Checklist, EvaluationTemplate
-    from yingji.inspections.testing import CHECK_ITEMS, ELEMENTS
 
     client.force_login(world.county1_officer)
     response = client.post(reverse("inspections:evaluationtemplate_create"), {

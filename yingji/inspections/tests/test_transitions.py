@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from yingji.core.models import StateChange
+from yingji.core.testing import add_enterprise_user
 from yingji.core.workflow import InvalidTransition
 from yingji.inspections import services
 from yingji.inspections.models import CaseStatus, PlanStatus
@@ -88,8 +89,6 @@ def test_a_decision_needs_an_order_or_a_fine_and_a_deadline_for_rectification(wo
 
 
 def test_enterprise_users_and_other_counties_cannot_move_a_case(world, firms, officers):
-    from yingji.core.testing import add_enterprise_user
-
     case = _case(firms, officers)
     with pytest.raises(InvalidTransition):
         services.case_act(case=case, actor=add_enterprise_user(world, "firm", firms["a"]), action="investigate")

@@ -10,7 +10,9 @@ from yingji.incidents.models import DispatchTask, EmergencyResponse, Incident
 from yingji.incidents.testing import IncidentFactory, add_duty_people
 from yingji.plans import services
 from yingji.plans.models import PlanActivation
+from yingji.plans.selectors import team_drill_coverage
 from yingji.plans.testing import bring_drill_to, filed_plan, make_drill, make_plan
+from yingji.resources.testing import RescueTeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,9 +123,6 @@ def test_exercise_mode_needs_an_event_type_and_leaves_nothing_behind_when_refuse
 
 
 def test_team_coverage_lists_teams_drilled_this_year_and_those_not(client, world, duty):
-    from yingji.plans.selectors import team_drill_coverage
-    from yingji.resources.testing import RescueTeamFactory
-
     drilled = RescueTeamFactory(region=world.village1, name="甲区危化救援队")
     idle = RescueTeamFactory(region=world.village1, name="甲区水域救援队")
     RescueTeamFactory(region=world.village2, name="乙区森林消防队")

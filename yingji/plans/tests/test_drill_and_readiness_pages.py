@@ -4,11 +4,13 @@ jurisdiction (core base classes)."""
 import pytest
 from django.utils import timezone
 
-from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests, add_enterprise_user
+from yingji.core import roles
+from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests, add_enterprise_user, form_as_sent
 from yingji.enterprises.testing import EnterpriseFactory
-from yingji.plans import services
+from yingji.plans import forms, services
 from yingji.plans.models import Drill, DrillImprovement, ReadinessAssessment, ReadinessItem
 from yingji.plans.testing import bring_drill_to, deadline, make_assessment, make_drill
+from yingji.plans.tests.test_transitions import person
 from yingji.resources.testing import RescueTeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -178,11 +180,6 @@ class TestItemPages(ItemDeclarations, ScopedModelViewTests):
 
     def test_an_edit_inside_the_users_scope_is_saved(self, client, world):
         # Only the village itself fills in its self-assessment (test_transitions); its grid member saves the form.
-        from yingji.core import roles
-        from yingji.core.testing import form_as_sent
-        from yingji.plans import forms
-        from yingji.plans.tests.test_transitions import person
-
         person(world, self.actor_who_assesses, roles.GRID_MEMBER, world.village1)
         mine = self.make_in_scope(world)
         user = getattr(world, self.actor_who_assesses)

@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from yingji.core import roles
-from yingji.core.models import StateChange
+from yingji.core.models import Notification, StateChange
 from yingji.core.services import user_create
 from yingji.core.testing import PASSWORD, add_enterprise_user
-from yingji.core.workflow import InvalidTransition
+from yingji.core.workflow import InvalidTransition, transition
 from yingji.enterprises.testing import EnterpriseFactory
 from yingji.plans import services
 from yingji.plans.models import (
@@ -25,7 +25,16 @@ from yingji.plans.models import (
     ReadinessStatus,
 )
 from yingji.plans.states import DRILL_WORKFLOW, IMPROVEMENT_WORKFLOW, PLAN_WORKFLOW, READINESS_WORKFLOW
-from yingji.plans.testing import bring_drill_to, bring_plan_to, deadline, make_assessment, make_drill, make_plan
+from yingji.plans.tasks import remind_plan_revisions
+from yingji.plans.testing import (
+    bring_drill_to,
+    bring_plan_to,
+    deadline,
+    make_assessment,
+    make_drill,
+    make_plan,
+    organization,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,8 +79,6 @@ def test_each_plan_move_is_allowed_or_refused_exactly_as_the_table_says(world, s
         else world.county1_officer
     before = StateChange.objects.count()
     if action == "supersede":
-        from yingji.core.workflow import transition
-
         def call():
             return transition(plan, workflow=PLAN_WORKFLOW, action=action, actor=None, reason="现场核实")
     else:
@@ -85,8 +92,6 @@ def test_each_plan_move_is_allowed_or_refused_exactly_as_the_table_says(world, s
 
 
 def test_nobody_supersedes_a_plan_by_hand(world):
-    from yingji.core.workflow import transition
-
     plan = bring_plan_to(make_plan(world.county1), "filed")
     with pytest.raises(InvalidTransition, match="无权"):
         transition(plan, workflow=PLAN_WORKFLOW, action="supersede", actor=world.city_admin, reason="")
@@ -122,7 +127,6 @@ def test_an_enterprise_maintains_its_own_plan_but_the_bureau_reviews_and_files_i
     theirs = make_plan(world.village1, name="他企业预案", kind="enterprise", enterprise=other, structure=False)
     with pytest.raises(PermissionDenied):
         services.plan_update(plan=theirs, actor=manager, name="改名")
-    from yingji.plans.testing import organization
 
     org = organization(world.county1, "企业应急办")
     services.plan_organization_create(actor=manager, plan=plan, organization=org, role="headquarters",
@@ -327,9 +331,6 @@ def test_a_new_version_supersedes_the_old_one_when_filed_and_the_old_is_kept(wor
 def test_the_sweep_reminds_once_when_a_plan_falls_due_for_revision(world, settings,
                                                                   django_capture_on_commit_callbacks):
     import datetime
-
-    from yingji.core.models import Notification
-    from yingji.plans.tasks import remind_plan_revisions
 
     settings.PLAN_REVISION_NOTICE_DAYS = 30
     person(world, "county1_planner", roles.SUPERVISOR, world.county1)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 from rest_framework.test import APIClient
 
+from yingji.core.services import organization_create
 from yingji.resources import services
 from yingji.resources.forms import StockMinimumForm, StockOperationForm
 from yingji.resources.importing import MATERIAL_IMPORTER
@@ -140,8 +141,6 @@ def test_a_county_warehouse_stocks_city_entries_but_not_a_siblings(world, city_t
 
 
 def test_the_system_keeps_entries_for_the_top_bureau(world):
-    from yingji.core.services import organization_create
-
     assert MaterialFactory().region == world.regions["390000000000"]  # no bureau: the top-most region
     organization_create(actor=None, name="测试市应急管理局", kind="bureau", region=world.city)
     assert services.top_bureau_region() == world.city

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from yingji.core.services import region_update
 from yingji.resources import services
 from yingji.resources.selectors import haversine_km, nearest, shelter_coverage
 from yingji.resources.testing import (
@@ -88,8 +89,6 @@ def test_shelter_capacity_follows_the_per_person_area_and_occupancy_cannot_excee
 
 
 def test_shelter_coverage_lists_townships_below_the_standard(world):
-    from yingji.core.services import region_update
-
     township = world.regions["390102001000"]
     region_update(region=township, actor=None, population=2000)
     ShelterFactory(region=world.village1, effective_area_m2=2999)

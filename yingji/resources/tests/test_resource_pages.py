@@ -3,8 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from yingji.core.services import region_update
 from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests
 from yingji.resources import services
+from yingji.resources.importing import RESCUE_TEAM_IMPORTER
 from yingji.resources.models import Expert, RescueTeam, ResourcePoint, Shelter, StockBalance, Warehouse
 from yingji.resources.testing import (
     ExpertFactory,
@@ -235,8 +237,6 @@ def test_nearest_page_and_api_rank_by_distance_and_explain_bad_input(client, wor
 
 
 def test_the_coverage_page_lists_townships_below_standard(client, world):
-    from yingji.core.services import region_update
-
     region_update(region=world.regions["390102001000"], actor=None, population=10000)
     ShelterFactory(region=world.village1, effective_area_m2=1000)
     client.force_login(world.county1_leader)
@@ -248,8 +248,6 @@ def test_an_excel_import_keeps_good_rows_and_reports_bad_ones(client, world):
     import io
 
     from openpyxl import Workbook
-
-    from yingji.resources.importing import RESCUE_TEAM_IMPORTER
 
     workbook = Workbook()
     sheet = workbook.active

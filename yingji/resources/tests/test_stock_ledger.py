@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from yingji.core.models import Notification
 from yingji.resources import services
-from yingji.resources.models import MovementKind, ReminderKind, StockBalance, StockMovement, StockReminder
+from yingji.resources.models import MovementKind, ReminderKind, StockBalance, StockMinimum, StockMovement, StockReminder
 from yingji.resources.tasks import stock_reminders
 from yingji.resources.testing import MaterialFactory, WarehouseFactory
 
@@ -149,8 +149,6 @@ def test_a_warehouse_minimum_overrides_the_catalogue_default(world, store, clien
 
 def test_the_warehouse_page_sets_and_shows_its_minimum(world, store, client):
     from django.urls import reverse
-
-    from yingji.resources.models import StockMinimum
 
     tents = MaterialFactory(name="帐篷", unit="顶")
     client.force_login(world.county1_admin)

@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 import yingji.core.browser_testing  # noqa: F401 - sets up the sync ORM for Playwright
 from yingji.core.testing import PASSWORD, add_enterprise_user, build_world
 from yingji.enterprises.testing import EnterpriseFactory
+from yingji.risks.testing import RiskPointFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # A loaded CI machine can take longer than the 5 s default to draw the map.
@@ -62,8 +63,6 @@ def test_an_enterprise_manager_grades_a_risk_point_and_sees_it_red_on_the_map(pa
 
 
 def test_a_city_officer_sees_where_the_red_and_orange_risks_are(page: Page, live_server, plant):
-    from yingji.risks.testing import RiskPointFactory
-
     RiskPointFactory(enterprise=plant.plant, name="液氨储罐区", lec_l="10", lec_e="6", lec_c="15")  # D 900 重大
     RiskPointFactory(enterprise=plant.plant, name="配电室", lec_l="1", lec_e="1", lec_c="1")       # D 1 低
     page.set_default_timeout(10_000)

@@ -4,7 +4,8 @@ import pytest
 
 from yingji.core.testing import add_enterprise_user, xlsx_rows
 from yingji.enterprises.testing import EnterpriseFactory
-from yingji.risks.services import risk_point_change_status
+from yingji.risks.models import RiskLevelCount
+from yingji.risks.services import rebuild_level_counts, risk_point_change_status, risk_point_update
 from yingji.risks.testing import RiskPointFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,14 +114,10 @@ def test_an_enterprise_user_is_sent_to_its_own_map(client, city):
 
 
 def counts():
-    from yingji.risks.models import RiskLevelCount
-
     return {(c.enterprise_id, c.region_id, c.level): c.total for c in RiskLevelCount.objects.filter(total__gt=0)}
 
 
 def test_the_roll_up_follows_every_change_and_equals_a_recount(city):
-    from yingji.risks.services import rebuild_level_counts, risk_point_update
-
     e1, e2 = city.firms[0], city.firms[1]
     point = lec(e1, "新增反应釜", 3, 6, 7)                                       # 一般
     assert counts()[(e1.pk, e1.region_id, "general")] == 1

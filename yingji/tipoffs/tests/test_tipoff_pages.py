@@ -7,8 +7,9 @@ from rest_framework.test import APIClient
 
 from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests, xlsx_rows
 from yingji.tipoffs.models import TipOff
+from yingji.tipoffs.services import tipoff_submit
 from yingji.tipoffs.specs import TIPOFF
-from yingji.tipoffs.testing import make_tipoff
+from yingji.tipoffs.testing import make_tipoff, png_file
 
 pytestmark = pytest.mark.django_db
 
@@ -129,9 +130,6 @@ def test_the_api_makes_moves_through_the_services(world):
 
 
 def test_photos_are_served_only_inside_the_jurisdiction(client, world):
-    from yingji.tipoffs.services import tipoff_submit
-    from yingji.tipoffs.testing import png_file
-
     tipoff, _code = tipoff_submit(description="某厂违规储存危化品十余桶", category="hazchem", region=world.village1,
                                   address="工业路1号", photos=[png_file()])
     photo = tipoff.photos.get()

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from yingji.core.services import region_update
+from yingji.core.tasks import sweep
 from yingji.tipoffs.models import PublicHit, TipOff, TipOffPhoto
 from yingji.tipoffs.services import format_tracking_code, tipoff_act, tipoff_submit
 from yingji.tipoffs.testing import fake_image, make_tipoff, png_file, public_form_data, solved_challenge
@@ -196,8 +197,6 @@ def test_the_old_counters_are_swept(world):
     import datetime
 
     from django.utils import timezone
-
-    from yingji.core.tasks import sweep
 
     PublicHit.objects.create(kind="submit", client_key="x", at=timezone.now() - datetime.timedelta(days=2))
     PublicHit.objects.create(kind="submit", client_key="x", at=timezone.now())

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from yingji.core.models import StateChange
-from yingji.core.testing import add_enterprise_user
+from yingji.core.testing import add_enterprise_user, xlsx_rows
 from yingji.enterprises.testing import EnterpriseFactory
 from yingji.training import services
 from yingji.training.models import Attempt, AttemptStatus, Question
@@ -228,7 +228,6 @@ def test_the_results_page_and_its_export_stay_inside_the_county(client, world):
     client.force_login(world.county1_officer)
     page = client.get(f"/training/exams/{exam.pk}/results/").content.decode()
     assert "甲企业" in page and "乙企业" not in page
-    from yingji.core.testing import xlsx_rows
 
     export = client.get(f"/training/exams/{exam.pk}/results/?export=xlsx")
     cells = {str(c) for row in xlsx_rows(export.content) for c in row if c is not None}

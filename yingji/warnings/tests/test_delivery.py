@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from yingji.core.models import Notification, StateChange
-from yingji.core.services import region_create
+from yingji.core.services import region_create, region_update
 from yingji.core.testing import xlsx_rows
 from yingji.warnings import services
 from yingji.warnings.delivery import acknowledge_many, escalate_due, resolve_recipients, send_queued
@@ -54,8 +54,6 @@ def test_the_recipients_are_every_active_person_of_every_region_in_the_area(worl
 
 
 def test_a_polygon_drawn_on_the_map_adds_the_regions_whose_centre_lies_in_it(world, lists):
-    from yingji.core.services import region_update
-
     region_update(region=world.village1, actor=None, longitude=118.5, latitude=36.45)
     square = {"type": "Polygon", "coordinates": [[[118.4, 36.4], [118.6, 36.4], [118.6, 36.5], [118.4, 36.5],
                                                    [118.4, 36.4]]]}

@@ -3,7 +3,7 @@
 import pytest
 
 from yingji.core.models import StateChange
-from yingji.warnings import delivery, services
+from yingji.warnings import channels, delivery, services
 from yingji.warnings.delivery import record_delivery_reports, send_queued
 from yingji.warnings.models import Delivery, DeliveryStatus
 from yingji.warnings.states import DELIVERY_ACTION, DELIVERY_WORKFLOW
@@ -52,8 +52,6 @@ def test_a_sent_message_is_then_delivered_or_failed_by_its_report(world):
 
 
 def test_an_answer_the_table_does_not_know_fails_the_message_with_the_answer(world, monkeypatch):
-    from yingji.warnings import channels
-
     messages = _messages(world)
 
     class Odd(channels.ChannelAdapter):

@@ -19,7 +19,8 @@ from rest_framework.test import APIClient
 from yingji.core.models import Notification, StateChange, User
 from yingji.core.notifications import notify
 from yingji.core.testing import xlsx_rows
-from yingji.warnings import links
+from yingji.core.throttling import hits
+from yingji.warnings import links, services
 from yingji.warnings.config import config, embedded_gateway_token
 from yingji.warnings.delivery import escalate_due, send_queued
 from yingji.warnings.models import Channel, Delivery, DeliveryStatus, Recipient, RecipientStatus
@@ -35,8 +36,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 def warning(world):
     """A published warning of county 1 to a township: its guarantor (who has a platform account) and a village
     cadre whose superior the guarantor is."""
-    from yingji.warnings import services
-
     add_warning_staff(world)
     township = world.regions["390102001000"]
     chief = services.person_create(actor=None, region=township, role="guarantor", name="甲一包保",
@@ -211,8 +210,6 @@ def test_replies_from_one_number_beyond_the_limit_are_refused(gateway, settings,
 
 
 def test_the_reply_count_is_kept_in_the_shared_throttle_cache(gateway, settings, warning):
-    from yingji.core.throttling import hits
-
     settings.WARNING_REPLY_LIMIT = 5
     recipient = cadre(warning)
     for _attempt in range(2):

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from yingji.warnings.models import ResponsiblePerson
+from yingji.warnings.services import person_create
 
 pytestmark = pytest.mark.django_db
 URL = "/warnings/persons/import/"
@@ -51,8 +52,6 @@ def test_good_rows_are_kept_and_bad_rows_reported_with_their_reason(client, worl
 
 
 def test_a_known_phone_updates_that_person(client, world):
-    from yingji.warnings.services import person_create
-
     existing = person_create(actor=None, region=world.village1, role="grid_member", name="旧名", phone="13900002222")
     client.force_login(world.county1_admin)
     response = client.post(URL, {"file": workbook(client, [row(world, 姓名="新名", 手机号="13900002222")])})

@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from yingji.core import roles
 from yingji.core.models import StateChange
 from yingji.core.testing import ScopedModelAPITests, ScopedModelViewTests, xlsx_rows
 from yingji.warnings import services
 from yingji.warnings.delivery import escalate_due
 from yingji.warnings.models import Channel, Delivery, Recipient, RecipientStatus
-from yingji.warnings.testing import published_for
+from yingji.warnings.testing import add_person, make_warning, publish, published_for
 
 pytestmark = pytest.mark.django_db
 
@@ -126,8 +127,6 @@ def test_county2_cannot_see_or_export_the_board_of_county1(client, world):
 
 
 def test_the_city_board_shows_every_county_and_a_county_cannot_open_it(client, world):
-    from yingji.warnings.testing import make_warning, publish
-
     published_for(world, world.county1, world.village1, "甲村叫应人", "13800001001")
     services.person_create(actor=None, region=world.village2, role="village_cadre", name="乙村叫应人",
                            phone="13800002001")
@@ -142,9 +141,6 @@ def test_the_city_board_shows_every_county_and_a_county_cannot_open_it(client, w
 
 
 def _city_signer(world):
-    from yingji.core import roles
-    from yingji.warnings.testing import add_person
-
     if "city_signer" not in world.users:
         add_person(world, "city_signer", roles.LEADER, world.city)
     return world.city_signer

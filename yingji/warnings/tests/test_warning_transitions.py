@@ -5,13 +5,15 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from yingji.core import roles
 from yingji.core.models import StateChange
-from yingji.core.workflow import InvalidTransition
+from yingji.core.tasks import SWEEPERS
+from yingji.core.workflow import InvalidTransition, transition
 from yingji.warnings import cap, services
 from yingji.warnings.models import MsgType, Warning, WarningStatus
 from yingji.warnings.states import MANUAL_ACTIONS, WORKFLOW
 from yingji.warnings.tasks import expire_warnings
-from yingji.warnings.testing import add_warning_staff, make_warning, publish
+from yingji.warnings.testing import add_person, add_warning_staff, make_warning, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -59,8 +61,6 @@ def test_each_move_is_allowed_or_refused_exactly_as_the_table_says(world, state,
         if action == "approve":
             changed = services.warning_approve(warning=warning, actor=actor)
         else:
-            from yingji.core.workflow import transition
-
             changed = transition(warning, workflow=WORKFLOW, action=action, actor=actor, reason="按表办理")
         assert changed.status == ALLOWED[(state, action)]
         change = StateChange.objects.filter(subject_id=str(warning.pk)).latest("pk")
@@ -70,17 +70,12 @@ def test_each_move_is_allowed_or_refused_exactly_as_the_table_says(world, state,
             if action in MANUAL_ACTIONS:
                 services.warning_act(warning=warning, actor=actor or world.county1_duty, action=action, reason="x")
             else:
-                from yingji.core.workflow import transition
-
                 transition(warning, workflow=WORKFLOW, action=action, actor=actor, reason="x")
         assert Warning.objects.get(pk=warning.pk).status == state
         assert StateChange.objects.count() == moves_before
 
 
 def test_the_drafter_cannot_sign_their_own_warning(world):
-    from yingji.core import roles
-    from yingji.warnings.testing import add_person
-
     warning = warning_in(world, WarningStatus.DRAFT)
     signer = add_person(world, "signer_who_drafts", roles.LEADER, world.county1)
     own = make_warning(world, actor=world.county1_admin)
@@ -193,8 +188,6 @@ def test_the_sweep_expires_published_warnings_past_their_expiry_only(world):
 
 
 def test_the_sweeper_is_registered():
-    from yingji.core.tasks import SWEEPERS
-
     assert expire_warnings in SWEEPERS
 
 
