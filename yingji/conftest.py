@@ -8,6 +8,7 @@ from django.conf import settings as django_settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 
+from yingji.celery import app
 from yingji.core.testing import World, build_world
 
 SCRATCH_PREFIX = "yingji-test-"
@@ -53,8 +54,6 @@ def _private_task_queue(_scratch):
 
     A `make run` beside the tests would otherwise take the tasks the tests send, and two test runs each other's.
     """
-    from yingji.celery import app
-
     queue = _scratch / "celery"
     folders = {"data_folder_in": queue / "queue", "data_folder_out": queue / "queue",
                "processed_folder": queue / "processed", "control_folder": queue / "control"}
