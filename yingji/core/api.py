@@ -258,7 +258,13 @@ class ScopedViewSet(
 
 
 class ReadOnlyScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    spec: ModelSpec | None = None
     model: type[models.Model]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "spec", None) is not None:
+            cls.model = cls.spec.model
 
     def get_queryset(self):
         return _prepared(self, self.model.objects.restrict(self.request.user, "view"))
