@@ -273,9 +273,12 @@ class _Listener:
         if connection.vendor != "postgresql":
             stop.wait(timeout)
             return
+        deadline = time.monotonic() + timeout
         try:
-            for _notice in self._connect().notifies(timeout=timeout, stop_after=1):
-                pass
+            # In slices of at most a second, so a stop request (SIGTERM) is heard quickly.
+            while not stop.is_set() and (remaining := deadline - time.monotonic()) > 0:
+                if list(self._connect().notifies(timeout=min(remaining, 1.0), stop_after=1)):
+                    return
         except Exception:
             log.warning("outbox: no wake-up channel, polling instead", exc_info=True)
             self.close()

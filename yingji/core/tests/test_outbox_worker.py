@@ -144,3 +144,5 @@ def test_an_idle_worker_is_woken_by_the_commit_rather_than_its_next_poll(tmp_pat
     finally:
         worker.terminate()
         worker.wait(10)
+    # SIGTERM stops it within a second or so, not at the end of its 60 s poll, and cleanly.
+    assert worker.returncode == 0
