@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from yingji.core.forms import RegionChoiceField, ScopedModelForm
 from yingji.core.models import Organization, Region
 from yingji.incidents.models import Incident, ReportKind, ResponseLevel
+from yingji.resources.models import Material, RescueTeam, Warehouse
 
 
 class IncidentForm(ScopedModelForm):
@@ -37,8 +38,6 @@ class DispatchForm(forms.Form):
     instruction = forms.CharField(label=_("任务内容"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user, **kwargs):
-        from yingji.resources.models import RescueTeam
-
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = RescueTeam.objects.restrict(user, "view").filter(status="standby")
         self.fields["organization"].queryset = Organization.objects.restrict(user, "view")
@@ -51,8 +50,6 @@ class AllocationForm(forms.Form):
     destination = forms.CharField(label=_("送达地点"), max_length=200, required=False)
 
     def __init__(self, *args, user, **kwargs):
-        from yingji.resources.models import Material, Warehouse
-
         super().__init__(*args, **kwargs)
         self.fields["warehouse"].queryset = Warehouse.objects.restrict(user, "view")
         self.fields["material"].queryset = Material.objects.restrict(user, "view")
