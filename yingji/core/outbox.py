@@ -158,16 +158,21 @@ def claim(limit: int, ids: Iterable[int] | None = None) -> list[OutboxMessage]:
     now = timezone.now()
     token = _token()
     lease = timedelta(seconds=_setting("OUTBOX_LEASE_SECONDS", 60))
-    with transaction.atomic():
-        due = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, available_at__lte=now)
-        if ids is not None:
-            due = due.filter(pk__in=list(ids))
-        picked = list(lock_due_rows(due.order_by("available_at", "pk")).values_list("pk", flat=True)[:limit])
-        if not picked:
-            return []
-        # The conditions again: a worker that read the same ids before our lock (SQLite) finds them taken.
-        OutboxMessage.objects.filter(pk__in=picked, status=OutboxStatus.PENDING, available_at__lte=now).update(
-            available_at=now + lease, claimed_by=token, claimed_at=now, attempts=F("attempts") + 1)
+    claim_fields = {"available_at": now + lease, "claimed_by": token, "claimed_at": now,
+                    "attempts": F("attempts") + 1}
+    due = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, available_at__lte=now)
+    if ids is not None:
+        # Known ids (the committing process's own messages): one UPDATE claims those still due; a worker that holds
+        # one makes it wait, after which the re-checked conditions leave that row out.
+        picked = list(ids)[:limit]
+        due.filter(pk__in=picked).update(**claim_fields)
+    else:
+        with transaction.atomic():
+            picked = list(lock_due_rows(due.order_by("available_at", "pk")).values_list("pk", flat=True)[:limit])
+            if not picked:
+                return []
+            # The conditions again: a worker that read the same ids before our lock (SQLite) finds them taken.
+            due.filter(pk__in=picked).update(**claim_fields)
     return list(OutboxMessage.objects.filter(pk__in=picked, claimed_by=token).order_by("pk"))
 
 
