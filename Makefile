@@ -3,10 +3,18 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
-PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/yingji
+# A PostgreSQL test database of this checkout's own (pytest-django makes test_<name>_gw0, _gw1, ...), so two
+# checkouts can run `make test` at once.
+CHECKOUT_ID := $(shell printf '%s' "$(CURDIR)" | md5sum | cut -c1-8)
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/yingji_$(CHECKOUT_ID)
+# pytest-xdist workers per half; each worker has its own database, task queue folder and ports.
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadscope
+# The halves use only their own database and no Redis cache or broker, whatever this shell has set.
+TEST_ENV := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup setup-production system-run system-test run test test-sqlite test-postgres lint bench migrate seed clean
+.PHONY: setup setup-production system-run system-test run test test-steps test-sqlite test-postgres lint bench migrate seed clean
 
 setup: $(STAMPS)/python $(STAMPS)/frontend
 
@@ -62,14 +70,19 @@ lint: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run > /dev/null
 
 test-sqlite: setup | system-test
-	$(BIN)/pytest
+	@bin/timed "SQLite half" $(TEST_ENV) $(BIN)/pytest $(PYTEST_PARALLEL)
 
 test-postgres: setup | system-test
-	@$(BIN)/python -c "import psycopg; psycopg.connect('$(PG_TEST_URL:/yingji=/postgres)').close()" \
-		|| (echo "PostgreSQL is not reachable at $(PG_TEST_URL); start it (see README) or set PG_TEST_URL" && exit 1)
-	DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+	@bin/timed "PostgreSQL half" $(TEST_ENV) DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_PARALLEL)
 
-test: system-test lint test-sqlite test-postgres
+# Lint, then both halves at once (the machine's cores shared by their workers); each half's output is printed
+# when it ends, followed by its time.
+test: system-test setup
+	@bin/timed "make test" $(MAKE) --no-print-directory test-steps
+
+test-steps:
+	@bin/timed lint $(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 bench: setup
 	$(BIN)/python bench/run.py
