@@ -1,6 +1,7 @@
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 
 from yingji.celery import app
+from yingji.core import outbox
 from yingji.core.testing import World, build_world
 
 SCRATCH_PREFIX = "yingji-test-"
@@ -84,6 +86,25 @@ def _test_settings(tmp_path, settings):
 def world(db) -> World:
     """A small fictional city with two counties and the people of every test."""
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _outbox_worker_beside_the_live_server(request):
+    """A test served by the live server has an outbox worker beside it, as `make run` has.
+
+    The committing request runs its own messages at once; the worker retries one that failed there (a busy
+    database on a loaded machine), so a browser test sees what a user would, not a message left for nobody.
+    """
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    stop = threading.Event()
+    worker = threading.Thread(target=outbox.work, kwargs={"stop": stop, "poll": 0.5}, daemon=True)
+    worker.start()
+    yield
+    stop.set()
+    worker.join(timeout=30)
 
 
 @pytest.fixture(scope="session")
