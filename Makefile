@@ -47,11 +47,12 @@ $(STAMPS)/runtime: requirements.txt | system-run
 $(STAMPS)/frontend: package.json package-lock.json | system-run
 	@mkdir -p $(STAMPS)
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf yingji/static/vendor && mkdir -p yingji/static/vendor/leaflet yingji/static/vendor/echarts yingji/static/vendor/htmx yingji/static/vendor/bootstrap
+	rm -rf yingji/static/vendor && mkdir -p yingji/static/vendor/leaflet yingji/static/vendor/echarts yingji/static/vendor/htmx yingji/static/vendor/bootstrap yingji/static/vendor/tom-select
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images yingji/static/vendor/leaflet/
 	cp node_modules/echarts/dist/echarts.min.js yingji/static/vendor/echarts/
 	cp node_modules/htmx.org/dist/htmx.min.js yingji/static/vendor/htmx/
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css yingji/static/vendor/bootstrap/
+	cp node_modules/tom-select/dist/js/tom-select.complete.min.js node_modules/tom-select/dist/css/tom-select.bootstrap5.min.css yingji/static/vendor/tom-select/
 	@touch $@
 
 migrate: setup
