@@ -142,6 +142,55 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# Unified sign-on (统一身份认证) through the bureau's directory, each off until configured (docs/deployment.md,
+# "Unified sign-on"). Local accounts keep working beside them. yingji/core/signon/ holds the backends.
+LDAP_SERVER_URI = os.environ.get("LDAP_SERVER_URI", "")
+if LDAP_SERVER_URI:
+    AUTHENTICATION_BACKENDS.append("yingji.core.signon.ldap.DirectoryLDAPBackend")
+AUTH_LDAP_SERVER_URI = LDAP_SERVER_URI
+AUTH_LDAP_BIND_DN = os.environ.get("LDAP_BIND_DN", "")
+AUTH_LDAP_BIND_PASSWORD = os.environ.get("LDAP_BIND_PASSWORD", "")
+AUTH_LDAP_START_TLS = env_bool("LDAP_START_TLS", False)
+# Without a DN template the user is searched for under LDAP_USER_SEARCH_BASE with LDAP_USER_FILTER.
+LDAP_USER_DN_TEMPLATE = os.environ.get("LDAP_USER_DN_TEMPLATE", "")
+LDAP_USER_SEARCH_BASE = os.environ.get("LDAP_USER_SEARCH_BASE", "")
+LDAP_USER_FILTER = os.environ.get("LDAP_USER_FILTER", "(uid=%(user)s)")
+LDAP_GROUP_SEARCH_BASE = os.environ.get("LDAP_GROUP_SEARCH_BASE", "")
+LDAP_GROUP_TYPE = os.environ.get("LDAP_GROUP_TYPE", "groupOfNames")  # or posixGroup, groupOfUniqueNames
+# Seconds to wait for the directory to connect and to answer each operation: a directory that is down or hangs
+# fails the sign-in quickly with a clear message instead of holding the login page.
+LDAP_TIMEOUT = float(os.environ.get("LDAP_TIMEOUT", "3"))
+LDAP_ATTRIBUTE_REAL_NAME = os.environ.get("LDAP_ATTRIBUTE_REAL_NAME", "cn")
+LDAP_ATTRIBUTE_MOBILE = os.environ.get("LDAP_ATTRIBUTE_MOBILE", "mobile")
+LDAP_ATTRIBUTE_EMAIL = os.environ.get("LDAP_ATTRIBUTE_EMAIL", "mail")
+
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("yingji.core.signon.oidc.DirectoryOIDCBackend")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+# Endpoints: from the provider's discovery document, or each one given (a given one wins).
+OIDC_OP_DISCOVERY_URL = os.environ.get("OIDC_OP_DISCOVERY_URL", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid profile")
+OIDC_USERNAME_CLAIM = os.environ.get("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "groups")
+OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", "5"))
+OIDC_USE_PKCE = True
+OIDC_VERIFY_SSL = env_bool("OIDC_VERIFY_SSL", True)
+OIDC_AUTHENTICATION_CALLBACK_URL = "signon:oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "login"
+
+# Directory groups to roles, as JSON: {"group name or DN": "role" or ["role", ...]}, roles named as in
+# yingji/core/roles.py. The jurisdiction comes from an attribute (LDAP) or claim (OIDC, CAS) holding a division
+# code (6, 9 or 12 digits) or an enterprise's unified social credit code.
+SSO_GROUP_ROLES = os.environ.get("SSO_GROUP_ROLES", "")
+SSO_REGION_ATTRIBUTE = os.environ.get("SSO_REGION_ATTRIBUTE", "")
+SSO_ENTERPRISE_ATTRIBUTE = os.environ.get("SSO_ENTERPRISE_ATTRIBUTE", "")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -315,6 +364,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo@2026")
+# YINGJI_DEMO=0: `make run` starts an empty platform and prints a one-time setup link (docs/onboarding-data.md).
+DEMO_ENABLED = env_bool("YINGJI_DEMO", True)
+PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "应急管理综合应用平台")
+# Region and boundary tables are imported whole (all or nothing), so their cap is a province's table, not a sheet's.
+DIVISION_IMPORT_MAX_BYTES = int(os.environ.get("DIVISION_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+DIVISION_IMPORT_MAX_ROWS = int(os.environ.get("DIVISION_IMPORT_MAX_ROWS", "1000000"))
 
 # Per-app operating figures (docs/deployment.md lists them with their meaning).
 COCKPIT_POLL_SECONDS = int(os.environ.get("COCKPIT_POLL_SECONDS", "30"))

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sso/", include("yingji.core.signon.urls")),
     path("password/", auth_views.PasswordChangeView.as_view(template_name="core/password_change.html"),
          name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(template_name="core/password_change_done.html"),

@@ -1,6 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from yingji.core import signon
 
 
 class LoginForm(AuthenticationForm):
@@ -16,8 +19,22 @@ class LoginForm(AuthenticationForm):
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control"
 
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            # The directory could not be asked: say so rather than blame the password.
+            if signon.was_unavailable(self.request):
+                raise ValidationError(signon.UNAVAILABLE_MESSAGE, code="directory_unavailable") from None
+            raise
+
 
 class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["redirect_sign_on"] = signon.redirect_sign_on_enabled()
+        return context
