@@ -9,16 +9,18 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from yingji.analytics.models import ReportStatus
-from yingji.core.workflow import Transition, Workflow
+from yingji.core.workflow import Transition, Workflow, system_rule, user_rule
 
 S = ReportStatus
 
 
+@system_rule
 def _system_only(user, report) -> bool:
     # The build is the worker's business; `transition()` skips `who` for the system (actor None).
     return False
 
 
+@user_rule
 def can_retry(user, report) -> bool:
     return user.has_perm("analytics.add_monthlyreport")
 

@@ -48,13 +48,39 @@ class MapLayer:
 
 @dataclass(frozen=True)
 class HomeFigures:
-    """A block of the home page: `read(user, scope_root)` gives the figures, merged into the page's context;
-    `template` shows them, `script` (a static path, optional) draws its charts."""
+    """A block of the home page (the user's workbench): `read(user, scope_root)` gives the figures, merged into
+    the page's context; `template` shows them, `script` (a static path, optional) draws its charts. `fits(user)`
+    says whether the block belongs on this user's workbench (a duty officer's duty block, an enterprise's own
+    figures); by default every user with the figures sees it."""
 
     key: str
     template: str
     read: Callable[[User, Region | None], dict[str, Any]]
     script: str = ""
+    fits: Callable[[User], bool] = field(default=lambda user: True, compare=False)
+    order: int = 100  # smaller first
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One line of 我的待办: `count` records await the user's `kind` of action; `url` opens exactly those (the
+    record itself when there is one)."""
+
+    key: str
+    label: str
+    count: int
+    url: str
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class TodoSource:
+    """To-do entries no workflow table gives (a 叫应 addressed to the user's person, a report due): `read(user)`
+    returns them, counted with scoped, set-based queries. The tables' own entries come from
+    `yingji.core.todos.workflow_todos`; see docs/dev/adding-a-transition.md."""
+
+    key: str
+    read: Callable[[User], list[TodoItem]]
 
 
 @dataclass(frozen=True)
@@ -172,6 +198,27 @@ class ReadinessHint:
     read: Callable[[Region, int], str]
 
 
+@dataclass(frozen=True)
+class Place:
+    """A named point a user may read, offered by the place search of the map picker."""
+
+    name: str
+    kind: Any  # a label (a lazy translation)
+    longitude: float
+    latitude: float
+    region: str = ""  # the region code, for filling a form's region field
+
+
+@dataclass(frozen=True)
+class PlaceSource:
+    """Named points for the map picker's place search: `search(user, term, limit)` gives at most `limit` places
+    whose name contains `term`, among what the owner's `restrict(user, "view")` lets the user read."""
+
+    key: str
+    label: str
+    search: Callable[[User, str, int], list[Place]]
+
+
 HOOKS: dict[str, type] = {
     "MAP_LAYERS": MapLayer,
     "HOME_FIGURES": HomeFigures,
@@ -179,6 +226,8 @@ HOOKS: dict[str, type] = {
     "COCKPIT_FIGURES": CockpitFigures,
     "REPORT_SECTIONS": ReportSection,
     "READINESS_HINTS": ReadinessHint,
+    "TODO_ITEMS": TodoSource,
+    "PLACE_SOURCES": PlaceSource,
 }
 
 
@@ -281,3 +330,15 @@ def plain(value: Any) -> Any:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)
+
+
+def places_of(user: User, model: type, term: str, limit: int, kind: Any) -> list[Place]:
+    """The records of `model` the user may read whose name contains `term` and that have coordinates, as places
+    (for a PlaceSource of a model with `name`, `longitude`, `latitude` and a `region`)."""
+    if not has_model_perm(user, model, "view"):
+        return []
+    rows = (model._default_manager.restrict(user, "view")
+            .filter(name__icontains=term, longitude__isnull=False, latitude__isnull=False)
+            .order_by("name").values_list("name", "longitude", "latitude", "region_id")[:limit])
+    return [Place(name=name, kind=kind, longitude=lon, latitude=lat, region=region or "")
+            for name, lon, lat, region in rows]

@@ -1,6 +1,6 @@
 """The core's outbox handlers: notifications and live events (`yingji.core.outbox`)."""
 
-from yingji.core import live, outbox
+from yingji.core import live, outbox, todos
 from yingji.core.models import OutboxMessage
 from yingji.core.notifications import deliver
 
@@ -15,3 +15,9 @@ def notify(message: OutboxMessage) -> None:
 def publish_live(message: OutboxMessage) -> None:
     """Publish a live event to Redis: at least once; a repeated event only makes a page refresh once more."""
     live.send(message.payload["topic"], message.payload["event"])
+
+
+@outbox.handler("core.announce")
+def announce(message: OutboxMessage) -> None:
+    """Notify the people a move handed its record to (`Transition.announce`): exactly once, like `core.notify`."""
+    todos.announce(message)

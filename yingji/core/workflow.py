@@ -15,7 +15,9 @@ An app's `states.py` declares its statuses and a `Workflow`:
     )
 
 `who(user, obj) -> bool` says who may act (a role, the assignee, "not the
-rectifier"...). Its service calls `transition(obj, action=..., actor=...)`, which
+rectifier"...). A rule also says, set-based, which records it lets a user act on
+(`rows_rule`, `user_rule`, `system_rule`): the to-do lists (`yingji.core.todos`)
+count "what awaits this user" from the same tables with one query per model. Its service calls `transition(obj, action=..., actor=...)`, which
 locks the row, checks the table and `who`, sets the status, writes the history
 and a `StateChange` row (the timeline). Side effects are outbox messages the
 service emits in the same transaction (`yingji.core.outbox`). Nothing else
@@ -34,12 +36,40 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yingji.core import bulk
+from yingji.core import bulk, live, outbox
 from yingji.core.models import StateChange
 from yingji.core.scoping import ensure_in_scope, is_in_scope
 from yingji.core.services import save_with_history
 
 Rule = Callable[[Any, models.Model], bool]
+TODO_TOPIC = "core.todo"
+# The set-based twin of a rule: the records `who(user, record)` holds for, as a filter (None: no record at all).
+RowsOf = Callable[[Any], "models.Q | None"]
+
+
+def rows_rule(rows: RowsOf) -> Callable[[Rule], Rule]:
+    """Give a `who` rule its set-based twin, `rows(user) -> Q | None`: the records the rule lets `user` act on
+    (jurisdiction and state aside; the to-do lists add those). It must agree with the rule on every record; the
+    generated test `core/tests/test_todos.py::test_every_rule_agrees_with_its_rows` checks that."""
+
+    def attach(rule: Rule) -> Rule:
+        rule.rows = rows
+        return rule
+
+    return attach
+
+
+def user_rule(rule: Rule) -> Rule:
+    """A rule that looks at the user only (a role, a permission), never at the record: it holds for every record
+    or for none, so its rows are all or nothing. The record is passed as None when asking it so."""
+    rule.rows = lambda user: models.Q() if rule(user, None) else None
+    return rule
+
+
+def system_rule(rule: Rule) -> Rule:
+    """A rule no person passes (moves the platform makes itself): nobody's to-do."""
+    rule.rows = lambda user: None
+    return rule
 
 
 class InvalidTransition(ValidationError):  # noqa: N818 - the name the style guide uses
@@ -72,6 +102,12 @@ class Transition:
     reason_required: bool = False
     # What the move takes besides its reason (model field names or ActionFields), for its form and API body.
     fields: tuple[str | ActionField, ...] = field(default=(), compare=False)
+    # A record in `source` waits for whoever may make this move: it is on their to-do list. False for a standing
+    # option nobody waits for (责令停产 of an operating enterprise, 停用 of a risk point).
+    todo: bool = field(default=True, compare=False)
+    # After this move, tell the people who may make the next moves of the new state (a notification each, their
+    # to-do count updated live): for a move that hands the record to someone else, e.g. 送审 to the signers.
+    announce: bool = field(default=False, compare=False)
 
     def action_fields(self) -> list[ActionField]:
         return [f if isinstance(f, ActionField) else ActionField(f) for f in self.fields]
@@ -83,8 +119,10 @@ def unknown_action_message(action: str) -> str:
 
 class Workflow:
     def __init__(self, *, transitions: Iterable[Transition], status_field: str = "status",
-                 choices: type[models.TextChoices]) -> None:
+                 choices: type[models.TextChoices], todo: bool = True) -> None:
         self.transitions = list(transitions)
+        # False for a status nobody waits on (在产/停产, 待命/出动): none of its moves is anybody's to-do.
+        self.todo = todo
         self.status_field = status_field
         self.choices = choices
         self._table = {(t.source, t.action): t for t in self.transitions}
@@ -185,6 +223,12 @@ def transition(
         reason=reason,
         data=data or {},
     )
+    if actor is not None:
+        # Open pages of the jurisdiction reload their to-do count (`yingji.core.todos`).
+        live.publish(TODO_TOPIC, {"region": locked.region_id, "enterprise": getattr(locked, "enterprise_id", None)})
+    if move.announce:
+        outbox.emit("core.announce", {"model": model._meta.label_lower, "pk": locked.pk, "action": action,
+                                      "state": move.target, "actor": getattr(actor, "pk", None)})
     return locked
 
 

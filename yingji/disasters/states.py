@@ -13,17 +13,26 @@ Who may act:
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yingji.core.workflow import ActionField, Transition, Workflow
+from yingji.core.workflow import ActionField, Transition, Workflow, rows_rule, user_rule
 from yingji.disasters.models import ConsultationStatus, EventStatus, ReportStatus, TaskStatus
 
 
+@user_rule
 def can_report(user, report) -> bool:
     return not user.scope_enterprise_id and user.has_perm("disasters.change_disasterreport")
 
 
+def _reviewable(user) -> Q | None:
+    if user.scope_enterprise_id or not user.has_perm("disasters.review_disasterreport"):
+        return None
+    return ~Q(created_by=user)
+
+
+@rows_rule(_reviewable)
 def can_review(user, report) -> bool:
     return (not user.scope_enterprise_id and user.has_perm("disasters.review_disasterreport")
             and report.created_by_id != user.pk)
@@ -48,6 +57,7 @@ REPORT_WORKFLOW = Workflow(
 )
 
 
+@user_rule
 def can_manage_event(user, event) -> bool:
     return not user.scope_enterprise_id and user.has_perm("disasters.change_disasterevent")
 
@@ -56,14 +66,16 @@ E = EventStatus
 EVENT_WORKFLOW = Workflow(
     choices=EventStatus,
     transitions=[
-        Transition(E.REPORTING, "verify", E.VERIFYING, gettext_lazy("转入核报"), who=can_manage_event),
-        Transition(E.VERIFYING, "close", E.CLOSED, gettext_lazy("结束"), who=can_manage_event),
-        Transition(E.VERIFYING, "reopen", E.REPORTING, gettext_lazy("恢复续报"), who=can_manage_event,
+        # An event runs while its reports come in: a stage the duty room ends when it judges, not a to-do.
+        Transition(E.REPORTING, "verify", E.VERIFYING, gettext_lazy("转入核报"), who=can_manage_event, todo=False),
+        Transition(E.VERIFYING, "close", E.CLOSED, gettext_lazy("结束"), who=can_manage_event, todo=False),
+        Transition(E.VERIFYING, "reopen", E.REPORTING, gettext_lazy("恢复续报"), who=can_manage_event, todo=False,
                    reason_required=True),
     ],
 )
 
 
+@user_rule
 def can_manage_consultation(user, consultation) -> bool:
     return not user.scope_enterprise_id and user.has_perm("disasters.change_consultation")
 
@@ -85,11 +97,25 @@ CONSULTATION_WORKFLOW = Workflow(
 )
 
 
+def _assigned(user) -> Q | None:
+    if user.organization_id is None or not user.has_perm("disasters.change_consultationtask"):
+        return None
+    return Q(organization_id=user.organization_id)
+
+
+@rows_rule(_assigned)
 def of_assignee(user, task) -> bool:
     return (user.organization_id is not None and user.organization_id == task.organization_id
             and user.has_perm("disasters.change_consultationtask"))
 
 
+def _confirmable(user) -> Q | None:
+    if not can_manage_consultation(user, None):
+        return None
+    return ~Q(organization_id=user.organization_id) if user.organization_id is not None else Q()
+
+
+@rows_rule(_confirmable)
 def can_confirm(user, task) -> bool:
     return can_manage_consultation(user, task) and user.organization_id != task.organization_id
 

@@ -11,6 +11,7 @@ def bureau_officer(user, enterprise) -> bool:
 
 
 WORKFLOW = Workflow(
+    todo=False,  # a standing status, changed when someone decides to: nobody waits on it
     choices=Status,
     transitions=[
         Transition(Status.OPERATING, "suspend", Status.SUSPENDED, _("责令停产"), who=bureau_officer, reason_required=True),

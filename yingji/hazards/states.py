@@ -14,10 +14,11 @@ Who may act:
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yingji.core.workflow import ActionField, Transition, Workflow
+from yingji.core.workflow import ActionField, Transition, Workflow, rows_rule, user_rule
 from yingji.hazards.models import HazardLevel, HazardStatus, SupervisionStatus
 
 S = HazardStatus
@@ -31,12 +32,28 @@ def _own_enterprise(user, hazard) -> bool:
     return bool(user.scope_enterprise_id) and user.scope_enterprise_id == hazard.enterprise_id
 
 
+def _assignable(user) -> Q | None:
+    if _is_bureau(user):
+        return Q() if user.has_perm("hazards.assign_hazard") else None
+    return Q(enterprise_id=user.scope_enterprise_id) if user.has_perm("hazards.change_hazard") else None
+
+
+@rows_rule(_assignable)
 def can_assign(user, hazard) -> bool:
     if _is_bureau(user):
         return user.has_perm("hazards.assign_hazard")
     return _own_enterprise(user, hazard) and user.has_perm("hazards.change_hazard")
 
 
+def _submittable(user) -> Q | None:
+    if not user.has_perm("hazards.change_hazard"):
+        return None
+    if user.scope_enterprise_id:
+        return Q(enterprise_id=user.scope_enterprise_id)
+    return Q(enterprise__isnull=True)
+
+
+@rows_rule(_submittable)
 def can_submit(user, hazard) -> bool:
     if not user.has_perm("hazards.change_hazard"):
         return False
@@ -45,6 +62,15 @@ def can_submit(user, hazard) -> bool:
     return _is_bureau(user)
 
 
+def _acceptable(user) -> Q | None:
+    if not _is_bureau(user) or not user.has_perm("hazards.accept_hazard"):
+        return None
+    supervised = Q(supervision_status=SupervisionStatus.LISTED)
+    own_unit = Q(supervising_unit_id=user.organization_id) if user.organization_id is not None else Q(pk__in=[])
+    return ~Q(rectified_by=user) & (~supervised | (supervised & own_unit))
+
+
+@rows_rule(_acceptable)
 def can_accept(user, hazard) -> bool:
     if not _is_bureau(user) or not user.has_perm("hazards.accept_hazard"):
         return False
@@ -55,6 +81,7 @@ def can_accept(user, hazard) -> bool:
     return True
 
 
+@user_rule
 def can_supervise(user, hazard) -> bool:
     return _is_bureau(user) and user.has_perm("hazards.supervise_hazard")
 
@@ -98,11 +125,11 @@ SUPERVISION_WORKFLOW = Workflow(
     status_field="supervision_status",
     transitions=[
         Transition(SupervisionStatus.NONE, "list", SupervisionStatus.LISTED, gettext_lazy("挂牌督办"),
-                   who=can_supervise, requires=listable,
+                   who=can_supervise, requires=listable, todo=False,
                    fields=(ActionField("supervision_level", required=True), ActionField("supervising_unit", required=True),
                            "supervision_listed_on")),
         Transition(SupervisionStatus.LISTED, "delist", SupervisionStatus.DELISTED, gettext_lazy("摘牌"),
-                   who=can_supervise, requires=delistable),
+                   who=can_supervise, requires=delistable, todo=False),
     ],
 )
 

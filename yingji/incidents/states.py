@@ -1,20 +1,30 @@
 """Workflows of the incident app: a report is signed for by the level above; a task runs its receipt loop."""
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.workflow import ActionField, Transition, Workflow
+from yingji.core.workflow import ActionField, Transition, Workflow, rows_rule, user_rule
 from yingji.incidents.models import ReportStatus, ResponseStatus, TaskStatus
 
 
+def _to_sign(user) -> Q | None:
+    if not user.scope_region_id or not user.has_perm("incidents.change_incidentreport"):
+        return None
+    return Q(to_region_id=user.scope_region_id)
+
+
+@rows_rule(_to_sign)
 def upper_level_duty(user, report) -> bool:
     """Only the level the report was sent to signs for it: a user whose jurisdiction is exactly that region."""
     return user.scope_region_id == report.to_region_id and user.has_perm("incidents.change_incidentreport")
 
 
+@user_rule
 def task_handler(user, task) -> bool:
     return not user.scope_enterprise_id and user.has_perm("incidents.change_dispatchtask")
 
 
+@user_rule
 def response_commander(user, response) -> bool:
     """The bureau running the response (not an enterprise) with the right to change responses adjusts or ends it."""
     return not user.scope_enterprise_id and user.has_perm("incidents.change_emergencyresponse")
@@ -41,8 +51,8 @@ RESPONSE_WORKFLOW = Workflow(
     choices=ResponseStatus,
     transitions=[
         Transition(ResponseStatus.ACTIVE, "adjust", ResponseStatus.ACTIVE, _("调整响应级别"), who=response_commander,
-                   reason_required=True, fields=(ActionField("level", required=True),)),
+                   reason_required=True, fields=(ActionField("level", required=True),), todo=False),
         Transition(ResponseStatus.ACTIVE, "end", ResponseStatus.ENDED, _("终止响应"), who=response_commander,
-                   reason_required=True),
+                   reason_required=True, todo=False),
     ],
 )

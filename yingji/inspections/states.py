@@ -10,10 +10,11 @@ Who may act:
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yingji.core.workflow import ActionField, Transition, Workflow
+from yingji.core.workflow import ActionField, Transition, Workflow, rows_rule, user_rule
 from yingji.inspections.models import CaseStatus, InterviewStatus, PlanStatus
 
 
@@ -21,10 +22,16 @@ def _bureau(user, perm: str) -> bool:
     return not user.scope_enterprise_id and user.has_perm(perm)
 
 
+@user_rule
 def can_edit_plan(user, plan) -> bool:
     return _bureau(user, "inspections.change_annualplan")
 
 
+def _approvable(user) -> Q | None:
+    return ~Q(submitted_by=user) if _bureau(user, "inspections.approve_annualplan") else None
+
+
+@rows_rule(_approvable)
 def can_approve_plan(user, plan) -> bool:
     return _bureau(user, "inspections.approve_annualplan") and plan.submitted_by_id != user.pk
 
@@ -49,6 +56,7 @@ PLAN_WORKFLOW = Workflow(
 )
 
 
+@user_rule
 def can_handle_case(user, case) -> bool:
     return _bureau(user, "inspections.change_case")
 
@@ -80,6 +88,7 @@ CASE_WORKFLOW = Workflow(
 )
 
 
+@user_rule
 def can_interview(user, interview) -> bool:
     return _bureau(user, "inspections.change_warninginterview")
 

@@ -7,10 +7,11 @@ recorded before it can be closed, and an alarm still out of limits cannot be clo
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.workflow import ActionField, Transition, Workflow
+from yingji.core.workflow import ActionField, Transition, Workflow, user_rule
 from yingji.monitoring.models import AlarmStatus
 
 
+@user_rule
 def alarm_handler(user, alarm) -> bool:
     """The enterprise's own people and the bureau's monitoring officers handle alarms."""
     return user.has_perm("monitoring.change_alarm")

@@ -20,11 +20,12 @@ Who may act:
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yingji.core.workflow import ActionField, Transition, Workflow
+from yingji.core.workflow import ActionField, Transition, Workflow, rows_rule, system_rule, user_rule
 from yingji.incidents.models import ResponseLevel
 from yingji.plans.models import (
     DrillImprovement,
@@ -43,6 +44,7 @@ def _is_bureau(user) -> bool:
     return not user.scope_enterprise_id
 
 
+@system_rule
 def nobody(user, obj) -> bool:
     """Moves only the system makes (actor=None skips `who`)."""
     return False
@@ -50,14 +52,21 @@ def nobody(user, obj) -> bool:
 
 # -- plans ------------------------------------------------------------------------------------------------------
 
+@user_rule
 def plan_maintainer(user, plan) -> bool:
     return user.has_perm("plans.change_plan")
 
 
+def _reviewable(user) -> Q | None:
+    return ~Q(submitted_by=user) if _is_bureau(user) and user.has_perm("plans.review_plan") else None
+
+
+@rows_rule(_reviewable)
 def plan_reviewer(user, plan) -> bool:
     return _is_bureau(user) and user.has_perm("plans.review_plan") and plan.submitted_by_id != user.pk
 
 
+@user_rule
 def plan_filer(user, plan) -> bool:
     return _is_bureau(user) and user.has_perm("plans.file_plan")
 
@@ -82,7 +91,8 @@ PLAN_WORKFLOW = Workflow(
                    reason_required=True),
         Transition(P.REVIEWED, "file", P.FILED, gettext_lazy("备案"), who=plan_filer,
                    fields=("filing_number", "filed_on")),
-        Transition(P.FILED, "abolish", P.ABOLISHED, gettext_lazy("废止"), who=plan_filer, reason_required=True),
+        Transition(P.FILED, "abolish", P.ABOLISHED, gettext_lazy("废止"), who=plan_filer, reason_required=True,
+                   todo=False),
         Transition(P.FILED, "supersede", P.SUPERSEDED, gettext_lazy("修订替代"), who=nobody),
     ],
 )
@@ -90,10 +100,18 @@ PLAN_WORKFLOW = Workflow(
 # -- drills -----------------------------------------------------------------------------------------------------
 
 
+@user_rule
 def drill_maintainer(user, drill) -> bool:
     return user.has_perm("plans.change_drill")
 
 
+def _evaluable(user) -> Q | None:
+    if not user.has_perm("plans.change_drill"):
+        return None
+    return Q() if _is_bureau(user) else Q(enterprise_id=user.scope_enterprise_id)
+
+
+@rows_rule(_evaluable)
 def drill_evaluator(user, drill) -> bool:
     if not user.has_perm("plans.change_drill"):
         return False
@@ -121,7 +139,7 @@ DRILL_WORKFLOW = Workflow(
         Transition(D.PLANNED, "start", D.IN_PROGRESS, gettext_lazy("开始实施"), who=drill_maintainer,
                    fields=(EXERCISE, PLAN_RESPONSE)),
         Transition(D.PLANNED, "cancel", D.CANCELLED, gettext_lazy("取消演练"), who=drill_maintainer,
-                   reason_required=True),
+                   reason_required=True, todo=False),
         Transition(D.IN_PROGRESS, "finish", D.CONDUCTED, gettext_lazy("实施完成"), who=drill_maintainer,
                    fields=("held_on", "summary")),
         Transition(D.CONDUCTED, "evaluate", D.EVALUATED, gettext_lazy("评估"), who=drill_evaluator,
@@ -134,10 +152,12 @@ DRILL_WORKFLOW = Workflow(
 # -- improvement tasks ---------------------------------------------------------------------------------------------
 
 
+@user_rule
 def improvement_rectifier(user, improvement) -> bool:
     return user.has_perm("plans.change_drillimprovement")
 
 
+@rows_rule(lambda user: ~Q(submitted_by=user) if user.has_perm("plans.change_drillimprovement") else None)
 def improvement_checker(user, improvement) -> bool:
     return user.has_perm("plans.change_drillimprovement") and improvement.submitted_by_id != user.pk
 
@@ -158,6 +178,15 @@ IMPROVEMENT_WORKFLOW = Workflow(
 # -- readiness --------------------------------------------------------------------------------------------------
 
 
+def _self_assessed(user) -> Q | None:
+    if not _is_bureau(user) or not user.has_perm("plans.change_readinessassessment") or not user.scope_region_id:
+        return None
+    scope = user.scope_region_id
+    own = Q(region_id=scope)
+    return own | Q(region_id__startswith=scope[:9]) if level_of(scope) == "township" else own
+
+
+@rows_rule(_self_assessed)
 def self_assessor(user, assessment) -> bool:
     """The township or village itself: its own people, or the township's people for one of its villages."""
     if not _is_bureau(user) or not user.has_perm("plans.change_readinessassessment"):
@@ -168,6 +197,7 @@ def self_assessor(user, assessment) -> bool:
     return level_of(scope) == "township" and assessment.region_id.startswith(scope[:9]) if scope else False
 
 
+@user_rule
 def county_reviewer(user, assessment) -> bool:
     if not _is_bureau(user) or not user.has_perm("plans.review_readinessassessment"):
         return False

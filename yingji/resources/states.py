@@ -12,6 +12,7 @@ def team_commander(user, team) -> bool:
 
 S = TeamStatus
 WORKFLOW = Workflow(
+    todo=False,  # a standing status, changed when someone decides to: nobody waits on it
     choices=TeamStatus,
     transitions=[
         Transition(S.STANDBY, "deploy", S.DEPLOYED, _("出动"), who=team_commander),

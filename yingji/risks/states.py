@@ -13,6 +13,7 @@ def keeper(user, risk_point) -> bool:
 
 S = RiskPointStatus
 WORKFLOW = Workflow(
+    todo=False,  # a standing status, changed when someone decides to: nobody waits on it
     choices=RiskPointStatus,
     transitions=[
         Transition(S.ACTIVE, "retire", S.RETIRED, _("停用"), who=keeper, reason_required=True),

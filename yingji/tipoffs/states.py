@@ -7,18 +7,21 @@ tip-off lies (checked by `transition`). A reward is approved, or sent back, by s
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.workflow import ActionField, Transition, Workflow
+from yingji.core.workflow import ActionField, Transition, Workflow, rows_rule, user_rule
 from yingji.enterprises.models import Enterprise
 from yingji.hazards.models import HazardCategory, HazardLevel
 from yingji.tipoffs.models import TipOffStatus
 
 
+@user_rule
 def handler(user, tipoff) -> bool:
     return not user.scope_enterprise_id and user.has_perm("tipoffs.change_tipoff")
 
 
+@rows_rule(lambda user: ~Q(reward_proposed_by=user) if handler(user, None) else None)
 def not_the_proposer(user, tipoff) -> bool:
     return handler(user, tipoff) and tipoff.reward_proposed_by_id != user.pk
 

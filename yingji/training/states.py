@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.workflow import Transition, Workflow
+from yingji.core.workflow import Transition, Workflow, system_rule
 from yingji.training.models import AttemptStatus
 
 S = AttemptStatus
 
 
+@system_rule
 def nobody(user, attempt) -> bool:
     return False
 

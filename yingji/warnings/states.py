@@ -1,34 +1,52 @@
 """A warning's life: 拟稿 → 送审 → 签发发布 by an authorised signer → 更新/解除 (new messages) or 过期 (the sweep)."""
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.workflow import Transition, Workflow
+from yingji.core.workflow import Transition, Workflow, rows_rule, system_rule, user_rule
 from yingji.warnings.models import DeliveryStatus, RecipientStatus, WarningStatus
 
 
+@user_rule
 def bureau_editor(user, warning) -> bool:
     return not user.scope_enterprise_id and user.has_perm("warnings.change_warning")
 
 
+def _signable(user) -> Q | None:
+    if user.scope_enterprise_id or not user.has_perm("warnings.approve_warning"):
+        return None
+    return ~Q(drafted_by=user)
+
+
+@rows_rule(_signable)
 def authorised_signer(user, warning) -> bool:
     """签发: a holder of approve_warning who did not draft the message (four eyes)."""
     return (not user.scope_enterprise_id and user.has_perm("warnings.approve_warning")
             and warning.drafted_by_id != user.pk)
 
 
+@system_rule
 def system_only(user, warning) -> bool:
     """Moves made by the platform itself (publishing a follower, the expiry sweep), never by a person."""
     return False
+
+
+def publishable(warning) -> str | None:
+    """What the national platform's format needs besides the form's own checks: a coded event type (§5.1)."""
+    if not warning.event_type:
+        return _("未选择事件类型：国家预警信息发布系统格式要求事件类型代码，请先编辑预警选择事件类型")
+    return None
 
 
 S = WarningStatus
 WORKFLOW = Workflow(
     choices=WarningStatus,
     transitions=[
-        Transition(S.DRAFT, "submit", S.REVIEW, _("送审"), who=bureau_editor),
-        Transition(S.REVIEW, "withdraw", S.DRAFT, _("撤回修改"), who=bureau_editor),
+        Transition(S.DRAFT, "submit", S.REVIEW, _("送审"), who=bureau_editor, announce=True, requires=publishable),
+        Transition(S.REVIEW, "withdraw", S.DRAFT, _("撤回修改"), who=bureau_editor, todo=False),
         Transition(S.REVIEW, "reject", S.DRAFT, _("退回"), who=authorised_signer, reason_required=True),
-        Transition(S.REVIEW, "approve", S.PUBLISHED, _("签发发布"), who=authorised_signer),
+        Transition(S.REVIEW, "approve", S.PUBLISHED, _("签发发布"), who=authorised_signer,
+                   requires=publishable),
         Transition(S.PUBLISHED, "supersede", S.SUPERSEDED, _("被更新"), who=system_only),
         Transition(S.PUBLISHED, "cancel", S.CANCELLED, _("被解除"), who=system_only),
         Transition(S.PUBLISHED, "expire", S.EXPIRED, _("到期失效"), who=system_only),
@@ -42,6 +60,7 @@ MANUAL_WORKFLOW = Workflow(choices=WarningStatus,
                            transitions=[t for t in WORKFLOW.transitions if t.action in MANUAL_ACTIONS])
 
 
+@rows_rule(lambda user: Q(person__user=user))
 def the_person_or_the_platform(user, recipient) -> bool:
     """叫应 is answered by the person (their link, SMS, key or account); nobody answers for someone else."""
     return user is None or recipient.person.user_id == user.pk
