@@ -1,17 +1,38 @@
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
 from django import forms
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.models import Organization, User
+from yingji.core.models import Organization, Region, User
 from yingji.core.scoping import ScopedQuerySet
+from yingji.core.validators import coordinates_problem
+from yingji.core.widgets import AnnotatedSelect, MapPointWidget, TimetableWidget
 from yingji.core.workflow import Transition
+from yingji.standards import division
 
 REASON_MAX_LENGTH = 500
 
 
+# Form fields a located record's choice fills in, and the attribute of the record each takes.
+FILLED_FROM = {"region": "region_id", "address": "address", "longitude": "longitude", "latitude": "latitude"}
+
+
 class ScopedModelForm(forms.ModelForm):
-    """A ModelForm whose choices of related records are limited to the user's jurisdiction."""
+    """A ModelForm whose choices of related records are limited to the user's jurisdiction.
+
+    It also fits the widgets that let people pick instead of type (docs/dev/forms.md): a map picker on every
+    longitude/latitude pair, and on a choice of a located record (an enterprise) the data that fills its
+    region, address and coordinates in and that narrows its options to the chosen region. Long and multiple
+    choices become searchable in the browser (yingji/static/yingji/forms.js). Coordinates are checked to lie in
+    or near the record's region.
+    """
+
+    # child field -> (parent field, {parent value: child values}): the child's options follow the parent's choice.
+    dependent_choices: ClassVar[Mapping[str, tuple[str, Mapping[str, Iterable[str]]]]] = {}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,6 +53,115 @@ class ScopedModelForm(forms.ModelForm):
                 widget.attrs.setdefault("class", "form-select")
             elif not isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-control")
+        self._fit_map_picker()
+        self._fit_located_choices()
+        self._fit_dependent_choices()
+
+    def _visible(self, name: str) -> bool:
+        return name in self.fields and not self.fields[name].widget.is_hidden
+
+    def _fit_map_picker(self) -> None:
+        if not (self._visible("longitude") and self._visible("latitude")):
+            return
+        field = self.fields["longitude"]
+        old = field.widget
+        field.widget = MapPointWidget(attrs={**old.attrs, "class": "form-control form-control-sm map-picker-input"},
+                                      latitude_input=self["latitude"].auto_id or "")
+        field.widget.is_required = old.is_required
+        field.label = _("位置")
+        field.help_text = field.help_text or _("在地图上点选或搜索地名，经纬度自动填写")
+        self.fields["latitude"].widget.attrs["class"] = "form-control form-control-sm"
+
+    def _annotate(self, name: str, option_data, **attrs: str) -> None:
+        field = self.fields[name]
+        old = field.widget
+        if type(old) is not forms.Select and not isinstance(old, AnnotatedSelect):
+            return
+        widget = AnnotatedSelect(attrs={**old.attrs, **attrs}, choices=old.choices, option_data=option_data)
+        widget.is_required = old.is_required
+        field.widget = widget
+
+    def _fit_located_choices(self) -> None:
+        region_select = self._visible("region") and isinstance(self.fields["region"], forms.ModelChoiceField)
+        for name, field in list(self.fields.items()):
+            if not isinstance(field, forms.ModelChoiceField) or isinstance(field, forms.ModelMultipleChoiceField):
+                continue
+            model = field.queryset.model
+            if model is Region:
+                self._annotate(name, lambda v: {"prefix": division.significant_prefix(str(v))})
+                continue
+            names = {f.name for f in model._meta.get_fields()}
+            if not ({"longitude", "latitude"} <= names or "address" in names):
+                continue
+            fills = {self[target].auto_id: target for target in FILLED_FROM
+                     if target != name and target in names and self._visible(target)}
+            if "place" in self.fields and "address" not in self.fields and "address" in names:
+                fills[self["place"].auto_id] = "address"
+            attrs = {"data-fills": json.dumps(fills)} if fills else {}
+            if region_select and name != "region" and "region" in names:
+                attrs.update({"data-filter-by": self["region"].auto_id, "data-filter-mode": "prefix"})
+            if attrs:
+                self._annotate(name, _located_option_data, **attrs)
+
+    def _fit_dependent_choices(self) -> None:
+        for child, (parent, children_of) in self.dependent_choices.items():
+            if child not in self.fields or parent not in self.fields:
+                continue
+            parent_of = {str(c): str(p) for p, children in children_of.items() for c in children}
+            self._annotate(child, lambda v, parent_of=parent_of: {"parent": parent_of.get(str(v), "")},
+                           **{"data-filter-by": self[parent].auto_id, "data-filter-mode": "exact"})
+
+    def clean(self):
+        data = super().clean()
+        if "longitude" in self.fields and "latitude" in self.fields \
+                and not ({"longitude", "latitude"} & set(self._errors or {})):
+            problem = coordinates_problem(data, self.instance)
+            if problem:
+                self.add_error("longitude", problem)
+        return data
+
+
+def _located_option_data(value: Any) -> dict[str, str]:
+    record = getattr(value, "instance", None)
+    if record is None:
+        return {}
+    data = {f"fill-{target}": getattr(record, source, None) for target, source in FILLED_FROM.items()
+            if hasattr(record, source)}
+    data = {key: "" if item is None else str(item) for key, item in data.items()}
+    data["parent"] = data.get("fill-region", "")
+    return data
+
+
+class TimetableField(forms.Field):
+    """A timetable of steps after so many minutes, edited as rows (TimetableWidget); the value is the list of
+    {"after_minutes": n, <choice_key>: value} the model's JSONField stores. Validate it with the owner's rule."""
+
+    def __init__(self, *, choices: Iterable[tuple[str, Any]], minutes_label: str, choice_label: str,
+                 choice_key: str = "step", **kwargs: Any) -> None:
+        kwargs.setdefault("widget", TimetableWidget(choices=list(choices), minutes_label=minutes_label,
+                                                    choice_label=choice_label, choice_key=choice_key))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[dict[str, Any]]:
+        if value in (None, ""):
+            return []
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise forms.ValidationError(_("时间表格式不正确")) from None
+        return value
+
+    def prepare_value(self, value: Any) -> Any:
+        # As JSON text, like the stored value; the widget shows it as rows.
+        return value if isinstance(value, str) else json.dumps(value or [], ensure_ascii=False)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return self.to_python(data) != (initial or [])
+        except forms.ValidationError:
+            return True
 
 
 class RegionChoiceField(forms.ModelChoiceField):

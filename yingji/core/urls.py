@@ -1,7 +1,7 @@
 from django.urls import path
 
 from yingji.core.resource_specs import ORGANIZATION, REGION, USER
-from yingji.core.views import attachments, notifications, pages, resources  # noqa: F401 - registers the user pages
+from yingji.core.views import attachments, notifications, pages, places, resources  # noqa: F401 - registers the user pages
 from yingji.core.views.generic import model_urls, view_for
 
 app_name = "core"
@@ -11,6 +11,7 @@ urlpatterns = [
     path("regions/tree/<str:code>/", pages.region_tree, name="region_tree_node"),
     path("regions/list/", view_for(REGION, "list").as_view(), name="region_list"),
     path("regions/geojson/", pages.region_geojson, name="region_geojson"),
+    path("places/search/", places.places_search, name="place_search"),
     # A region's key is its code, not a number: its detail path is its own.
     path("regions/<str:pk>/", view_for(REGION, "detail").as_view(), name="region_detail"),
     *model_urls(ORGANIZATION),

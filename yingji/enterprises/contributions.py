@@ -1,8 +1,19 @@
 """What enterprises offers to other apps' pages (`yingji.core.contributions`): the enterprise figures and charts
-of the home page."""
+of the home page, and enterprises as places for the map picker's search."""
 
-from yingji.core.contributions import HomeFigures
+from django.utils.translation import gettext_lazy as _
+
+from yingji.core.contributions import HomeFigures, Place, PlaceSource, places_of
+from yingji.core.models import User
+from yingji.enterprises.models import Enterprise
 from yingji.enterprises.selectors import enterprise_figures
 
 HOME_FIGURES = [HomeFigures("enterprises", "enterprises/home_figures.html", enterprise_figures,
                             script="enterprises/home.js")]
+
+
+def enterprise_places(user: User, term: str, limit: int) -> list[Place]:
+    return places_of(user, Enterprise, term, limit, kind=_("企业"))
+
+
+PLACE_SOURCES = [PlaceSource("enterprises", _("企业"), enterprise_places)]

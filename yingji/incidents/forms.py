@@ -3,11 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.core.forms import RegionChoiceField, ScopedModelForm
 from yingji.core.models import Organization, Region
-from yingji.incidents.models import Incident, ReportKind, ResponseLevel
+from yingji.incidents.models import SUBTYPES, Incident, ReportKind, ResponseLevel
 from yingji.resources.models import Material, RescueTeam, Warehouse
 
 
 class IncidentForm(ScopedModelForm):
+    dependent_choices = {"subtype": ("category", SUBTYPES)}
     region = RegionChoiceField(label=_("发生地区划"), queryset=Region.objects.select_related("parent"))
     occurred_at = forms.DateTimeField(label=_("发生时间"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M",
                                                                        "%Y-%m-%d %H:%M:%S"],

@@ -11,7 +11,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yingji.core.contributions import CockpitFigures, CockpitPart, CockpitQuery, Figure, MapLayer, ReadinessHint
+from yingji.core.contributions import (
+    CockpitFigures,
+    CockpitPart,
+    CockpitQuery,
+    Figure,
+    MapLayer,
+    Place,
+    PlaceSource,
+    ReadinessHint,
+    places_of,
+)
 from yingji.core.models import Region, User
 from yingji.core.scoping import code_prefix_q
 from yingji.resources.models import RescueTeam, Shelter, TeamStatus, Warehouse
@@ -78,4 +88,18 @@ READINESS_HINTS = [
     ReadinessHint("team", team_hint),
     ReadinessHint("site", site_hint),
     ReadinessHint("equipment", equipment_hint),
+]
+
+
+def _places(model: type, kind: Any):
+    def search(user: User, term: str, limit: int) -> list[Place]:
+        return places_of(user, model, term, limit, kind=kind)
+    return search
+
+
+# Known points of the map picker's place search.
+PLACE_SOURCES = [
+    PlaceSource("shelters", gettext_lazy("避难场所"), _places(Shelter, gettext_lazy("避难场所"))),
+    PlaceSource("warehouses", gettext_lazy("物资仓库"), _places(Warehouse, gettext_lazy("物资仓库"))),
+    PlaceSource("teams", gettext_lazy("救援队伍"), _places(RescueTeam, gettext_lazy("救援队伍"))),
 ]

@@ -14,11 +14,12 @@ def timetable_problems(value) -> str | None:
     last = 0
     for entry in value:
         if not isinstance(entry, dict) or set(entry) != {"after_minutes", "step"}:
-            return _("每一步应包含 after_minutes 和 step")
+            return _("每一行应填写等待分钟数（after_minutes）和届时执行的动作（step）")
         minutes = entry["after_minutes"]
         if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= last:
-            return _("after_minutes 应为递增的正整数（分钟）")
+            return _("等待分钟数（after_minutes）应为逐行递增的正整数")
         if entry["step"] not in STEPS:
-            return _("step 应为 %(steps)s 之一") % {"steps": "、".join(STEPS)}
+            return _("届时执行的动作（step）应为%(steps)s之一") % {
+                "steps": "、".join(f"{label}（{key}）" for key, label in STEPS.items())}
         last = minutes
     return None

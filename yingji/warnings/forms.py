@@ -1,10 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.forms import RegionChoiceField, ScopedModelForm
+from yingji.core.forms import RegionChoiceField, ScopedModelForm, TimetableField
 from yingji.core.models import Organization, Region
 from yingji.warnings.cap import event_types
-from yingji.warnings.escalation import timetable_problems
+from yingji.warnings.escalation import STEPS, timetable_problems
 from yingji.warnings.models import Level, ResponsiblePerson, ResponsibleRole, Warning, _is_polygon
 from yingji.warnings.widgets import PolygonMapWidget, RegionTreeWidget
 
@@ -42,8 +42,10 @@ class WarningForm(ScopedModelForm):
         widget=forms.CheckboxSelectMultiple, help_text=_("不勾选表示区域内全部责任人"))
     target_organizations = forms.ModelMultipleChoiceField(
         label=_("叫应单位"), queryset=Organization.objects.select_related("region"), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
-        help_text=_("所选单位登记的全部在岗责任人也会收到预警（限发布单位辖区内）"))
+        help_text=_("所选单位登记的全部在岗责任人也会收到预警（限发布单位辖区内）；输入名称搜索，可多选"))
+    escalation = TimetableField(
+        label=_("叫应升级时间表"), choices=STEPS.items(), minutes_label=_("未应答等待分钟数"),
+        choice_label=_("届时执行"), help_text=_("首条消息发出后，按分钟依次执行；不填表示不升级"))
 
     class Meta:
         model = Warning
@@ -51,8 +53,7 @@ class WarningForm(ScopedModelForm):
                   "area_regions", "area_polygon", "target_roles", "target_organizations", "onset", "expires",
                   "source", "escalation"]
         widgets = {"onset": DateTimeInput(), "expires": DateTimeInput(),
-                   "description": forms.Textarea(attrs={"rows": 3}), "instructions": forms.Textarea(attrs={"rows": 3}),
-                   "escalation": forms.Textarea(attrs={"rows": 2})}
+                   "description": forms.Textarea(attrs={"rows": 3}), "instructions": forms.Textarea(attrs={"rows": 3})}
 
     def clean(self):
         cleaned = super().clean()

@@ -1,2 +1,294 @@
-// Form widgets the shared form layer asks for with data- attributes (yingji/core/forms.py, docs/dev/forms.md).
+// Form widgets the shared form layer asks for with data- attributes (yingji/core/forms.py, docs/dev/forms.md):
+// - searchable selects (Tom Select) for every long choice list and every multiple choice;
+// - dependent selects: data-filter-by="<parent select id>" narrows the options to those whose data-parent is the
+//   parent's value (data-filter-mode="exact") or starts with the chosen region's data-prefix ("prefix");
+// - filling: data-fills='{"<input id>": "<name>"}' copies the chosen option's data-fill-<name> into the inputs;
+// - the map picker ([data-map-picker]): click the map or drag the marker, or search a place; it writes the two
+//   coordinate inputs, which stay ordinary form fields;
+// - the timetable row editor ([data-timetable]).
 window.yingji = window.yingji || {};
+(function (ns) {
+  const LONG_LIST = 15;
+  const NO_RESULTS = "无匹配项";
+
+  // -- searchable selects --------------------------------------------------------------------------------------
+
+  const wantsSearch = (select) => !select.hasAttribute("data-plain-select") && !select.tomselect
+    && select.type !== "hidden" && (select.multiple || select.options.length > LONG_LIST
+      || select.hasAttribute("data-searchable"));
+
+  ns.searchable = function (select) {
+    if (!window.TomSelect || !wantsSearch(select)) return;
+    const settings = {
+      maxOptions: null,
+      allowEmptyOption: !select.multiple,
+      create: false,
+      plugins: select.multiple ? ["remove_button"] : [],
+      placeholder: select.multiple ? "输入名称搜索，可多选" : "输入名称搜索",
+      render: { no_results: () => `<div class="no-results">${NO_RESULTS}</div>` },
+    };
+    // The Tom Select control takes the visual place of the select; its size attribute would only add height.
+    select.removeAttribute("size");
+    new window.TomSelect(select, settings);
+  };
+
+  // The data of a select's option by value: its data- attributes as a dataset-like object.
+  const optionData = (select, value) => {
+    if (select.tomselect) return select.tomselect.options[value] || {};
+    const option = Array.from(select.options).find((o) => o.value === value);
+    return option ? option.dataset : {};
+  };
+
+  const setValue = (field, value) => {
+    if (!field || value === undefined) return;
+    if (field.tomselect) {
+      if (field.tomselect.options[value] !== undefined) field.tomselect.setValue(value);
+      return;
+    }
+    if (field.tagName === "SELECT" && !Array.from(field.options).some((o) => o.value === value)) return;
+    if (field.value === value) return;
+    field.value = value;
+    field.dispatchEvent(new Event("change", { bubbles: true }));
+  };
+
+  // -- dependent selects ---------------------------------------------------------------------------------------
+
+  ns.dependent = function (child) {
+    const parent = document.getElementById(child.dataset.filterBy);
+    if (!parent) return;
+    const mode = child.dataset.filterMode || "exact";
+    // Every option as first rendered; filtering shows a subset of these.
+    const all = Array.from(child.options).map((o) => o.cloneNode(true));
+    const tomAll = child.tomselect ? Object.values(child.tomselect.options).map((o) => Object.assign({}, o)) : null;
+    const allowed = (data) => {
+      const chosen = parent.value;
+      if (!chosen) return true;
+      if (mode === "prefix") {
+        const prefix = optionData(parent, chosen).prefix || chosen;
+        return (data.parent || "").startsWith(prefix);
+      }
+      return data.parent === chosen;
+    };
+    const apply = () => {
+      if (child.tomselect) {
+        const ts = child.tomselect;
+        const keep = tomAll.filter((o) => o.value === "" || allowed(o));
+        if (!keep.some((o) => o.value === ts.getValue())) ts.clear(true);
+        ts.clearOptions();
+        ts.addOptions(keep);
+        ts.refreshOptions(false);
+        child.dataset.shownOptions = keep.filter((o) => o.value !== "").length;
+        return;
+      }
+      const current = child.value;
+      const keep = all.filter((o) => o.value === "" || allowed(o.dataset));
+      child.replaceChildren(...keep.map((o) => o.cloneNode(true)));
+      child.value = keep.some((o) => o.value === current) ? current : "";
+      child.dataset.shownOptions = keep.filter((o) => o.value !== "").length;
+    };
+    parent.addEventListener("change", apply);
+    apply();
+  };
+
+  // -- filling from a chosen record ----------------------------------------------------------------------------
+
+  ns.fills = function (select) {
+    let targets;
+    try { targets = JSON.parse(select.dataset.fills); } catch (e) { return; }
+    select.addEventListener("change", () => {
+      if (!select.value) return;
+      const data = optionData(select, select.value);
+      Object.entries(targets).forEach(([id, name]) => {
+        const value = data["fill" + name.charAt(0).toUpperCase() + name.slice(1)];
+        if (value) setValue(document.getElementById(id), value);
+      });
+    });
+  };
+
+  // -- the map picker ------------------------------------------------------------------------------------------
+
+  let leaflet = null;
+  const loadScript = (src) => new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = src;
+    script.onload = resolve;
+    script.onerror = reject;
+    document.body.appendChild(script);
+  });
+  const ensureLeaflet = (el) => {
+    if (window.L && ns.createMap) return Promise.resolve();
+    if (!leaflet) {
+      if (!document.querySelector(`link[href="${el.dataset.leafletCss}"]`)) {
+        const link = document.createElement("link");
+        link.rel = "stylesheet";
+        link.href = el.dataset.leafletCss;
+        document.head.appendChild(link);
+      }
+      leaflet = (window.L ? Promise.resolve() : loadScript(el.dataset.leafletJs))
+        .then(() => (ns.createMap ? null : loadScript(el.dataset.mapJs)));
+    }
+    return leaflet;
+  };
+
+  const number = (input) => {
+    const value = input && input.value.trim() !== "" ? Number(input.value) : NaN;
+    return Number.isFinite(value) ? value : null;
+  };
+
+  ns.mapPicker = function (el) {
+    if (el.dataset.ready) return;
+    el.dataset.ready = "1";
+    const lonInput = el.querySelector(".map-picker-input");
+    const latInput = document.getElementById(el.dataset.latitudeInput);
+    const mapEl = el.querySelector("[data-picker-map]");
+    const hint = el.querySelector("[data-picker-hint]");
+    mapEl.id = mapEl.id || (lonInput.id || "picker") + "_map";
+    ensureLeaflet(el).then(() => {
+      const map = ns.createMap(mapEl.id, ns.tileUrl());
+      const pin = L.divIcon({ className: "map-picker-pin", iconSize: [18, 18], iconAnchor: [9, 9] });
+      let marker = null;
+      const show = (lat, lon, zoomIn) => {
+        if (!marker) {
+          marker = L.marker([lat, lon], { draggable: true, icon: pin, autoPan: true }).addTo(map);
+          marker.on("dragend", () => write(marker.getLatLng(), "已拖动标记"));
+        } else {
+          marker.setLatLng([lat, lon]);
+        }
+        if (zoomIn) map.setView([lat, lon], Math.max(map.getZoom(), 13));
+        mapEl.dataset.markerLon = lon.toFixed(6);
+        mapEl.dataset.markerLat = lat.toFixed(6);
+      };
+      const write = (latlng, what) => {
+        lonInput.value = latlng.lng.toFixed(6);
+        if (latInput) latInput.value = latlng.lat.toFixed(6);
+        [lonInput, latInput].forEach((i) => i && i.dispatchEvent(new Event("change", { bubbles: true })));
+        if (hint) hint.textContent = `${what}：${lonInput.value}, ${latInput ? latInput.value : ""}`;
+      };
+      const fromInputs = (zoomIn) => {
+        const lon = number(lonInput);
+        const lat = number(latInput);
+        if (lon === null || lat === null) return false;
+        show(lat, lon, zoomIn);
+        return true;
+      };
+      map.on("click", (e) => {
+        show(e.latlng.lat, e.latlng.lng, false);
+        write(e.latlng, "已在地图上选点");
+      });
+      [lonInput, latInput].forEach((input) => input && input.addEventListener("change", () => fromInputs(true)));
+      const had = fromInputs(true);
+      ns.loadRegions(map, el.dataset.regions, { fit: !had }).then(() => {
+        mapEl.dataset.ready = "1";
+      });
+      el.querySelector("[data-picker-clear]").addEventListener("click", () => {
+        lonInput.value = "";
+        if (latInput) latInput.value = "";
+        if (marker) { map.removeLayer(marker); marker = null; }
+        delete mapEl.dataset.markerLon;
+        delete mapEl.dataset.markerLat;
+        if (hint) hint.textContent = "已清除位置。";
+      });
+      placeSearch(el, (place) => {
+        show(place.lat, place.lon, true);
+        write(L.latLng(place.lat, place.lon), `已选“${place.name}”`);
+        const region = el.closest("form") && el.closest("form").querySelector("select[name=region]");
+        if (region && !region.value && place.region) setValue(region, place.region);
+      });
+    });
+  };
+
+  const placeSearch = (el, choose) => {
+    const input = el.querySelector("[data-place-search]");
+    const list = el.querySelector("[data-place-results]");
+    let timer = null;
+    let results = [];
+    const render = () => {
+      list.replaceChildren();
+      results.forEach((place) => {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "list-group-item list-group-item-action py-1";
+        button.dataset.placeResult = place.name;
+        button.append(place.name, " ");
+        const kind = document.createElement("small");
+        kind.className = "text-muted";
+        kind.textContent = place.kind;
+        button.append(kind);
+        button.addEventListener("click", () => pick(place));
+        list.append(button);
+      });
+      if (!results.length) {
+        const empty = document.createElement("div");
+        empty.className = "list-group-item text-muted py-1";
+        empty.textContent = "没有找到匹配的地点";
+        list.append(empty);
+      }
+      list.hidden = false;
+    };
+    const pick = (place) => {
+      list.hidden = true;
+      input.value = place.name;
+      choose(place);
+    };
+    const search = () => {
+      const term = input.value.trim();
+      if (!term) { list.hidden = true; return; }
+      fetch(`${el.dataset.search}?q=${encodeURIComponent(term)}`, { credentials: "same-origin" })
+        .then((r) => r.json())
+        .then((data) => { results = data.results || []; render(); });
+    };
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(search, 250);
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      event.preventDefault(); // Enter here chooses a place, it does not submit the form
+      if (results.length && !list.hidden) pick(results[0]);
+      else search();
+    });
+    input.addEventListener("blur", () => setTimeout(() => { list.hidden = true; }, 200));
+  };
+
+  // -- timetable rows ------------------------------------------------------------------------------------------
+
+  ns.timetable = function (root) {
+    const body = root.querySelector("tbody");
+    const clear = (row) => row.querySelectorAll("input, select").forEach((f) => { f.value = ""; });
+    root.querySelector("[data-timetable-add]").addEventListener("click", () => {
+      const row = body.querySelector("[data-timetable-row]").cloneNode(true);
+      clear(row);
+      body.append(row);
+    });
+    body.addEventListener("click", (event) => {
+      const remove = event.target.closest("[data-timetable-remove]");
+      if (!remove) return;
+      const row = remove.closest("[data-timetable-row]");
+      if (body.querySelectorAll("[data-timetable-row]").length > 1) row.remove();
+      else clear(row);
+    });
+  };
+
+  // -- wiring --------------------------------------------------------------------------------------------------
+
+  const once = (el, key, fn) => {
+    if (el.dataset[key]) return;
+    el.dataset[key] = "1";
+    fn(el);
+  };
+
+  ns.fitForms = function (root) {
+    root.querySelectorAll("form select").forEach((s) => ns.searchable(s));
+    root.querySelectorAll("select[data-filter-by]").forEach((s) => once(s, "dependentReady", ns.dependent));
+    root.querySelectorAll("select[data-fills]").forEach((s) => once(s, "fillsReady", ns.fills));
+    root.querySelectorAll("[data-map-picker]").forEach((el) => ns.mapPicker(el));
+    root.querySelectorAll("[data-timetable]").forEach((el) => once(el, "timetableReady", ns.timetable));
+  };
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", () => ns.fitForms(document));
+  } else {
+    ns.fitForms(document);
+  }
+  document.addEventListener("htmx:load", (event) => ns.fitForms(event.detail.elt));
+})(window.yingji);

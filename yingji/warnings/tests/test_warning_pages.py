@@ -2,6 +2,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import feedparser
 import pytest
 from django.utils import timezone
 
@@ -115,7 +116,7 @@ class TestWarningPages(WarningDeclarations, ScopedModelViewTests):
         data = self.valid_form_data(world)
         data["escalation"] = '[{"after_minutes": 10, "step": "fax"}]'
         response = client.post(self.url("create"), data)
-        assert response.status_code == 400 and "step 应为" in response.content.decode()
+        assert response.status_code == 400 and "届时执行的动作（step）应为" in response.content.decode()
 
 
 class TestWarningAPI(WarningDeclarations, ScopedModelAPITests):
@@ -240,6 +241,25 @@ def test_the_public_page_and_feeds_need_no_login_and_show_only_current_published
     document = client.get(f"/warnings/public/cap/{current.identifier}.xml")
     assert document.status_code == 200
     cap.validate_cap(document.content)
+
+
+@pytest.mark.parametrize("path", ["/warnings/public/atom.xml", "/warnings/public/cap.xml"])
+def test_the_atom_feeds_are_valid_rfc_4287_with_authors_iri_ids_and_absolute_links(client, world, path):
+    current = publish(world, make_warning(world, headline="公众可见的暴雨红色预警"))
+    parsed = feedparser.parse(client.get(path).content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    assert parsed.feed.author and parsed.feed.id.startswith("http://testserver/")
+    (entry,) = parsed.entries
+    document = f"http://testserver/warnings/public/cap/{current.identifier}.xml"
+    assert entry.id == document and entry.link == document
+    assert entry.author == "甲区应急管理局"
+    for link in entry.links:
+        assert link.href.startswith("http://testserver/"), link
+    if path.endswith("cap.xml"):
+        (enclosure,) = entry.enclosures
+        assert enclosure.href == document and enclosure.type == "application/cap+xml"
+    assert entry.published_parsed and entry.updated_parsed
 
 
 def test_an_expired_warning_leaves_the_public_page(client, world):
