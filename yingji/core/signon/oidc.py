@@ -16,7 +16,7 @@ import requests
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -93,6 +93,9 @@ class DirectoryOIDCBackend(OIDCAuthenticationBackend):
             logger.warning("OpenID Connect provider refused or unavailable: %s", exc)
             if _unreachable(exc):
                 signon.mark_unavailable(request)
+        except SuspiciousOperation as exc:
+            # An ID token whose signature or nonce does not check out: refused, never a 400 page.
+            logger.warning("OpenID Connect sign-in refused: %s", exc)
         return None
 
     def get_username(self, claims: dict) -> str:
