@@ -32,7 +32,7 @@ from yingji.core.resource_specs import ORGANIZATION
 from yingji.core.rest import TokenThrottle
 from yingji.core.scoping import ScopedQuerySet, ensure_in_scope, has_model_perm
 from yingji.core.specs import ModelSpec
-from yingji.core.validators import validate_plausible_day
+from yingji.core.validators import coordinates_problem, validate_plausible_day
 from yingji.core.workflow import ActionField, Transition, unknown_action_message
 
 ACTIONS = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change", "PATCH": "change"}
@@ -85,6 +85,16 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         models.DateField: DateField,
         models.DateTimeField: DateTimeField,
     }
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        # The same check as the pages' forms (yingji.core.forms.ScopedModelForm): coordinates in their region.
+        writable = {name for name, f in self.fields.items() if not f.read_only}
+        if {"longitude", "latitude"} <= writable and {"longitude", "latitude", "region", "enterprise"} & set(attrs):
+            problem = coordinates_problem(attrs, self.instance)
+            if problem:
+                raise serializers.ValidationError({"longitude": [problem]})
+        return attrs
 
 
 def _refuse_nul_key(viewset) -> None:

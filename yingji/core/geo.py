@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import shapely
 from django.utils.translation import gettext as _
-from shapely import ops
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -29,7 +29,7 @@ KM_PER_DEGREE_LON_AT_EQUATOR = 111.320
 
 def _projected(geometry: BaseGeometry, latitude: float) -> BaseGeometry:
     scale_x = KM_PER_DEGREE_LON_AT_EQUATOR * math.cos(math.radians(latitude))
-    return ops.transform(lambda x, y, z=None: (x * scale_x, y * KM_PER_DEGREE_LAT), geometry)
+    return shapely.transform(geometry, lambda coords: coords * [scale_x, KM_PER_DEGREE_LAT])
 
 
 def boundary_shape(boundary: dict[str, Any] | None) -> BaseGeometry | None:

@@ -13,7 +13,9 @@ window.yingji = window.yingji || {};
 
   // -- searchable selects --------------------------------------------------------------------------------------
 
+  // A child of an exact dependent pair (事件子类) is short once its parent is chosen: it stays a plain select.
   const wantsSearch = (select) => !select.hasAttribute("data-plain-select") && !select.tomselect
+    && select.dataset.filterMode !== "exact"
     && select.type !== "hidden" && (select.multiple || select.options.length > LONG_LIST
       || select.hasAttribute("data-searchable"));
 
@@ -29,7 +31,21 @@ window.yingji = window.yingji || {};
     };
     // The Tom Select control takes the visual place of the select; its size attribute would only add height.
     select.removeAttribute("size");
-    new window.TomSelect(select, settings);
+    const ts = new window.TomSelect(select, settings);
+    // The select stays the labelled form field (what is submitted, what label-based tools and tests find);
+    // clicking the label still opens the search box, which Tom Select wired to it.
+    const label = document.querySelector(`label[for="${ts.control_input.id}"]`);
+    if (label) {
+      label.setAttribute("for", select.id);
+      ts.control_input.removeAttribute("aria-labelledby");
+      ts.control_input.title = label.textContent.trim();
+    }
+    // A value set on the select itself (by a script, or a test) shows in the search box too.
+    select.addEventListener("change", () => {
+      const wanted = select.multiple ? Array.from(select.selectedOptions).map((o) => o.value) : select.value;
+      const shown = ts.getValue();
+      if (JSON.stringify(wanted) !== JSON.stringify(shown)) ts.setValue(wanted, true);
+    });
   };
 
   // The data of a select's option by value: its data- attributes as a dataset-like object.
