@@ -59,7 +59,7 @@ migrate: setup
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --startup
 
 run: seed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0

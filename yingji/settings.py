@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "yingji.core.middleware.DatabaseBusyMiddleware",
+    "yingji.core.middleware.OwnPasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -369,6 +370,8 @@ DEMO_ENABLED = env_bool("YINGJI_DEMO", True)
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "应急管理综合应用平台")
 # Region and boundary tables are imported whole (all or nothing), so their cap is a province's table, not a sheet's.
 DIVISION_IMPORT_MAX_BYTES = int(os.environ.get("DIVISION_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+# Where the operator's nightly backups land; the setup checklist looks for one from the last two days.
+BACKUP_DIR = os.environ.get("BACKUP_DIR", "")
 DIVISION_IMPORT_MAX_ROWS = int(os.environ.get("DIVISION_IMPORT_MAX_ROWS", "1000000"))
 
 # Per-app operating figures (docs/deployment.md lists them with their meaning).

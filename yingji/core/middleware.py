@@ -1,11 +1,13 @@
-"""Turn a database that is busy for longer than the lock timeout into a clear 503 instead of a bare 500."""
+"""Turn a database that is busy for longer than the lock timeout into a clear 503 instead of a bare 500; send
+someone who must first choose their own password to the page where they do."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -50,3 +52,23 @@ class DatabaseBusyMiddleware:
             )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+
+
+class OwnPasswordMiddleware:
+    """Someone an import gave an initial password goes to the page where they choose their own, whatever they ask
+    for, until they have (logging out and static files aside)."""
+
+    ALLOWED = ("/password/set/", "/logout/", "/static/", "/bureau/emblem/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and getattr(user, "must_set_password", False)
+                and not request.path.startswith(self.ALLOWED)):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": _("请先登录网页设置本人密码")}, status=403,
+                                    json_dumps_params={"ensure_ascii": False})
+            return HttpResponseRedirect(reverse("core:own_password"))
+        return self.get_response(request)

@@ -47,6 +47,13 @@ class Region(models.Model):
     boundary = models.JSONField(_("边界（GeoJSON）"), null=True, blank=True)
     population = models.PositiveIntegerField(_("常住人口"), null=True, blank=True)
     area_km2 = models.FloatField(_("面积（平方公里）"), null=True, blank=True)
+    # 城乡分类代码 of the statistics table (111 主城区 ... 220 村庄), given for villages.
+    urban_rural_code = models.CharField(_("城乡分类代码"), max_length=3, blank=True)
+    # A code dropped from a later year's table stays (records still point to it), marked retired.
+    retired_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        "self", verbose_name=_("由此代替"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     objects = ScopedQuerySet.as_manager()
@@ -119,6 +126,22 @@ class Organization(models.Model):
         return self.name
 
 
+class RoleTemplate(models.Model):
+    """The roles a new person of an organisation of this kind gets when an import names none (a township office's
+    staff: 网格员/灾害信息员). Data the administrator edits, one row per kind."""
+
+    kind = models.CharField(_("组织机构类型"), max_length=20, choices=OrganizationKind.choices, unique=True)
+    roles = models.ManyToManyField("auth.Group", verbose_name=_("默认角色"), blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("角色模板")
+        verbose_name_plural = _("角色模板")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):
     pass
 
@@ -142,6 +165,8 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
     )
+    # Set for people an import created with an initial password: they choose their own at first login.
+    must_set_password = models.BooleanField(_("首次登录须设置密码"), default=False)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     objects = ScopedUserManager()
@@ -363,3 +388,91 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} #{self.pk}"
+
+
+class Bureau(models.Model):
+    """The bureau that runs this platform: its name, its root region and its identity (one row).
+
+    Read through `yingji.core.bureau.bureau_identity()`; the login page and generated documents show it.
+    """
+
+    name = models.CharField(_("单位名称"), max_length=100)
+    root_region = models.ForeignKey(Region, verbose_name=_("辖区根区划"), on_delete=models.PROTECT, related_name="+")
+    platform_name = models.CharField(_("平台名称"), max_length=100, blank=True)
+    emblem = models.BinaryField(_("徽标"), null=True, blank=True, editable=True)
+    emblem_type = models.CharField(_("徽标类型"), max_length=40, blank=True)
+    emblem_sha256 = models.CharField(max_length=64, blank=True)
+    configured_at = models.DateTimeField(_("配置时间"))
+    # Set when the demo city was loaded into this database: later starts never load it again.
+    demo_loaded_at = models.DateTimeField(_("演示数据载入时间"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["emblem"])
+
+    class Meta:
+        verbose_name = _("本局信息")
+        verbose_name_plural = _("本局信息")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SetupLink(models.Model):
+    """A one-time link that lets the first administrator configure an empty platform; only its hash is kept."""
+
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("首次设置链接")
+        verbose_name_plural = _("首次设置链接")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M}"
+
+
+class StagedImport(models.Model):
+    """A checked import waiting for its confirmation: the rows as read, and the preview the user saw.
+
+    Confirming re-plans the rows against the database and writes them in one transaction, or nothing.
+    """
+
+    kind = models.CharField(_("类别"), max_length=20)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    payload = models.JSONField(_("内容"), default=dict)
+    summary = models.JSONField(_("预览"), default=dict)
+    created_by = models.ForeignKey(User, verbose_name=_("上传人"), null=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("上传时间"))
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待确认导入")
+        verbose_name_plural = _("待确认导入")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class DocumentNumber(models.Model):
+    """发文字号 given out: one sequence per organisation, kind of document and year (GB/T 9704-2012 §7.2.4); a
+    record's document keeps the number it got first (`yingji.core.documents.next_document_number`)."""
+
+    organization = models.ForeignKey(Organization, verbose_name=_("发文机关"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("文种"), max_length=40)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    serial = models.PositiveIntegerField(_("序号"))
+    text = models.CharField(_("发文字号"), max_length=60)
+    owner_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    owner_id = models.CharField(max_length=40, blank=True)
+    issued_at = models.DateTimeField(_("编号时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("发文字号")
+        verbose_name_plural = _("发文字号")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "kind", "year", "serial"], name="document_number_unique"),
+            models.UniqueConstraint(fields=["kind", "owner_type", "owner_id"], condition=~models.Q(owner_id=""),
+                                    name="document_number_one_per_record"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text

@@ -12,6 +12,7 @@ from yingji.core import services
 from yingji.core.filters import OrganizationFilterSet, RegionFilterSet
 from yingji.core.forms import OrganizationForm
 from yingji.core.models import Organization, Region, User
+from yingji.core.people_import import ORGANIZATION_IMPORTER, USER_IMPORTER
 from yingji.core.specs import ModelSpec
 from yingji.core.tables import Column
 
@@ -31,12 +32,12 @@ ORGANIZATION = ModelSpec(
     columns=[Column("name", link=True), Column("kind"), Column("region.name", _("所属区划")), Column("phone")],
     fields=[Column("name"), Column("kind"), Column("region.name", _("所属区划")),
             Column("parent.name", _("上级单位")), Column("phone")],
-    form=OrganizationForm, filterset=OrganizationFilterSet,
+    form=OrganizationForm, filterset=OrganizationFilterSet, importer=ORGANIZATION_IMPORTER,
 )
 
 USER = ModelSpec(
     User, namespace="core", prefix="users",
-    create=services.user_create, update=services.user_update, object_argument="user",
+    create=services.user_create, update=services.user_update, object_argument="user", importer=USER_IMPORTER,
     fields=[Column("username", _("用户名")), Column("real_name"), Column("mobile"),
             Column("organization.name", _("所在单位")),
             Column("scope", _("管辖范围"), accessor=lambda u: u.scope_label),

@@ -250,3 +250,20 @@ def attachment_store(
         attachment.file.delete(save=False)
         raise
     return attachment
+
+
+@transaction.atomic
+def user_set_own_password(*, user: User, password: str) -> User:
+    """A person chooses their own password (at first login after an import gave them an initial one)."""
+    validate_password(password, user)
+    user.set_password(password)
+    user.must_set_password = False
+    save_with_history(user, actor=user, reason=_("设置本人密码"))
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, user: User, actor: User, active: bool) -> User:
+    """Deactivate (or reactivate) an account instead of deleting it: what the person did stays attributed."""
+    return user_update(user=user, actor=actor, is_active=active)
+

@@ -1,12 +1,25 @@
 from django.urls import path
 
 from yingji.core.resource_specs import ORGANIZATION, REGION, USER
-from yingji.core.views import attachments, notifications, pages, places, resources  # noqa: F401 - registers the user pages
+from yingji.core.views import attachments, notifications, onboarding, pages, places, resources  # noqa: F401 - resources registers the user pages
 from yingji.core.views.generic import model_urls, view_for
 
 app_name = "core"
 
 urlpatterns = [
+    path("setup/", onboarding.setup_checklist, name="setup_checklist"),
+    path("setup/bureau/", onboarding.bureau_edit, name="bureau_edit"),
+    path("setup/link/<str:token>/", onboarding.setup, name="setup"),
+    path("bureau/emblem/", onboarding.bureau_emblem, name="bureau_emblem"),
+    path("password/set/", onboarding.own_password, name="own_password"),
+    path("regions/import/", onboarding.region_import, name="region_import"),
+    path("regions/import/<int:pk>/confirm/", onboarding.region_import_confirm, name="region_import_confirm"),
+    path("regions/boundaries/import/", onboarding.boundary_import, name="boundary_import"),
+    path("regions/boundaries/import/<int:pk>/confirm/", onboarding.boundary_import_confirm,
+         name="boundary_import_confirm"),
+    path("organizations/kinds/", onboarding.organization_kinds, name="organization_kinds"),
+    path("organizations/kinds/<str:kind>/", onboarding.organization_kind_edit, name="organization_kind_edit"),
+    path("users/<int:pk>/active/", onboarding.user_active, name="user_active"),
     path("regions/", pages.region_tree, name="region_tree"),
     path("regions/tree/<str:code>/", pages.region_tree, name="region_tree_node"),
     path("regions/list/", view_for(REGION, "list").as_view(), name="region_list"),

@@ -25,14 +25,19 @@ class UserEditView(ObjectEditView):
 
 @USER.register("list")
 class UserListView(ObjectListView):
+    """People, with 停用/启用 on each row: accounts are deactivated, never deleted."""
+
     spec = USER
     filterset_class = UserFilterSet
+    import_url_name = "core:user_import"
+    table_template = "core/includes/user_table.html"
     columns = [
         Column("username", _("用户名"), link=True),
         Column("real_name"),
         Column("organization.name", _("所在单位")),
         Column("scope", _("管辖范围"), accessor=lambda u: u.scope_label),
         Column("roles", _("角色"), accessor=lambda u: "、".join(u.role_names)),
+        Column("is_active", _("状态"), accessor=lambda u: _("正常") if u.is_active else _("已停用")),
     ]
 
     def get_queryset(self):

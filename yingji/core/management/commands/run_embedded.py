@@ -15,7 +15,9 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
+from yingji.core.bureau import setup_link_create, setup_needed
 from yingji.core.discovery import app_modules
 
 
@@ -92,7 +94,10 @@ class Command(BaseCommand):
         out("")
         out(self.style.SUCCESS(f"应急管理综合应用平台已启动：http://{host}:{port}/"))
         out(f"数据库：{settings.DATABASES['default']['NAME']}（后台任务与定时调度已随同启动）")
-        accounts = demo_accounts()
+        if setup_needed():
+            out(self.style.WARNING("尚未配置本局信息。首次设置（一次有效，24小时内）："
+                                   f"http://{host}:{port}{reverse('core:setup', args=[setup_link_create()])}"))
+        accounts = demo_accounts() if settings.DEMO_ENABLED else []
         if accounts:
             out(f"演示账号（密码均为 {settings.DEMO_PASSWORD}，正式部署前务必修改）：")
             for username, description in accounts:
