@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
         # Imported once the models are loaded; contributions registers the system check of the contributions.
         from yingji.core import contributions  # noqa: F401
         from yingji.core.roles import sync_roles
+        from yingji.core.signon import profile  # noqa: F401  (registers the check of SSO_GROUP_ROLES)
         from yingji.core.throttling import create_cache_tables
 
         post_migrate.connect(sync_roles, dispatch_uid="yingji.core.sync_roles")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.checks import CheckMessage, Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -149,3 +150,13 @@ def user_apply_directory_profile(*, user: User, profile: DirectoryProfile, creat
             save_with_history(user, actor=None, reason=_("统一身份认证角色：%(roles)s") % {
                 "roles": "、".join(roles) or _("无")})
     return user
+
+
+@register(Tags.security, deploy=False)
+def check_group_roles(app_configs=None, **kwargs) -> list[CheckMessage]:
+    """A mapping that names no role of the platform is refused at start-up, not at someone's sign-in."""
+    try:
+        group_roles()
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), hint="docs/deployment.md, Unified sign-on", id="core.E120")]
+    return []

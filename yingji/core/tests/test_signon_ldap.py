@@ -10,7 +10,7 @@ from django.urls import reverse
 from yingji.core import roles
 from yingji.core.models import User
 from yingji.core.signon import UNAVAILABLE_MESSAGE
-from yingji.core.signon.profile import directory_source, group_roles, is_directory_managed
+from yingji.core.signon.profile import check_group_roles, directory_source, group_roles, is_directory_managed
 from yingji.core.signon.testing import GROUPS, Person, directory_settings, free_port, running_directory
 from yingji.core.testing import PASSWORD
 from yingji.enterprises.testing import EnterpriseFactory
@@ -161,3 +161,6 @@ def test_a_mapping_to_an_unknown_role_is_a_configuration_error(settings):
     settings.SSO_GROUP_ROLES = '{"g": "不存在的角色"}'
     with pytest.raises(ImproperlyConfigured):
         group_roles()
+    assert [error.id for error in check_group_roles()] == ["core.E120"]
+    settings.SSO_GROUP_ROLES = json.dumps(GROUP_ROLES)
+    assert check_group_roles() == []
