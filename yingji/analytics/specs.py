@@ -10,4 +10,4 @@ from yingji.analytics.states import WORKFLOW
 from yingji.core.specs import Flow, ModelSpec
 
 MONTHLY_REPORT = ModelSpec(MonthlyReport, namespace="analytics", prefix="reports", object_argument="report",
-                           flows=[Flow(WORKFLOW, act=services.monthly_report_act)])
+                           flows=[Flow(WORKFLOW, act=services.monthly_report_act, closed=("done",))])

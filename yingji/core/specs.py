@@ -29,7 +29,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from yingji.core.workflow import InvalidTransition, Transition, Workflow, unknown_action_message
 
@@ -48,6 +50,22 @@ class Flow:
 
     workflow: Workflow
     act: Callable[..., models.Model]
+    # The states in which the loop is closed (已销号, 已办结, 已终止...): the record is read-only then. Its edit page,
+    # API PUT/PATCH, import and attachment upload refuse with `closed_message`, and its edit button is hidden.
+    closed: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        unknown = set(self.closed) - set(self.workflow.choices.values)
+        if unknown:
+            raise ValueError(f"closed states {sorted(unknown)} are not states of the workflow")
+
+    def closed_message(self, obj: models.Model) -> str | None:
+        """Why `obj` may no longer be changed (None while its loop is open)."""
+        state = getattr(obj, self.workflow.status_field)
+        if state not in self.closed:
+            return None
+        return _("该%(name)s已“%(state)s”，办结后只读，不能再修改或上传附件。") % {
+            "name": obj._meta.verbose_name, "state": self.workflow.label_of(state)}
 
 
 @dataclass(eq=False)
@@ -103,9 +121,23 @@ class ModelSpec:
         return self.create(actor=actor, **data)
 
     def update_object(self, obj: models.Model, *, actor, **data: Any) -> models.Model:
+        """Update through the spec's service; a record whose loop is closed is refused (`closed_message`)."""
         if self.update is None:
             raise TypeError(f"{self.model.__name__} declares no update service")
+        self.ensure_open(obj)
         return self.update(actor=actor, **{self.object_argument: obj}, **data)
+
+    # Closed records ----------------------------------------------------------------------------------------
+
+    def closed_message(self, obj: models.Model) -> str | None:
+        """Why `obj` is read-only (a flow of the model is in one of its `closed` states), or None."""
+        return next((message for flow in self.flows if (message := flow.closed_message(obj))), None)
+
+    def ensure_open(self, obj: models.Model) -> None:
+        """Refuse a change to a record whose loop is closed, with the Chinese reason (pages, API, import, files)."""
+        message = self.closed_message(obj)
+        if message:
+            raise ValidationError(message)
 
     # Workflows -------------------------------------------------------------------------------------------
 
@@ -150,6 +182,13 @@ def spec_for(model: type[models.Model]) -> ModelSpec:
         return _SPECS[model]
     except KeyError:
         raise LookupError(f"{model.__name__} has no ModelSpec; declare one in its app's specs.py") from None
+
+
+def closed_message_of(obj: models.Model) -> str | None:
+    """Why `obj` is read-only because its loop is closed (see `Flow.closed`); None for an open record or a model
+    without a spec."""
+    spec = _SPECS.get(type(obj))
+    return spec.closed_message(obj) if spec is not None else None
 
 
 def all_specs() -> list[ModelSpec]:

@@ -97,7 +97,7 @@ INFORMANT = ModelSpec(
 EVENT = ModelSpec(
     DisasterEvent, namespace=NS, prefix="events",
     create=services.event_create, update=services.event_update, object_argument="event",
-    flows=[Flow(EVENT_WORKFLOW, act=services.event_act)],
+    flows=[Flow(EVENT_WORKFLOW, act=services.event_act, closed=("closed",))],
     columns=[Column("code", link=True), Column("name"), Column("hazard_type"), Column("region.name", _("发生区划")),
              Column("occurred_at"), Column("status")],
     filterset=EventFilterSet,
@@ -106,7 +106,7 @@ EVENT = ModelSpec(
 REPORT = ModelSpec(
     DisasterReport, namespace=NS, prefix="reports",
     create=services.report_create, update=services.report_update, object_argument="report",
-    flows=[Flow(REPORT_WORKFLOW, act=services.report_act)],
+    flows=[Flow(REPORT_WORKFLOW, act=services.report_act, closed=("accepted",))],
     columns=[Column("id", _("报告"), link=True, accessor=str, orderable=False), Column("event.name", _("灾害事件")),
              Column("region.name", _("报送区划")), Column("kind"), Column("reported_at"),
              Column("affected_population"), Column("deaths"), Column("missing"), Column("relocated"),
@@ -124,7 +124,7 @@ DUTY = ModelSpec(
 CONSULTATION = ModelSpec(
     Consultation, namespace=NS, prefix="consultations",
     create=services.consultation_create, update=services.consultation_update, object_argument="consultation",
-    flows=[Flow(CONSULTATION_WORKFLOW, act=services.consultation_act)],
+    flows=[Flow(CONSULTATION_WORKFLOW, act=services.consultation_act, closed=("issued",))],
     columns=[Column("code", link=True), Column("topic"), Column("kind"), Column("period"),
              Column("region.name", _("组织区划")), Column("held_at"), Column("period_start"), Column("period_end"),
              Column("status")],
@@ -145,7 +145,7 @@ JUDGEMENT = ModelSpec(
 TASK = ModelSpec(
     ConsultationTask, namespace=NS, prefix="tasks",
     create=services.task_create, update=services.task_update, object_argument="task",
-    flows=[Flow(TASK_WORKFLOW, act=services.task_act)],
+    flows=[Flow(TASK_WORKFLOW, act=services.task_act, closed=("done",))],
     columns=[Column("title", link=True), Column("consultation.topic", _("会商")),
              Column("organization.name", _("承办单位")), Column("due_date"), Column("status"), Column("done_at")],
     fields=[Column("consultation"), Column("title"), Column("description"), Column("organization"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from yingji.core.models import Attachment, Organization, Region, User
 from yingji.core.notifications import notify, notify_after_commit
+from yingji.core.on_behalf import on_behalf_data
 from yingji.core.scoping import ensure_in_scope, ensure_perm
 from yingji.core.services import attachment_store, save_with_history, scoped_create, scoped_update
 from yingji.core.workflow import InvalidTransition, transition
@@ -265,9 +266,11 @@ def supervising_users(hazard: Hazard) -> list[User]:
     )
 
 
-def _move(hazard: Hazard, *, action: str, actor: User | None, reason: str = "", changes: dict | None = None) -> Hazard:
+def _move(hazard: Hazard, *, action: str, actor: User | None, reason: str = "", changes: dict | None = None,
+          data: dict | None = None) -> Hazard:
     before = stat_snapshot(Hazard._base_manager.select_for_update().get(pk=hazard.pk))
-    moved = transition(hazard, workflow=WORKFLOW, action=action, actor=actor, reason=reason, changes=changes)
+    moved = transition(hazard, workflow=WORKFLOW, action=action, actor=actor, reason=reason, changes=changes,
+                       data=data)
     stat_move(before, stat_snapshot(moved))
     return moved
 
@@ -304,6 +307,22 @@ def hazard_submit(*, hazard: Hazard, actor: User | None, measures: str = "", rea
 
 
 @transaction.atomic
+def hazard_submit_for_enterprise(*, hazard: Hazard, actor: User | None, reason: str, measures: str = "",
+                                 evidence: UploadedFile | None = None) -> Hazard:
+    """提交验收（代企业操作）: the supervising officer reports the rectification of an enterprise that has no account,
+    with a note (required) and optionally a photo or document as evidence; the timeline says it was done for the
+    enterprise. The rectification stays the enterprise's (no `rectified_by`), so the officer may still accept it."""
+    changes: dict[str, Any] = {"rectified_at": timezone.now()}
+    if measures:
+        changes["measures"] = measures
+    data = on_behalf_data(actor=actor, owner=hazard, evidence=evidence)
+    moved = _move(hazard, action="submit_for_enterprise", actor=actor, reason=reason, changes=changes, data=data)
+    _tell(supervising_users(moved), moved, _("隐患 %(code)s 已整改（代企业提交），待验收") % {"code": moved.code},
+          reason)
+    return moved
+
+
+@transaction.atomic
 def hazard_accept(*, hazard: Hazard, actor: User | None, reason: str = "") -> Hazard:
     """验收销号 by someone other than the rectifier; a hazard under 挂牌督办 only by its supervising unit,
     and closing it delists it."""
@@ -323,7 +342,8 @@ def hazard_reject(*, hazard: Hazard, actor: User | None, reason: str) -> Hazard:
     return moved
 
 
-ACTION_SERVICES = {"assign": hazard_assign, "submit": hazard_submit, "accept": hazard_accept, "reject": hazard_reject}
+ACTION_SERVICES = {"assign": hazard_assign, "submit": hazard_submit, "submit_for_enterprise": hazard_submit_for_enterprise,
+                   "accept": hazard_accept, "reject": hazard_reject}
 
 
 def hazard_act(*, hazard: Hazard, actor: User | None, action: str, reason: str = "", **fields: Any) -> Hazard:
@@ -382,6 +402,8 @@ def hazard_add_photo(*, hazard: Hazard, actor: User, uploaded_file: UploadedFile
     if kind not in PhotoKind.values:
         raise ValidationError(_("请选择照片类型（整改前/整改后）"))
     ensure_in_scope(actor, hazard)
+    if hazard.status == HazardStatus.CLOSED:
+        raise ValidationError(_("隐患已销号，办结后只读，不能再上传照片"))
     return attachment_store(actor=actor, uploaded_file=uploaded_file, owner=hazard, description=kind)
 
 

@@ -5,7 +5,9 @@ Who may act:
   of their enterprise (an enterprise starts rectifying what it found itself). A 重大隐患 needs its complete
   治理方案 first.
 - 提交验收 (submit): the enterprise's user for an enterprise hazard; a bureau officer with
-  `hazards.change_hazard` for a hazard in a public place.
+  `hazards.change_hazard` for a hazard in a public place. For an enterprise without an account, the officer
+  submits for it (submit_for_enterprise, 代企业操作: a note and optionally a file as evidence; `yingji.core.on_behalf`).
+  The rectification is then the enterprise's, not the officer's, so he may still accept it.
 - 验收销号 / 验收不通过 (accept / reject): a bureau officer with `hazards.accept_hazard` who did not submit the
   rectification; a hazard under 挂牌督办 only by a user of its supervising unit. Rejection needs a reason.
 - 挂牌督办 / 摘牌 (list / delist): a bureau officer with `hazards.supervise_hazard`; only 重大隐患 are listed,
@@ -18,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yingji.core.on_behalf import officer_for_enterprise_without_account, on_behalf_of_enterprise
 from yingji.core.workflow import ActionField, Transition, Workflow, rows_rule, user_rule
 from yingji.hazards.models import HazardLevel, HazardStatus, SupervisionStatus
 
@@ -107,13 +110,18 @@ def delistable(hazard) -> str | None:
     return None
 
 
+SUBMIT = Transition(S.RECTIFYING, "submit", S.AWAITING_ACCEPTANCE, gettext_lazy("提交验收"), who=can_submit,
+                    fields=("measures",))
+
 WORKFLOW = Workflow(
     choices=HazardStatus,
     transitions=[
         Transition(S.REPORTED, "assign", S.RECTIFYING, gettext_lazy("下达整改"), who=can_assign, requires=plan_ready,
                    fields=("deadline",)),
-        Transition(S.RECTIFYING, "submit", S.AWAITING_ACCEPTANCE, gettext_lazy("提交验收"), who=can_submit,
-                   fields=("measures",)),
+        SUBMIT,
+        # An enterprise without an account cannot submit: its supervising officer does it for it, with evidence.
+        on_behalf_of_enterprise(SUBMIT, action="submit_for_enterprise",
+                                who=officer_for_enterprise_without_account("hazards.change_hazard")),
         Transition(S.AWAITING_ACCEPTANCE, "accept", S.CLOSED, gettext_lazy("验收销号"), who=can_accept),
         Transition(S.AWAITING_ACCEPTANCE, "reject", S.RECTIFYING, gettext_lazy("验收不通过"), who=can_accept,
                    reason_required=True),

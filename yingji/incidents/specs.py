@@ -52,7 +52,7 @@ INCIDENT = ModelSpec(
 
 INCIDENT_REPORT = ModelSpec(
     IncidentReport, namespace=NS, prefix="reports", object_argument="report",
-    flows=[Flow(REPORT_WORKFLOW, act=services.report_act)],
+    flows=[Flow(REPORT_WORKFLOW, act=services.report_act, closed=("signed",))],
     columns=[Column("id", gettext_lazy("报告"), link=True, accessor=str),
              Column("incident.title", gettext_lazy("事件名称")), Column("kind"), Column("sequence"),
              Column("to_region.name", gettext_lazy("报送至")), Column("submitted_at"), Column("due_at"),
@@ -66,7 +66,7 @@ INCIDENT_REPORT = ModelSpec(
 
 DISPATCH_TASK = ModelSpec(
     DispatchTask, namespace=NS, prefix="tasks", object_argument="task",
-    flows=[Flow(TASK_WORKFLOW, act=services.task_act)],
+    flows=[Flow(TASK_WORKFLOW, act=services.task_act, closed=("completed",))],
     columns=[Column("id", gettext_lazy("任务"), link=True, accessor=str),
              Column("incident.code", gettext_lazy("事件编号")), Column("team.name", gettext_lazy("救援队伍")),
              Column("organization.name", gettext_lazy("责任单位")), Column("instruction", orderable=False),
@@ -80,7 +80,7 @@ DISPATCH_TASK = ModelSpec(
 # A response has no page of its own: it is shown, adjusted and ended on its incident's page.
 EMERGENCY_RESPONSE = ModelSpec(
     EmergencyResponse, namespace=NS, prefix="responses", object_argument="response",
-    flows=[Flow(RESPONSE_WORKFLOW, act=services.response_act)], breadcrumbs=breadcrumbs,
+    flows=[Flow(RESPONSE_WORKFLOW, act=services.response_act, closed=("ended",))], breadcrumbs=breadcrumbs,
 )
 
 DUTY_SHIFT = ModelSpec(

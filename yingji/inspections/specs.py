@@ -65,7 +65,7 @@ EVALUATION = ModelSpec(
 
 INTERVIEW = ModelSpec(
     WarningInterview, namespace=NS, prefix="interviews", object_argument="interview",
-    flows=[Flow(INTERVIEW_WORKFLOW, act=services.interview_act)],
+    flows=[Flow(INTERVIEW_WORKFLOW, act=services.interview_act, closed=("held",))],
     columns=[Column("enterprise.name", _("约谈"), link=True, accessor=str), Column("evaluation.year", _("评价年度")),
              Column("evaluation.total_score", _("评价得分")), Column("status"), Column("held_on"),
              Column("interviewers")],
@@ -77,7 +77,7 @@ INTERVIEW = ModelSpec(
 PLAN = ModelSpec(
     AnnualPlan, namespace=NS, prefix="plans",
     create=services.plan_create, update=services.plan_update, object_argument="plan",
-    flows=[Flow(PLAN_WORKFLOW, act=services.plan_act)],
+    flows=[Flow(PLAN_WORKFLOW, act=services.plan_act, closed=("filed",))],
     columns=[Column("title", link=True), Column("region.name", _("编制单位区划")), Column("year"),
              Column("total_key", _("重点检查"), accessor=lambda p: p.total_key),
              Column("total_random", _("双随机抽查"), accessor=lambda p: p.total_random), Column("status"),
@@ -117,7 +117,7 @@ INSPECTION = ModelSpec(
 # Cases are opened from an inspection's findings (`case_open`) and then only moved.
 CASE = ModelSpec(
     Case, namespace=NS, prefix="cases", object_argument="case",
-    flows=[Flow(CASE_WORKFLOW, act=services.case_act)],
+    flows=[Flow(CASE_WORKFLOW, act=services.case_act, closed=("closed",))],
     columns=[Column("code", link=True), Column("enterprise.name", _("当事单位")), Column("title"), Column("filed_on"),
              Column("status"), Column("orders", _("责令措施"), accessor=_orders), Column("fine_yuan"),
              Column("decided_on")],

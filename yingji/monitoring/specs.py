@@ -64,7 +64,7 @@ POINT = ModelSpec(
 # Alarms are raised and updated by the engine and the sweeps; people only move them through the loop.
 ALARM = ModelSpec(
     Alarm, namespace=NS, prefix="alarms", object_argument="alarm",
-    flows=[Flow(ALARM_WORKFLOW, act=services.alarm_act)],
+    flows=[Flow(ALARM_WORKFLOW, act=services.alarm_act, closed=("closed",))],
     columns=[Column("code", link=True), Column("level"), Column("kind"), Column("status"),
              Column("enterprise.name", gettext_lazy("所属企业")), Column("point.tag", gettext_lazy("位号")),
              Column("point.name", gettext_lazy("监测点")), Column("gateway.name", gettext_lazy("网关")),

@@ -36,7 +36,7 @@ def breadcrumbs() -> list[tuple[str, str | None]]:
 PLAN = ModelSpec(
     Plan, namespace=NS,
     create=services.plan_create, update=services.plan_update, object_argument="plan",
-    flows=[Flow(PLAN_WORKFLOW, act=services.plan_act)],
+    flows=[Flow(PLAN_WORKFLOW, act=services.plan_act, closed=("superseded", "abolished"))],
     columns=[Column("code", link=True), Column("name", gettext_lazy("预案名称（版本）"), link=True, accessor=str),
              Column("kind"), Column("region.name", gettext_lazy("所属区划")),
              Column("enterprise.name", gettext_lazy("所属企业")), Column("parent.name", gettext_lazy("上级预案")),
@@ -95,7 +95,7 @@ PLAN_ACTIVATION = ModelSpec(
 DRILL = ModelSpec(
     Drill, namespace=NS, prefix="drills",
     create=services.drill_create, update=services.drill_update, object_argument="drill",
-    flows=[Flow(DRILL_WORKFLOW, act=services.drill_act)],
+    flows=[Flow(DRILL_WORKFLOW, act=services.drill_act, closed=("closed", "cancelled"))],
     columns=[Column("code", link=True), Column("name", link=True), Column("kind"),
              Column("region.name", gettext_lazy("所属区划")), Column("enterprise.name", gettext_lazy("所属企业")),
              Column("plan.name", gettext_lazy("检验的预案")), Column("planned_on"), Column("held_on"),
@@ -112,7 +112,7 @@ DRILL = ModelSpec(
 DRILL_IMPROVEMENT = ModelSpec(
     DrillImprovement, namespace=NS, prefix="improvements",
     create=services.improvement_create, object_argument="improvement",
-    flows=[Flow(IMPROVEMENT_WORKFLOW, act=services.improvement_act)],
+    flows=[Flow(IMPROVEMENT_WORKFLOW, act=services.improvement_act, closed=("closed",))],
     columns=[Column("id", gettext_lazy("改进任务"), link=True, accessor=str),
              Column("drill.name", gettext_lazy("演练")), Column("problem", orderable=False),
              Column("measure", orderable=False), Column("responsible_unit"), Column("deadline"), Column("status")],
@@ -125,7 +125,7 @@ DRILL_IMPROVEMENT = ModelSpec(
 READINESS_ASSESSMENT = ModelSpec(
     ReadinessAssessment, namespace=NS, prefix="readiness",
     create=services.assessment_create, object_argument="assessment",
-    flows=[Flow(READINESS_WORKFLOW, act=services.assessment_act)],
+    flows=[Flow(READINESS_WORKFLOW, act=services.assessment_act, closed=("passed",))],
     columns=[Column("id", gettext_lazy("评估"), link=True, accessor=str),
              Column("region.parent.name", gettext_lazy("上级区划")), Column("region.name", gettext_lazy("乡镇/村")),
              Column("year"), Column("status"), Column("submitted_at"), Column("reviewed_at")],

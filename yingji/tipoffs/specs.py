@@ -9,4 +9,4 @@ from yingji.tipoffs.models import TipOff
 from yingji.tipoffs.states import WORKFLOW
 
 TIPOFF = ModelSpec(TipOff, namespace="tipoffs", object_argument="tipoff",
-                   flows=[Flow(WORKFLOW, act=services.tipoff_act)])
+                   flows=[Flow(WORKFLOW, act=services.tipoff_act, closed=("unsubstantiated", "invalid", "reward_paid"))])

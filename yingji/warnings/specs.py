@@ -26,7 +26,7 @@ NS = "warnings"
 WARNING = ModelSpec(
     Warning, namespace=NS,
     create=services.warning_create, update=services.warning_update, object_argument="warning",
-    flows=[Flow(MANUAL_WORKFLOW, act=services.warning_act)],
+    flows=[Flow(MANUAL_WORKFLOW, act=services.warning_act, closed=("superseded", "cancelled", "expired"))],
     filterset=WarningFilterSet,
 )
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from yingji.core.models import Attachment
 from yingji.core.scoping import ScopedQuerySet, has_model_perm
 from yingji.core.services import attachment_store
+from yingji.core.specs import closed_message_of
 
 
 def attachable_model(app_label: str, model_name: str) -> type[models.Model] | None:
@@ -76,6 +77,10 @@ def attachment_upload(request, app_label: str, model_name: str, pk: str):
         back = "/"
     if uploaded is None:
         messages.error(request, _("请选择要上传的文件"))
+        return HttpResponseRedirect(back)
+    closed = closed_message_of(owner)
+    if closed:
+        messages.error(request, closed)
         return HttpResponseRedirect(back)
     try:
         attachment_store(actor=request.user, uploaded_file=uploaded, owner=owner,

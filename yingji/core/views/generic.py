@@ -154,6 +154,7 @@ class ObjectDetailView(ScopedView):
 
     def get_context_data(self, obj: models.Model) -> dict[str, Any]:
         user = self.request.user
+        closed = self.spec.closed_message(obj) if self.spec is not None else None
         return {
             "view": self,
             "object": obj,
@@ -162,11 +163,13 @@ class ObjectDetailView(ScopedView):
             + [(self.model._meta.verbose_name_plural, self.url("list") if self.has_url("list") else None), (str(obj), None)],
             "fields": [(c.heading(self.model), c.value(obj)) for c in self.fields],
             "edit_url": self.url("edit", obj.pk)
-            if self.has_url("edit") and self.get_queryset_for("change").filter(pk=obj.pk).exists()
+            if self.has_url("edit") and not closed and self.get_queryset_for("change").filter(pk=obj.pk).exists()
             else None,
+            # A record whose loop is closed is read-only: no edit button, no upload, and the page says so.
+            "closed_message": closed,
             "history": history_entries(obj, user),
             "attachments": attachments_of(obj, user) if self.with_attachments else None,
-            "can_upload": self.with_attachments and has_model_perm(user, Attachment, "add"),
+            "can_upload": self.with_attachments and not closed and has_model_perm(user, Attachment, "add"),
             "upload_url": reverse("core:attachment_upload", args=[obj._meta.app_label, obj._meta.model_name, obj.pk]),
             **self.workflow_context(obj),
         }
@@ -218,14 +221,25 @@ class ObjectEditView(ScopedView):
 
     def get(self, request, pk=None):
         obj = self.get_object(pk)
+        if self.refused_as_closed(obj):
+            return HttpResponseRedirect(self.url("detail", obj.pk))
         form = self.form_class(instance=obj, user=request.user, initial=self.get_initial())
         return self.render_form(form, obj)
+
+    def refused_as_closed(self, obj: models.Model | None) -> bool:
+        """A record whose loop is closed is not edited: say why (the detail page shows it) and go back."""
+        message = self.spec.closed_message(obj) if obj is not None and self.spec is not None else None
+        if message:
+            messages.error(self.request, message)
+        return bool(message)
 
     def get_initial(self) -> dict[str, Any]:
         return {}
 
     def post(self, request, pk=None):
         obj = self.get_object(pk)
+        if self.refused_as_closed(obj):
+            return HttpResponseRedirect(self.url("detail", obj.pk))
         form = self.form_class(request.POST, request.FILES, instance=obj, user=request.user)
         if form.is_valid():
             data = self.service_arguments(form)

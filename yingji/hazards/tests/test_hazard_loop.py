@@ -41,6 +41,8 @@ def actor_for(world, action):
 
 @pytest.mark.parametrize(("state", "action"), CASES)
 def test_each_move_is_allowed_or_refused_exactly_as_the_table_says(world, enterprise, manager, state, action):
+    if action == "submit_for_enterprise":  # made for an enterprise that has no account
+        enterprise = EnterpriseFactory(region=world.village1, name="无账号小企业")
     hazard = bring_to(HazardFactory(enterprise=enterprise), state)
     before = StateChange.objects.count()
     actor = actor_for(world, action)
