@@ -10,21 +10,16 @@ that owns its records (`REPORT_SECTIONS` in its contributions.py): hazard figure
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Inches, Pt
 
 from yingji.analytics import charts
 from yingji.analytics.selectors import NO_DATA, scope_principal
 from yingji.core.contributions import ReportMonth, ReportSection, pick
-from yingji.core.excel import xml_text
-from yingji.core.models import Region
+from yingji.core.documents import OfficialDocument, issuer_for
+from yingji.core.models import Region, User
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -99,9 +94,7 @@ def attention_items(figures: dict[str, Any], top: int = 10) -> list[dict[str, An
         items.append((100 - warnings["ack_rate"], f"预警叫应率 {warnings['ack_rate']}%，"
                                                   f"{warnings['recipients'] - warnings['acknowledged']} 人未应答"))
     for row in figures.get("judgements") or []:
-        text = "，".join(str(v) for v in row.values() if v not in (None, ""))
-        if text:
-            items.append((8, f"会商研判：{text}"))
+        items.append((2 * (row.get("level") or 1), "会商研判下月" + judgement_sentence(row)))
     items.sort(key=lambda item: -item[0])
     return [{"rank": i + 1, "score": round(score, 1), "text": text} for i, (score, text) in enumerate(items[:top])]
 
@@ -109,35 +102,14 @@ def attention_items(figures: dict[str, Any], top: int = 10) -> list[dict[str, An
 # -- the Word document ----------------------------------------------------------------------------------------------
 
 
-def _font(run, size: float, name: str = "仿宋_GB2312", bold: bool = False) -> None:
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = name
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-
-
-def _para(document, text: str, size: float = 12, name: str = "仿宋_GB2312", bold: bool = False,
-          center: bool = False):
-    paragraph = document.add_paragraph()
-    if center:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(paragraph.add_run(xml_text(text)), size, name, bold)
-    return paragraph
-
-
-def _heading(document, text: str) -> None:
-    _para(document, text, 15, "黑体", bold=True)
-
-
-def _table(document, headings: list[str], rows: list[list[Any]]) -> None:
-    table = document.add_table(rows=1, cols=len(headings))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headings, strict=True):
-        _font(cell.paragraphs[0].add_run(xml_text(text)), 10.5, "黑体", bold=True)
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
-            _font(cell.paragraphs[0].add_run(xml_text(_show(value))), 10.5)
+def judgement_sentence(row: dict[str, Any]) -> str:
+    """One judgement as a sentence: 河口镇森林草原火灾风险为重大风险（红）：林区火险较高（十一月会商）。"""
+    text = f"{row.get('region', '')}{row.get('hazard_type', '')}风险为{row.get('level_display', '')}"
+    if row.get("description"):
+        text += f"：{str(row['description']).rstrip('。')}"
+    if row.get("consultation"):
+        text += f"（{row['consultation']}）"
+    return text + "。"
 
 
 def _show(value: Any) -> str:
@@ -146,14 +118,6 @@ def _show(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
-
-
-def _chart(document, title: str, names: list[str], series: list[list[float]], legend: list[str]) -> None:
-    _para(document, title, 11, "黑体")
-    document.add_picture(io.BytesIO(charts.bar_chart(series)), width=Inches(6))
-    key = "；".join(f"{i + 1}. {name}" for i, name in enumerate(names))
-    colours = "、".join(f"{label}（第{k + 1}色）" for k, label in enumerate(legend)) if len(legend) > 1 else ""
-    _para(document, f"横轴：{key}" + (f"。图例：{colours}" if colours else ""), 9)
 
 
 def _pct(value: float | None) -> str:
@@ -168,87 +132,139 @@ def _change(now: float | None, before: float | None) -> str:
     return f"{(now - before) * 100 / before:+.1f}%"
 
 
-def report_docx(figures: dict[str, Any]) -> bytes:
+class _Figures:
+    """Numbers the charts in the order they appear (图1, 图2, …)."""
+
+    def __init__(self, document: OfficialDocument) -> None:
+        self.document, self.count = document, 0
+
+    def chart(self, title: str, categories: list[str], series: list[list[float]], legend: list[str],
+              value_label: str, empty: str) -> None:
+        image = charts.bar_chart(categories, series, legend, value_label=value_label)
+        if image is None:
+            self.document.paragraph(empty)
+            return
+        self.count += 1
+        self.document.picture(image, width_mm=150, caption=f"图{self.count}　{title}")
+
+
+def report_docx(figures: dict[str, Any], *, requested_by: User | None = None) -> bytes:
     month = datetime.date.fromisoformat(figures["month"])
-    region = figures["region"]["name"]
-    document = Document()
-    _para(document, f"{region}{month:%Y年%m月}安全风险分析报告", 20, "方正小标宋简体", bold=True, center=True)
-    _para(document, f"（生成时间：{timezone.localtime():%Y年%m月%d日 %H:%M}）", 11, "楷体_GB2312", center=True)
+    region_name = figures["region"]["name"]
+    region = Region.objects.filter(pk=figures["region"]["code"]).first()
+    issuer, _organization = issuer_for(user=requested_by, region=region)
+    document = OfficialDocument(issuer=issuer, title=f"{region_name}{month.year}年{month.month}月安全风险分析报告")
+    pictures = _Figures(document)
+    _attention(document, figures)
+    _hazards(document, figures, pictures)
+    _alarms(document, figures)
+    _incidents(document, figures, pictures)
+    _enforcement(document, figures)
+    _warnings(document, figures)
+    _judgements(document, figures, month)
+    document.sign(timezone.localdate())  # the day it was built: the file is kept, so the date stays
+    return document.to_bytes()
 
-    _heading(document, "一、需要重点关注的问题")
+
+def _attention(document: OfficialDocument, figures: dict[str, Any]) -> None:
+    document.heading("需要重点关注的问题", number=1)
     attention = figures["attention"]
-    if attention:
-        _table(document, ["序号", "问题", "关注度"], [[a["rank"], a["text"], a["score"]] for a in attention])
-    else:
-        _para(document, "本月未发现需要重点关注的问题。")
+    if not attention:
+        document.paragraph("本月未发现需要重点关注的问题。")
+    for item in attention:
+        document.paragraph(f"{item['rank']}．{item['text'].rstrip('。')}。")
 
+
+def _hazards(document: OfficialDocument, figures: dict[str, Any], pictures: _Figures) -> None:
     hazards = figures["hazards"]
     current, last, year = hazards["current"], hazards["last_month"], hazards["last_year"]
-    _heading(document, "二、隐患排查治理")
-    _para(document, f"本月发现隐患 {current['found']} 项，已销号 {current['closed']} 项，整改率 "
-                    f"{_pct(current['rate'])}，逾期未整改 {current['overdue']} 项；其中重大隐患 {current['major']} 项"
-                    f"（已销号 {current['major_closed']} 项）。")
-    _table(document, ["指标", "本月", "上月", "环比", "去年同期", "同比"], [
-        [label, current[key], last[key], _change(current[key], last[key]), year[key], _change(current[key], year[key])]
+    document.heading("隐患排查治理", number=2)
+    trend = _change(current["found"], last["found"])
+    document.paragraph(
+        f"本月发现隐患 {current['found']} 项，已销号 {current['closed']} 项，整改率 {_pct(current['rate'])}，逾期未整改 "
+        f"{current['overdue']} 项；其中重大隐患 {current['major']} 项（已销号 {current['major_closed']} 项）。"
+        + (f"发现数较上月（{last['found']} 项）变化 {trend}。" if trend not in ("—",) else ""))
+    shares = hazards["shares"]
+    document.paragraph(f"从来源看，企业自查发现占 {_pct(shares['self_found'])}，部门执法发现占 "
+                       f"{_pct(shares['enforcement'])}，群众举报占 {_pct(shares['public_report'])}。")
+    document.table(["指标", "本月", "上月", "环比", "去年同期", "同比"], [
+        [label, _show(current[key]), _show(last[key]), _change(current[key], last[key]), _show(year[key]),
+         _change(current[key], year[key])]
         for key, label in [("found", "发现隐患（项）"), ("closed", "已销号（项）"), ("rate", "整改率（%）"),
                            ("major", "重大隐患（项）"), ("overdue", "逾期未改（项）")]])
-    shares = hazards["shares"]
-    _para(document, f"企业自查发现占 {_pct(shares['self_found'])}，部门执法发现占 {_pct(shares['enforcement'])}，"
-                    f"群众举报占 {_pct(shares['public_report'])}。")
-    for title, key in (("按隐患来源", "by_source"), ("按企业监管类别", "by_category"), ("按区域", "by_region")):
-        rows = [r for r in hazards[key] if r["found"] or key == "by_region"]
-        _para(document, title, 11, "黑体")
-        _table(document, ["项目", "发现", "已销号", "整改率（%）", "逾期未改"],
-               [[r["name"], r["found"], r["closed"], r["rate"], r["overdue"]] for r in rows])
-    if hazards["by_region"]:
-        _chart(document, "图1 各区域隐患发现与销号", [r["name"] for r in hazards["by_region"]],
-               [[r["found"] for r in hazards["by_region"]], [r["closed"] for r in hazards["by_region"]]],
-               ["发现", "已销号"])
-    _chart(document, "图2 近12个月隐患发现与销号趋势", [r["name"] for r in hazards["trend"]],
-           [[r["found"] for r in hazards["trend"]], [r["closed"] for r in hazards["trend"]]], ["发现", "已销号"])
+    for number, (title, key) in enumerate((("按隐患来源", "by_source"), ("按企业监管类别", "by_category"),
+                                           ("按区域", "by_region")), start=1):
+        rows = [r for r in hazards[key] if r["found"] or r["overdue"]]
+        document.heading(title, level=2, number=number)
+        if not rows:
+            document.paragraph("本月无此类隐患。")
+            continue
+        document.table(["项目", "发现（项）", "已销号（项）", "整改率（%）", "逾期未改（项）"],
+                       [[r["name"], r["found"], r["closed"], _show(r["rate"]), r["overdue"]] for r in rows])
+    by_region = hazards["by_region"]
+    pictures.chart("各区域隐患发现与销号", [r["name"] for r in by_region],
+                   [[r["found"] for r in by_region], [r["closed"] for r in by_region]], ["发现", "已销号"],
+                   "隐患（项）", "本月各区域均未发现隐患。")
+    trend_rows = hazards["trend"]
+    pictures.chart("近12个月隐患发现与销号趋势", [r["name"] for r in trend_rows],
+                   [[r["found"] for r in trend_rows], [r["closed"] for r in trend_rows]], ["发现", "已销号"],
+                   "隐患（项）", "近12个月未发现隐患。")
 
+
+def _alarms(document: OfficialDocument, figures: dict[str, Any]) -> None:
     alarms = figures["alarms"]
-    _heading(document, "三、重大危险源监测预警")
-    _para(document, f"本月产生报警 {alarms['total']} 条，已消警 {alarms['closed']} 条；在用监测点 {alarms['points']} 个，"
-                    f"月度数据在线率 {_pct(alarms['online_rate'])}。")
-    _table(document, ["报警级别", "条数"], [[r["name"], r["total"]] for r in alarms["by_level"]])
-    _table(document, ["报警类型", "条数"], [[r["name"], r["total"]] for r in alarms["by_kind"]])
+    document.heading("重大危险源监测预警", number=3)
+    levels = "，".join(f"{r['name']} {r['total']} 条" for r in alarms["by_level"] if r["total"])
+    kinds = "，".join(f"{r['name']} {r['total']} 条" for r in alarms["by_kind"] if r["total"])
+    document.paragraph(f"本月产生报警 {alarms['total']} 条，已消警 {alarms['closed']} 条；在用监测点 {alarms['points']} 个，"
+                       f"月度数据在线率 {_pct(alarms['online_rate'])}。"
+                       + (f"按级别：{levels}；按类型：{kinds}。" if alarms["total"] else ""))
 
+
+def _incidents(document: OfficialDocument, figures: dict[str, Any], pictures: _Figures) -> None:
     incidents = figures["incidents"]["current"]
     before = figures["incidents"]["last_month"]
-    _heading(document, "四、突发事件")
-    _para(document, f"本月发生突发事件 {incidents['total']} 起（上月 {before['total']} 起），死亡 {incidents['deaths']} 人，"
-                    f"失踪 {incidents['missing']} 人，重伤 {incidents['serious_injuries']} 人，直接经济损失 "
-                    f"{incidents['direct_loss_yuan']:g} 元；信息超时报送 {incidents['late_reports']} 次。")
-    _table(document, ["事件等级", "本月（起）", "上月（起）"],
-           [[g["name"], g["total"], b["total"]] for g, b in zip(incidents["by_grade"], before["by_grade"], strict=True)])
-    _chart(document, "图3 突发事件等级分布", [g["name"] for g in incidents["by_grade"]],
-           [[g["total"] for g in incidents["by_grade"]], [b["total"] for b in before["by_grade"]]], ["本月", "上月"])
+    document.heading("突发事件", number=4)
+    document.paragraph(
+        f"本月发生突发事件 {incidents['total']} 起（上月 {before['total']} 起），死亡 {incidents['deaths']} 人，"
+        f"失踪 {incidents['missing']} 人，重伤 {incidents['serious_injuries']} 人，直接经济损失 "
+        f"{incidents['direct_loss_yuan']:g} 元；信息超时报送 {incidents['late_reports']} 次。")
+    grades = [(g, b) for g, b in zip(incidents["by_grade"], before["by_grade"], strict=True) if g["total"] or b["total"]]
+    if grades:
+        document.table(["事件等级", "本月（起）", "上月（起）"], [[g["name"], g["total"], b["total"]] for g, b in grades])
+    pictures.chart("突发事件等级分布", [g["name"] for g in incidents["by_grade"]],
+                   [[g["total"] for g in incidents["by_grade"]], [b["total"] for b in before["by_grade"]]],
+                   ["本月", "上月"], "事件（起）", "本月和上月均未发生突发事件。")
 
-    _heading(document, "五、执法检查")
+
+def _enforcement(document: OfficialDocument, figures: dict[str, Any]) -> None:
+    document.heading("执法检查", number=5)
     enforcement = figures["enforcement"]
     if enforcement is None:
-        _para(document, NO_DATA)
-    else:
-        _table(document, ["指标", "本月"], [[label, enforcement.get(key)] for key, label in ENFORCEMENT_LABELS])
+        document.paragraph(NO_DATA)
+        return
+    parts = [f"{label.split('（')[0]} {_show(enforcement.get(key))} {label.split('（')[1].rstrip('）')}"
+             for key, label in ENFORCEMENT_LABELS if enforcement.get(key) is not None]
+    document.paragraph("本月" + "，".join(parts) + "。" if parts else "本月未开展执法检查。")
 
+
+def _warnings(document: OfficialDocument, figures: dict[str, Any]) -> None:
     warnings = figures["warnings"]
-    _heading(document, "六、预警发布与叫应")
-    _para(document, f"本月发布预警 {warnings['total']} 条；叫应对象 {warnings['recipients']} 人，已应答 "
-                    f"{warnings['acknowledged']} 人，叫应率 {_pct(warnings['ack_rate'])}；通知上级责任人 "
-                    f"{warnings['superior_called']} 次。")
-    _table(document, ["预警级别", "条数"], [[r["name"], r["total"]] for r in warnings["by_level"]])
+    document.heading("预警发布与叫应", number=6)
+    levels = "，".join(f"{r['name']} {r['total']} 条" for r in warnings["by_level"] if r["total"])
+    document.paragraph(f"本月发布预警 {warnings['total']} 条" + (f"（{levels}）" if levels else "")
+                       + f"；叫应对象 {warnings['recipients']} 人，已应答 {warnings['acknowledged']} 人，叫应率 "
+                       f"{_pct(warnings['ack_rate'])}；通知上级责任人 {warnings['superior_called']} 次。")
 
-    _heading(document, f"七、下月风险研判（{next_month(month):%Y年%m月}）")
+
+def _judgements(document: OfficialDocument, figures: dict[str, Any], month: datetime.date) -> None:
+    coming = next_month(month)
+    document.heading(f"下月风险研判（{coming.year}年{coming.month}月）", number=7)
     judgements = figures["judgements"]
     if judgements is None:
-        _para(document, NO_DATA)
+        document.paragraph(NO_DATA)
     elif not judgements:
-        _para(document, "本月会商未作出下月风险研判。")
+        document.paragraph("本月会商未作出下月风险研判。")
     else:
-        for row in judgements:
-            _para(document, "・" + "，".join(f"{v}" for v in row.values() if v not in (None, "")))
-
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+        for position, row in enumerate(judgements, start=1):
+            document.paragraph(f"{position}．{judgement_sentence(row)}")

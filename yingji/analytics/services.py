@@ -64,7 +64,7 @@ def monthly_report_build(*, report_id: int) -> MonthlyReport | None:
         figures = report_module.report_figures(report.region, report.month,
                                                progress=lambda percent, step: _progress(report.pk, percent, step))
         _progress(report.pk, 80, "生成 Word 文档与图表")
-        content = report_module.report_docx(figures)
+        content = report_module.report_docx(figures, requested_by=report.requested_by)
         stored = MonthlyReport(month=report.month)
         stored.file.save("report.docx", ContentFile(content), save=False)
     except Exception as exc:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_ROW_LIMIT = 200_000
@@ -104,19 +105,98 @@ def _fill(sheet, title: str, headings: list[str], rows: Iterable[Iterable[Any]])
     return sheet
 
 
-def template_workbook(title: str, headings: list[str], notes: list[str], examples: list[Any]) -> Workbook:
-    """An import template: the header row to fill in, and a sheet explaining each column with an example.
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+CHOICES_SHEET = "选项"
+EXAMPLE_FILL = PatternFill("solid", fgColor="F2F2F2")
 
-    Examples stay off the data sheet, so a template uploaded as downloaded imports nothing.
-    """
-    workbook = Workbook()
+
+@dataclass(frozen=True)
+class ColumnKind:
+    """One column of an import template or of an export that imports back."""
+
+    heading: str
+    choices: list[str] = field(default_factory=list)  # offered as a drop-down list
+    number_format: str = ""  # for dates, times and fixed decimals
+
+
+def _typed_sheet(workbook: Workbook, title: str, kinds: list[ColumnKind]):
+    """The data sheet: the header, each column's width and number format, and its drop-down list of choices."""
     sheet = workbook.active
-    sheet.title = title[:31]
-    _header(sheet, headings)
-    help_sheet = workbook.create_sheet(_("填写说明"))
+    sheet.title = xml_text(str(title))[:31]
+    widths = [max(12, len(k.heading) * 2 + 4, 18 if k.number_format == DATETIME_FORMAT else 0,
+                  max((len(c) * 2 + 4 for c in k.choices), default=0)) for k in kinds]
+    _header(sheet, [k.heading for k in kinds], widths=[min(w, 40) for w in widths])
+    lists = None
+    for index, kind in enumerate(kinds, start=1):
+        letter = get_column_letter(index)
+        if kind.choices:
+            if lists is None:
+                lists = workbook.create_sheet(CHOICES_SHEET)
+                lists.sheet_state = "hidden"
+            for row, label in enumerate(kind.choices, start=1):
+                lists.cell(row=row, column=index, value=cell_value(label))
+            validation = DataValidation(
+                type="list", formula1=f"'{CHOICES_SHEET}'!${letter}$1:${letter}${len(kind.choices)}",
+                allow_blank=True, showErrorMessage=True, errorTitle=_("无效的值"),
+                error=_("请从下拉列表中选择"))
+            validation.add(f"{letter}2:{letter}{EXPORT_ROW_LIMIT + 1}")
+            sheet.add_data_validation(validation)
+    return sheet
+
+
+def _format_row(sheet, row: int, kinds: list[ColumnKind]) -> None:
+    for index, kind in enumerate(kinds, start=1):
+        if kind.number_format:
+            sheet.cell(row=row, column=index).number_format = kind.number_format
+
+
+def is_example_row(row: ImportRow, examples: dict[str, Any]) -> bool:
+    """True for a template's example row uploaded unchanged (every cell as the template wrote it)."""
+    if all(e in ("", None) for e in examples.values()):
+        return False
+    return all(_same_cell(row.values.get(heading), example) for heading, example in examples.items())
+
+
+def _same_cell(value: Any, example: Any) -> bool:
+    if value in (None, "") or example in (None, ""):
+        return value in (None, "") and example in (None, "")
+    if isinstance(value, datetime) and isinstance(example, str):
+        return value.strftime("%Y-%m-%d %H:%M").startswith(example) or value.strftime("%Y-%m-%d") == example
+    if isinstance(value, (int, float)) and isinstance(example, (int, float)) and not isinstance(value, bool):
+        return float(value) == float(example)
+    return str(value).strip() == str(example).strip()
+
+
+def typed_workbook(title: str, kinds: list[ColumnKind], rows: Iterable[Iterable[Any]]) -> Workbook:
+    """An export that imports back: the import's columns in its order, typed cells and the same drop-down lists."""
+    workbook = Workbook()
+    sheet = _typed_sheet(workbook, title, kinds)
+    for number, row in enumerate(rows, start=2):
+        append_row(sheet, row)
+        _format_row(sheet, number, kinds)
+    return workbook
+
+
+def template_workbook(title: str, kinds: list[ColumnKind | str], notes: list[str], examples: list[Any]) -> Workbook:
+    """An import template: the header row, one grey example row (skipped if uploaded unchanged), drop-down lists
+    for choices, and a sheet explaining each column with its example."""
+    kinds = [k if isinstance(k, ColumnKind) else ColumnKind(str(k)) for k in kinds]
+    workbook = Workbook()
+    sheet = _typed_sheet(workbook, title, kinds)
+    if any(e not in ("", None) for e in examples):
+        append_row(sheet, examples)
+        _format_row(sheet, 2, kinds)
+        for index in range(1, len(kinds) + 1):
+            cell = sheet.cell(row=2, column=index)
+            cell.fill = EXAMPLE_FILL
+            cell.font = Font(italic=True, color="808080")
+    help_sheet = workbook.create_sheet(_("填写说明"), 1)
     _header(help_sheet, [_("列名"), _("说明"), _("示例")], widths=[24, 80, 24])
-    for heading, note, example in zip(headings, notes, examples, strict=True):
-        append_row(help_sheet, [str(heading), str(note), example])
+    for kind, note, example in zip(kinds, notes, examples, strict=True):
+        append_row(help_sheet, [kind.heading, str(note), example])
+    append_row(help_sheet, [])
+    append_row(help_sheet, [_("第2行灰色斜体为示例行，原样上传时不导入；可直接改写为实际数据。")])
     return workbook
 
 
@@ -216,7 +296,11 @@ def collect_rows(records: Iterable[Iterable[Any]], positions: dict[str, int], he
         for heading in headings:
             index = positions[heading]
             value = record[index] if index < len(record) else None
-            values[heading] = xml_text(value).strip() if isinstance(value, str) else value
+            if isinstance(value, str):
+                value = xml_text(value).strip()
+                if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+                    value = value[1:]  # the quote an export put before text a spreadsheet could take for a formula
+            values[heading] = value
         rows.append(ImportRow(number=number, values=values))
     return rows
 

@@ -76,6 +76,11 @@ def _rows(uploaded_file) -> list[excel.ImportRow]:
     return excel.collect_rows(reader, positions, headings)
 
 
+def _data_rows(uploaded_file) -> list[excel.ImportRow]:
+    examples = {str(c.heading): c.example for c in COLUMNS}
+    return [row for row in _rows(uploaded_file) if not excel.is_example_row(row, examples)]
+
+
 def _number(value: Any, label: str) -> float:
     try:
         return float(value)
@@ -101,7 +106,7 @@ def import_observations(uploaded_file, *, actor: User) -> excel.ImportReport:
     (`write_in_batches`), and each station's fire danger is recomputed once at the end.
     """
     report = excel.ImportReport()
-    rows = _rows(uploaded_file)
+    rows = _data_rows(uploaded_file)
     stations = {s.code: s for s in WeatherStation.objects.restrict(actor, "view")}
     earliest: dict[int, datetime.date] = {}
     seen: dict[tuple[str, datetime.date], int] = {}

@@ -1,5 +1,7 @@
 """Hazards (事故隐患) and the closed loop 发现 → 整改 → 验收 → 销号 (国家安监总局令第16号)."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -218,8 +220,14 @@ class Hazard(models.Model):
             errors["region"] = _("企业隐患的所在区划应与企业所在区划一致")
         if self.deadline and self.found_at and self.deadline < timezone.localtime(self.found_at).date():
             errors["deadline"] = _("整改期限不能早于发现时间")
+        if self.found_at and self.found_at > timezone.now() + FOUND_AT_SKEW:
+            errors["found_at"] = _("发现时间不能晚于当前时间")
         if errors:
             raise ValidationError(errors)
+
+
+# A device clock a few minutes ahead still registers its hazard; a discovery "in 2030" does not.
+FOUND_AT_SKEW = datetime.timedelta(minutes=10)
 
 
 class StatDimension(models.TextChoices):

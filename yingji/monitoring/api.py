@@ -1,7 +1,11 @@
+from datetime import UTC, datetime
+
 import orjson
 from django.db import transaction
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import authentication, exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -92,6 +96,42 @@ class MonitoringPointSerializer(ScopedModelSerializer):
         validators: list = []
 
 
+class LatestValueSerializer(serializers.ModelSerializer):
+    """A point's newest value: null `value` and times when the point has not reported yet."""
+
+    point = serializers.IntegerField(source="pk", read_only=True)
+    source_name = serializers.CharField(source="source.name", read_only=True)
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    value = serializers.SerializerMethodField()
+    measured_at = serializers.SerializerMethodField(help_text="采集时间（北京时间，ISO 8601）")
+    received_at = serializers.SerializerMethodField(help_text="接收时间（北京时间，ISO 8601）")
+
+    class Meta:
+        model = MonitoringPoint
+        fields = ["point", "tag", "name", "kind", "unit", "source", "source_name", "enterprise", "enterprise_name",
+                  "value", "measured_at", "received_at", "low_low", "low", "high", "high_high"]
+
+    @staticmethod
+    def _latest(point):
+        return getattr(point, "latest", None)  # a point that never reported has none
+
+    def get_value(self, point) -> float | None:
+        latest = self._latest(point)
+        return None if latest is None else latest.value
+
+    def get_measured_at(self, point) -> str | None:
+        latest = self._latest(point)
+        return None if latest is None else local_iso(latest.ts)
+
+    def get_received_at(self, point) -> str | None:
+        latest = self._latest(point)
+        return None if latest is None else local_iso(latest.received_at)
+
+
+def local_iso(milliseconds: int) -> str:
+    return timezone.localtime(datetime.fromtimestamp(milliseconds / 1000, tz=UTC)).isoformat(timespec="milliseconds")
+
+
 class MonitoringPointViewSet(ScopedViewSet):
     """Monitoring points: range, thresholds 低低/低/高/高高, deadband, alarm delay and reporting period."""
 
@@ -101,6 +141,22 @@ class MonitoringPointViewSet(ScopedViewSet):
     select_related = ("source",)
     search_fields = ["tag", "name"]
     ordering_fields = ["tag", "name"]
+
+    @extend_schema(responses=LatestValueSerializer(many=True),
+                   summary="监测点最新值（可按监测点、重大危险源、企业、区域筛选）")
+    @action(detail=False, methods=["get"], url_path="latest")
+    def latest_values(self, request):
+        """The newest value of each point the caller may read, filtered like the point list (point, source,
+        enterprise, region, kind), paged."""
+        points = self.filter_queryset(self.get_queryset()).select_related("latest", "source", "enterprise")
+        page = self.paginate_queryset(points)
+        return self.get_paginated_response(LatestValueSerializer(page, many=True).data)
+
+    @extend_schema(responses=LatestValueSerializer, summary="单个监测点的最新值")
+    @action(detail=True, methods=["get"], url_path="latest")
+    def latest_value(self, request, pk=None):
+        point = self.get_object()
+        return Response(LatestValueSerializer(point).data)
 
 
 class GatewaySerializer(ScopedModelSerializer):
@@ -216,17 +272,60 @@ class GatewayAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
+class GatewayAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = GatewayAuthentication
+    name = "gatewayToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "网关令牌：`Authorization: Gateway <令牌>`，在登记网关时签发，每个网关一个。"}
+
+
 class IsGateway(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         return isinstance(request.auth, Gateway)
 
 
+class RejectedReadingSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="读数在 readings 中的序号（从 0 起）")
+    tag = serializers.CharField(allow_null=True, help_text="位号")
+    reason = serializers.CharField(help_text="拒收原因")
+
+
 class ReadingBatchResultSerializer(serializers.Serializer):
-    received = serializers.IntegerField()
-    accepted = serializers.IntegerField()
-    duplicates = serializers.IntegerField()
+    id = serializers.JSONField(required=False, help_text="消息中的 id，原样返回（字符串或整数）")
+    received = serializers.IntegerField(help_text="消息中的读数个数")
+    accepted = serializers.IntegerField(help_text="新存入的读数个数")
+    duplicates = serializers.IntegerField(help_text="已存过的读数个数（按位号与采集时间）")
     rejected_count = serializers.IntegerField()
-    rejected = serializers.ListField(child=serializers.DictField())
+    rejected = RejectedReadingSerializer(many=True)
+    error = serializers.CharField(required=False, help_text="整条消息被拒收时的原因（HTTP 400）")
+
+
+READINGS_BODY = {
+    "type": "object",
+    "required": ["readings"],
+    "properties": {
+        "id": {"oneOf": [{"type": "string"}, {"type": "integer"}], "description": "网关自定的消息编号，结果中原样返回"},
+        "gateway": {"type": "string", "description": "网关编号；给出时须与令牌所属网关一致"},
+        "ts": {"oneOf": [{"type": "integer"}, {"type": "string", "format": "date-time"}],
+               "description": "读数未带时间时使用的采集时间"},
+        "readings": {
+            "type": "array", "maxItems": 10000,
+            "items": {"oneOf": [
+                {"type": "object", "required": ["tag", "v"], "properties": {
+                    "tag": {"type": "string", "description": "位号"},
+                    "ts": {"oneOf": [{"type": "integer", "description": "毫秒时间戳"},
+                                     {"type": "string", "format": "date-time", "description": "带时区的 ISO 8601"}]},
+                    "v": {"type": "number", "description": "数值（测点计量单位）"}}},
+                {"type": "array", "minItems": 3, "maxItems": 3, "description": "[位号, 毫秒时间戳, 数值]",
+                 "items": {"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "number"}]}},
+            ]},
+        },
+    },
+    "example": {"id": "20261207-0001", "gateway": "GW-001",
+                "readings": [{"tag": "LT-101", "ts": 1796601600000, "v": 10.5}, ["PT-201", 1796601600000, 0.82]]},
+}
 
 
 class ReadingIngestViewSet(viewsets.ViewSet):
@@ -237,7 +336,15 @@ class ReadingIngestViewSet(viewsets.ViewSet):
     permission_classes = [IsGateway]
     throttle_classes: list = []
 
-    @extend_schema(request={"application/json": {"type": "object"}}, responses=ReadingBatchResultSerializer)
+    @extend_schema(
+        request={"application/json": READINGS_BODY},
+        responses={
+            200: OpenApiResponse(ReadingBatchResultSerializer, description="已处理：好的读数已存，坏的逐条给出原因"),
+            400: OpenApiResponse(ReadingBatchResultSerializer, description="整条消息被拒收（error 给出原因）"),
+            401: OpenApiResponse(description="没有或无效的网关令牌"),
+        },
+        summary="网关上报一批读数",
+    )
     def create(self, request):
         gateway = request.auth
         result = services.readings_ingest(gateway_id=gateway.pk, enterprise_id=gateway.enterprise_id,

@@ -33,10 +33,11 @@ class MajorHazardSourceFilterSet(RegionScopedFilterSet):
 class MonitoringPointFilterSet(RegionScopedFilterSet):
     search_fields = ("tag", "name", "source__name", "enterprise__name")
     kind = django_filters.ChoiceFilter(label=_("监测类型"), choices=PointKind.choices)
+    point = django_filters.BaseInFilter(field_name="pk", label=_("监测点（编号，逗号分隔）"))
 
     class Meta:
         model = MonitoringPoint
-        fields = ["q", "region", "kind", "source", "is_active"]
+        fields = ["q", "region", "kind", "source", "enterprise", "is_active", "point"]
 
 
 class AlarmFilterSet(RegionScopedFilterSet):

@@ -26,7 +26,8 @@ class MonitoringPointImporter(Importer):
 
     def row_data(self, values: dict[str, Any]) -> dict[str, Any]:
         data = super().row_data(values)
-        data["is_active"] = data.get("is_active") not in ("", None, False, "否", "停用", 0)
+        if data.get("is_active") in ("", None):
+            data["is_active"] = True  # left blank: in use
         return data
 
     def save_row(self, row: excel.ImportRow, actor) -> bool:
@@ -42,10 +43,7 @@ class MonitoringPointImporter(Importer):
         existing = MonitoringPoint._base_manager.filter(enterprise_id=source.enterprise_id, tag=tag).first()
         if existing is not None and not MonitoringPoint.objects.restrict(actor, "change").filter(pk=existing.pk).exists():
             raise ValidationError(_("监测点“%(tag)s”已登记，且不在您可修改的范围内") % {"tag": tag})
-        form = self.form_class(data=data, instance=existing, user=actor)
-        if not form.is_valid():
-            raise ValidationError(form.errors.as_data())
-        fields = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
+        fields = self.validated(data, existing, actor)
         spec = spec_for(MonitoringPoint)  # monitoring.specs names this importer
         if existing is None:
             spec.create_object(actor=actor, **fields)
@@ -59,7 +57,8 @@ POINT_IMPORTER = MonitoringPointImporter(
     form_class=MonitoringPointForm,
     key_field="tag",
     columns=[
-        ImportColumn(SOURCE_HEADING, "source", gettext_lazy("必填；已登记的重大危险源编号，须在您的辖区内"), "HS-0001"),
+        ImportColumn(SOURCE_HEADING, "source", gettext_lazy("必填；已登记的重大危险源编号，须在您的辖区内"), "HS-0001",
+                     source="source.code"),
         ImportColumn(gettext_lazy("位号"), "tag", gettext_lazy("必填；同一企业内唯一，已登记的位号将更新该监测点"), "LT-101"),
         ImportColumn(gettext_lazy("监测点名称"), "name", example="1号储罐液位"),
         ImportColumn(gettext_lazy("监测类型"), "kind", example="液位"),

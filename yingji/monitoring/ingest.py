@@ -361,6 +361,22 @@ def _parse_columns(readings: list, *, enterprise_id: int, points: PointTable, no
     return batch
 
 
+def message_id_of(message: Any) -> str | int | None:
+    """The sender's own message id (`"id"`), echoed in its result so the gateway can match the two."""
+    if isinstance(message, dict) and isinstance(message.get("id"), (str, int)) and not isinstance(message["id"], bool):
+        return message["id"]
+    return None
+
+
+def unknown_gateway_result(body: bytes, gateway_code: str) -> IngestResult:
+    """The result for a message on the topic of a gateway that is not registered or is switched off."""
+    try:
+        message_id = message_id_of(orjson.loads(body))
+    except orjson.JSONDecodeError:
+        message_id = None
+    return IngestResult(error=f"未知或已停用的网关：{gateway_code}，消息未处理", message_id=message_id)
+
+
 def parse(body: bytes | str, *, enterprise_id: int, points: PointTable, gateway_code: str = "",
           now: int | None = None) -> Batch:
     """Decode and validate one gateway message; never raises for bad content."""
@@ -370,11 +386,11 @@ def parse(body: bytes | str, *, enterprise_id: int, points: PointTable, gateway_
     except orjson.JSONDecodeError:
         batch.error = "消息不是有效的 JSON"
         return batch
+    message_id = message_id_of(message)
+    batch.message_id = message_id
     if not isinstance(message, dict) or not isinstance(message.get("readings"), list):
         batch.error = "消息应为 JSON 对象，且包含 readings 数组"
         return batch
-    message_id = message["id"] if isinstance(message.get("id"), (str, int)) else None
-    batch.message_id = message_id
     claimed = message.get("gateway")
     if claimed not in (None, "") and gateway_code and claimed != gateway_code:
         batch.error = f"消息中的网关编号“{claimed}”与认证的网关不一致"

@@ -28,7 +28,7 @@ from django.db import close_old_connections, connection
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from yingji.monitoring import services
+from yingji.monitoring import ingest, services
 from yingji.monitoring.ingest import PointTable
 from yingji.monitoring.models import Gateway
 
@@ -143,7 +143,12 @@ class Subscriber:
             parts = message.topic.split("/")
             gateway = self.gateways.lookup(parts[3]) if len(parts) == 5 else None
             if gateway is None:
-                log.warning("message on %s from an unknown or inactive gateway dropped", message.topic)
+                log.warning("message on %s from an unknown or inactive gateway not processed", message.topic)
+                if len(parts) == 5 and parts[4] == "readings" and parts[3]:
+                    # Answered like any other message, so the sender learns why nothing was stored.
+                    self.client.publish(results_topic(parts[3]),
+                                        orjson.dumps(ingest.unknown_gateway_result(message.payload, parts[3])
+                                                     .as_dict()), qos=1)
                 self.client.ack(message.mid, message.qos)
                 continue
             wanted.append((message, gateway))

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.forms import ScopedModelForm
@@ -42,6 +43,13 @@ class RiskPointForm(ScopedModelForm):
                 keys = [key for key, _label in self.fields[name].choices if key != "" and Decimal(str(key)) == value]
                 if keys:
                     self.initial[name] = keys[0]
+
+    def clean_next_review(self):
+        day = self.cleaned_data.get("next_review")
+        # A review date already past is kept on a record that has it (it shows as overdue); a new one is refused.
+        if day and "next_review" in self.changed_data and day < timezone.localdate():
+            raise forms.ValidationError(_("下次评审日期不能早于今天"))
+        return day
 
     def clean_name(self) -> str:
         return (self.cleaned_data.get("name") or "").strip()

@@ -65,10 +65,7 @@ class RiskPointImporter(Importer):
         existing = RiskPoint._base_manager.filter(enterprise=enterprise, name=name).first() if name else None
         if existing is not None and not RiskPoint.objects.restrict(actor, "change").filter(pk=existing.pk).exists():
             raise ValidationError(_("风险点“%(name)s”已登记，且不在您可修改的范围内") % {"name": name})
-        form = self.form_class(data=data, instance=existing, user=actor)
-        if not form.is_valid():
-            raise ValidationError(form.errors.as_data())
-        fields = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
+        fields = self.validated(data, existing, actor)
         spec = spec_for(RiskPoint)
         if existing is None:
             spec.create_object(actor=actor, **fields)
@@ -95,7 +92,7 @@ def _lec_note(table, name: str) -> str:
 
 def _columns() -> list[ImportColumn]:
     return [
-        ImportColumn(CREDIT_CODE, "enterprise_credit_code", example="91390102MA00000015"),
+        ImportColumn(CREDIT_CODE, "enterprise_credit_code", example="91390102MA00000015", source="enterprise.credit_code"),
         ImportColumn(gettext_lazy("风险点名称"), "name", _("必填；同一企业内不重复，已登记的名称将更新该风险点"), "液氨储罐区"),
         ImportColumn(gettext_lazy("所在位置"), "place", example="厂区东北角罐区"),
         ImportColumn(gettext_lazy("风险点类型"), "kind", example="设备设施"),

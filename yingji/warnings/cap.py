@@ -295,6 +295,16 @@ def validate_cap(data: bytes | str) -> None:
     _check_cap(root)
 
 
+def validate_national(data: bytes | str) -> None:
+    """Raise CapError with every reason unless the document is a well-formed national-platform message (§5.1)."""
+    root = _load(data)
+    if detect_format(root) != "national":
+        raise CapError([_("不是国家预警信息发布系统格式的消息。")])
+    problems = _national_problems(root)
+    if problems:
+        raise CapError(problems)
+
+
 def _check_cap(root) -> None:
     if etree.QName(root).namespace != CAP_NS or etree.QName(root).localname != "alert":
         raise CapError([_("根元素应为 CAP 1.2 命名空间（%(ns)s）下的 alert。") % {"ns": CAP_NS}])

@@ -203,12 +203,17 @@ def warning_approve(*, warning: Warning, actor: User | None, reason: str = "") -
         cap.validate_cap(document)
     except cap.CapError as exc:
         raise ValidationError(_("CAP 1.2 文档未通过校验，未发布：%(problems)s") % {"problems": exc}) from None
+    national = cap.build_national(alert)
+    try:
+        cap.validate_national(national)
+    except cap.CapError as exc:
+        raise ValidationError(_("国家预警平台格式文档未通过校验，未发布：%(problems)s") % {"problems": exc}) from None
 
     published = transition(
         locked, workflow=WORKFLOW, action="approve", actor=actor, reason=reason,
         changes={"identifier": identifier, "published_at": now, "approved_by": actor,
                  "reply_code": assign_reply_code(locked),
-                 "cap_xml": document.decode("utf-8"), "national_xml": cap.build_national(alert).decode("utf-8")},
+                 "cap_xml": document.decode("utf-8"), "national_xml": national.decode("utf-8")},
         data={"identifier": identifier},
     )
     previous = published.previous

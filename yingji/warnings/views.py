@@ -152,9 +152,17 @@ def _document_response(warning: Warning, kind: str) -> HttpResponse:
         raise PermissionDenied(_("该预警尚未发布，没有 CAP 文档"))
     response = HttpResponse(text, content_type="application/cap+xml; charset=utf-8" if kind == "cap"
                             else "application/xml; charset=utf-8")
-    name = f"{warning.identifier}.xml" if kind == "cap" else cap.national_filename(cap.parse(text.encode()))
+    name = f"{warning.identifier}.xml" if kind == "cap" else _national_name(warning, text)
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
+
+
+def _national_name(warning: Warning, text: str) -> str:
+    """The national file name; a document stored before publication validated it may not parse, and still downloads."""
+    try:
+        return cap.national_filename(cap.parse(text.encode()))
+    except cap.CapError:
+        return f"{warning.identifier}.XML"
 
 
 # -- upstream messages ---------------------------------------------------------------------------------------

@@ -5,7 +5,10 @@ import itertools
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
+from docx.shared import Mm
+from matplotlib.ticker import MaxNLocator
 
 from yingji.analytics import services
 from yingji.analytics.charts import bar_chart
@@ -15,7 +18,7 @@ from yingji.analytics.states import WORKFLOW
 from yingji.analytics.tasks import build_queued_reports
 from yingji.analytics.testing import MONTH, fill_county
 from yingji.core.models import StateChange
-from yingji.core.testing import ScopedModelViewTests
+from yingji.core.testing import ScopedModelViewTests, assert_official_layout
 from yingji.core.workflow import InvalidTransition, transition
 from yingji.disasters.models import ConsultationKind, ConsultationPeriod
 from yingji.monitoring.models import OnlineRate, OnlineSubject
@@ -91,7 +94,14 @@ def test_the_report_holds_the_real_figures_of_its_month(world):
     assert report.figures["hazards"]["current"]["found"] == mine.hazards_found
     larger = f"发生较大突发事件 {mine.larger_incidents} 起"
     assert larger in [a["text"] for a in report.figures["attention"]]
-    assert any(larger in row for row in rows)
+    assert any(larger in line for line in text.splitlines())
+    report.file.open("rb")
+    content = report.file.read()
+    report.file.close()
+    document = assert_official_layout(content, issuer="甲区应急管理局", number=None,
+                                      title="甲区2026年10月安全风险分析报告", day=timezone.localdate())
+    captions = [p.text for p in document.paragraphs if p.text.startswith("图")]
+    assert captions[0] == "图1　各区域隐患发现与销号" and len(document.inline_shapes) == len(captions)
 
 
 def test_a_city_report_adds_up_its_counties(world):
@@ -207,14 +217,27 @@ def test_only_the_worker_builds_and_people_may_only_retry(world):
         services.monthly_report_retry(report=report, actor=world.county1_leader)
 
 
-def test_charts_are_real_png_images():
-    image = bar_chart([[3, 0, 12.5], [1, 2, 3]])
+def test_charts_name_their_categories_and_an_all_zero_chart_is_not_drawn():
+    image = bar_chart(["甲区", "乙区", "丙区"], [[3, 0, 12], [1, 2, 3]], ["发现", "已销号"], value_label="隐患（项）")
     assert image.startswith(b"\x89PNG\r\n\x1a\n")
-    from docx.shared import Inches
-
     document = Document()
-    document.add_picture(io.BytesIO(image), width=Inches(3))
-    assert document.inline_shapes[0].width == Inches(3)
+    document.add_picture(io.BytesIO(image), width=Mm(150))
+    assert document.inline_shapes[0].width == Mm(150)
+    assert bar_chart(["甲区", "乙区"], [[0, 0], [0, 0]], ["发现", "已销号"], value_label="隐患（项）") is None
+    assert bar_chart([], [[]], ["发现"], value_label="隐患（项）") is None
+
+
+def test_count_axes_have_whole_number_ticks(monkeypatch):
+    seen = {}
+    original = MaxNLocator.__init__
+
+    def spy(self, *args, **kwargs):
+        seen.update(kwargs)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(MaxNLocator, "__init__", spy)
+    bar_chart(["甲区"], [[1]], ["发现"], value_label="隐患（项）")
+    assert seen.get("integer") is True
 
 
 def test_consultation_judgements_for_next_month_are_in_the_report(world):
@@ -236,7 +259,8 @@ def test_consultation_judgements_for_next_month_are_in_the_report(world):
     disasters.consultation_act(consultation=other, actor=None, action="hold")
     report = built(request(world, world.county1))
     text, _rows = docx_text(report)
-    assert "甲区低洼地带须防范强降雨引发内涝" in text
+    assert "甲区洪涝风险为较大风险（橙）：甲区低洼地带须防范强降雨引发内涝（十一月自然灾害风险会商）。" in text
+    assert "390102000000" not in text
     assert "乙区山洪风险" not in text
     assert any("甲区低洼地带" in a["text"] for a in report.figures["attention"])
 

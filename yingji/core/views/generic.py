@@ -135,9 +135,13 @@ class ObjectListView(ScopedView):
         return queryset.order_by(*(queryset.model._meta.ordering or []), "pk")
 
     def export(self, queryset: models.QuerySet) -> HttpResponse:
+        """The list as Excel; a list that has an import exports its import's columns, so the file imports back."""
+        title = str(self.model._meta.verbose_name_plural)
+        importer = self.spec.importer if self.spec is not None else None
+        if importer is not None:
+            return excel.workbook_response(importer.export_workbook(queryset), title)
         columns = [c for c in self.columns if c.export]
         rows = ([c.value(obj) for c in columns] for obj in queryset[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000))
-        title = str(self.model._meta.verbose_name_plural)
         workbook = excel.export_rows(title, [c.heading(self.model) for c in columns], rows)
         return excel.workbook_response(workbook, title)
 

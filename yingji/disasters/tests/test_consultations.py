@@ -10,6 +10,7 @@ from django.utils import timezone
 from docx import Document
 
 from yingji.core.models import Organization, StateChange
+from yingji.core.testing import assert_official_layout
 from yingji.core.workflow import InvalidTransition
 from yingji.disasters import services
 from yingji.disasters.models import Consultation, ConsultationStatus, ConsultationTask, TaskStatus
@@ -142,6 +143,10 @@ def test_the_assessment_report_is_a_word_file_with_the_consultations_content(cli
     cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
     assert "甲区月度会商" in text and "本月森林火险偏高" in text
     assert {"甲一街道", "较大风险（橙）", "加密防火巡查", "甲区水利局"} <= cells
+    # An official document of the host, dated the day it was held, never the download day or a region's name.
+    held = timezone.localtime(consultation.held_at).date()
+    assert_official_layout(response.content, issuer="甲区应急管理局", number=None, title="甲区月度会商评估报告",
+                           day=held)
     client.force_login(world.county2_duty)
     assert client.get(f"/disasters/consultations/{consultation.pk}/report.docx").status_code == 404
 

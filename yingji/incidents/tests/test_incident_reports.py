@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from yingji.core.models import Notification, StateChange
+from yingji.core.testing import assert_official_layout
 from yingji.core.workflow import InvalidTransition
 from yingji.incidents import services
 from yingji.incidents.models import Incident, IncidentReport, ReportStatus
@@ -145,5 +146,9 @@ def test_the_word_export_has_the_official_layout(people, client):
     assert response.status_code == 200
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     assert "突发事件信息首报" in text and "甲区化工厂爆炸事故" in text and "封控现场" in text
+    # Sent by the county: the county's bureau is the reporting unit, never the village where it happened.
+    assert_official_layout(response.content, issuer="甲区应急管理局", number=None, title="突发事件信息首报",
+                           day=timezone.localtime(report.submitted_at).date())
+    assert "应急管理部门" not in text and f"{people.village1.name}应急" not in text
     client.force_login(people.county2_duty)
     assert client.get(f"/incidents/reports/{report.pk}/word/").status_code == 404

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from docx import Document
 
-from yingji.core.testing import add_enterprise_user
+from yingji.core.testing import add_enterprise_user, assert_official_layout
 from yingji.enterprises.testing import EnterpriseFactory
 from yingji.hazards.models import Hazard
 from yingji.inspections import selectors, services
@@ -87,10 +87,23 @@ def test_word_documents_open_and_carry_the_record(client, world, firms, officers
     text = _text(record.content)
     assert inspection.code in text and "甲化工有限公司" in text and "液氨储罐区可燃气体报警器失效" in text
     assert officers["county1"][0].certificate_no in text and "共发现问题1项" in text
-    order = _text(client.get(reverse("inspections:inspection_document", args=[inspection.pk, "order"])).content)
+    order_file = client.get(reverse("inspections:inspection_document", args=[inspection.pk, "order"])).content
+    order = _text(order_file)
     assert "责令限期整改指令书" in order and "液氨储罐区可燃气体报警器失效" in order
-    decision = _text(client.get(reverse("inspections:case_document", args=[case.pk])).content)
+    # An official document of the enforcing bureau, with its own number, dated the inspection day (never the
+    # download day, which may lie after the deadline it orders).
+    year = inspection.inspected_on.year
+    assert_official_layout(order_file, issuer="甲区应急管理局", number=f"甲区应急责改〔{year}〕1号",
+                           title="责令限期整改指令书", day=inspection.inspected_on)
+    again = client.get(reverse("inspections:inspection_document", args=[inspection.pk, "order"])).content
+    assert f"甲区应急责改〔{year}〕1号" in _text(again)  # the same number every time
+    assert_official_layout(record.content, issuer="甲区应急管理局", number=f"甲区应急检记〔{year}〕1号",
+                           title="现场检查记录", day=inspection.inspected_on)
+    decision_file = client.get(reverse("inspections:case_document", args=[case.pk])).content
+    decision = _text(decision_file)
     assert "行政处罚决定书" in decision and "罚款人民币20,000.00元" in decision and case.decision_no in decision
+    assert_official_layout(decision_file, issuer="甲区应急管理局", number=case.decision_no, title="行政处罚决定书",
+                           day=Case.objects.get(pk=case.pk).decided_on)
     client.force_login(world.county2_officer)
     assert client.get(reverse("inspections:case_document", args=[case.pk])).status_code == 404
 

@@ -1,5 +1,8 @@
 """The HTTP batch endpoint: gateway tokens, per-reading reasons, duplicates, late readings, latest values."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import orjson
 import pytest
 from django.db import connection
@@ -161,3 +164,30 @@ def test_the_point_table_sees_every_change_and_reloads_only_then(plant):
     assert table.lookup(enterprise, "PT-201") is not None
     MonitoringPoint.objects.filter(pk=plant["pressure"].pk).delete()
     assert table.lookup(enterprise, "PT-201") is None
+
+
+def test_the_latest_values_api_gives_each_readable_point_its_newest_value_in_local_time(plant, world):
+    elsewhere = make_point(make_source(world.village2), tag="LT-901")
+    now = ingest.now_ms() // 1000 * 1000
+    beijing = datetime.fromtimestamp(now / 1000, tz=ZoneInfo("Asia/Shanghai")).isoformat(timespec="milliseconds")
+    for gateway, tag in ((plant["gateway"], "LT-101"),
+                         (services.gateway_create(actor=None, enterprise=elsewhere.enterprise, code="GW-9",
+                                                  name="9号网关"), "LT-901")):
+        assert post(gateway, {"readings": [{"tag": tag, "ts": now, "v": 12.5}]}).status_code == 200
+    api = APIClient()
+    api.force_authenticate(world.county1_admin)
+    rows = api.get("/api/monitoring/points/latest/", {"source": plant["source"].pk}).json()["results"]
+    by_tag = {row["tag"]: row for row in rows}
+    assert set(by_tag) == {"LT-101", "PT-201"}  # never the other county's point
+    assert by_tag["LT-101"]["value"] == 12.5 and by_tag["LT-101"]["unit"] == "m"
+    assert by_tag["LT-101"]["measured_at"] == beijing and beijing.endswith("+08:00")
+    assert by_tag["PT-201"]["value"] is None  # not reported yet
+    by_enterprise = api.get("/api/monitoring/points/latest/", {"enterprise": plant["source"].enterprise_id}).json()
+    assert {row["tag"] for row in by_enterprise["results"]} == {"LT-101", "PT-201"}
+    by_region = api.get("/api/monitoring/points/latest/", {"region": world.village1.code}).json()
+    assert {row["tag"] for row in by_region["results"]} == {"LT-101", "PT-201"}
+    one = api.get(f"/api/monitoring/points/{plant['level'].pk}/latest/").json()
+    assert one["value"] == 12.5 and one["point"] == plant["level"].pk
+    assert api.get(f"/api/monitoring/points/{elsewhere.pk}/latest/").status_code == 404
+    picked = api.get("/api/monitoring/points/latest/", {"point": f"{plant['level'].pk},{elsewhere.pk}"}).json()
+    assert [row["tag"] for row in picked["results"]] == ["LT-101"]

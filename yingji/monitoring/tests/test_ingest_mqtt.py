@@ -70,6 +70,38 @@ def test_a_published_message_is_stored_and_its_result_sent_back(broker, plant):
         thread.join(5)
 
 
+def test_every_message_gets_a_result_with_its_id_even_an_error_or_an_unknown_gateway(broker, plant):
+    subscriber = Subscriber(client_id="test-ingest-errors", port=broker.port)
+    thread = run_in_thread(subscriber)
+    known = Publisher(broker.port, "GW-MQTT")
+    stranger = Publisher(broker.port, "GW-NOBODY")
+    try:
+        assert wait_for(subscriber.client.is_connected, 10)
+        # A message without its readings array: refused as a whole, and the result still names it.
+        assert wait_for(lambda: known.publish({"id": "m-7", "gateway": "GW-MQTT"}) or "m-7" in known.result_ids(),
+                        10, interval=0.5)
+        result = next(r for r in known.results if r.get("id") == "m-7")
+        assert "readings" in result["error"] and result["accepted"] == 0
+        body = {"id": 42, "readings": [["LT-101", ingest.now_ms(), 1.0]]}
+        assert wait_for(lambda: stranger.publish(body) or 42 in stranger.result_ids(), 10, interval=0.5)
+        result = next(r for r in stranger.results if r.get("id") == 42)
+        assert "GW-NOBODY" in result["error"] and result["accepted"] == 0
+        assert Reading.objects.filter(point=plant["point"]).count() == 0
+    finally:
+        known.close()
+        stranger.close()
+        subscriber.stop()
+        thread.join(5)
+
+
+def test_a_result_echoes_the_id_whatever_went_wrong():
+    assert ingest.unknown_gateway_result(b'{"id": 5}', "GW-X").as_dict()["id"] == 5
+    assert "id" not in ingest.unknown_gateway_result(b"not json", "GW-X").as_dict()
+    batch = ingest.parse(b'{"id": "a1", "readings": "none"}', enterprise_id=1, points=ingest.PointTable())
+    assert batch.error and batch.message_id == "a1"
+    assert ingest.parse(b'{"id": true, "readings": []}', enterprise_id=1, points=ingest.PointTable()).message_id is None
+
+
 def readings_of(point) -> int | None:
     """The point's stored readings, or None while the subscriber's thread holds the table.
 

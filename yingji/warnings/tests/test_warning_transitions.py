@@ -193,3 +193,36 @@ def test_the_sweeper_is_registered():
 
 def test_the_state_diagram_comes_from_the_table():
     assert WORKFLOW.diagram().count("-->") == len(WORKFLOW.transitions)
+
+
+def test_a_warning_without_an_event_type_is_refused_with_the_reason_and_never_publishes_a_bad_national_document(
+        world, client):
+    add_warning_staff(world)
+    warning = make_warning(world, actor=world.county1_duty, event_type="")
+    with pytest.raises(InvalidTransition, match="事件类型"):
+        services.warning_submit(warning=warning, actor=world.county1_duty)
+    # One already in review (sent before this rule) is refused at 签发 with the same reason.
+    Warning.objects.filter(pk=warning.pk).update(status=WarningStatus.REVIEW)
+    with pytest.raises(InvalidTransition, match="事件类型"):
+        services.warning_approve(warning=Warning.objects.get(pk=warning.pk), actor=world.county1_signer)
+    assert Warning.objects.get(pk=warning.pk).national_xml == ""
+
+
+def test_every_published_national_document_validates_and_downloads_with_its_national_name(world, client):
+    add_warning_staff(world)
+    warning = publish(world, make_warning(world, actor=world.county1_duty))
+    cap.validate_national(warning.national_xml)
+    client.force_login(world.county1_duty)
+    response = client.get(f"/warnings/{warning.pk}/national.xml")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('_11B03_RED_ALERT.XML"')
+
+
+def test_a_stored_national_document_that_does_not_parse_still_downloads(world, client):
+    add_warning_staff(world)
+    warning = publish(world, make_warning(world, actor=world.county1_duty))
+    Warning.objects.filter(pk=warning.pk).update(national_xml=warning.national_xml.replace("11B03", ""))
+    client.force_login(world.county1_duty)
+    response = client.get(f"/warnings/{warning.pk}/national.xml")
+    assert response.status_code == 200
+    assert f'{warning.identifier}.XML' in response["Content-Disposition"]
