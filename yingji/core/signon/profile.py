@@ -121,6 +121,11 @@ def user_apply_directory_profile(*, user: User, profile: DirectoryProfile, creat
     """Bring a signed-in account in line with the directory; `created` when the directory has just made it."""
     if created:
         user.password = DIRECTORY_PASSWORD_PREFIX + profile.source
+    elif user.must_set_password:
+        # An import's initial password was never the person's own; the directory has now vouched for them, so the
+        # initial password goes and they are not sent to choose one.
+        user.set_unusable_password()
+        user.must_set_password = False
     for name in ("real_name", "mobile", "email"):
         value = getattr(profile, name)
         if name == "mobile" and not MOBILE.fullmatch(value):

@@ -164,3 +164,13 @@ def test_a_mapping_to_an_unknown_role_is_a_configuration_error(settings):
     assert [error.id for error in check_group_roles()] == ["core.E120"]
     settings.SSO_GROUP_ROLES = json.dumps(GROUP_ROLES)
     assert check_group_roles() == []
+
+
+def test_an_imported_initial_password_goes_once_the_directory_signs_the_person_in(client, signon, world):
+    officer = world.users["county1_officer"]
+    User.objects.filter(pk=officer.pk).update(must_set_password=True)
+    assert sign_in(client, "county1_officer", "Officer-directory-1").status_code == 302
+    officer.refresh_from_db()
+    assert not officer.must_set_password and not officer.has_usable_password()
+    client.logout()
+    assert sign_in(client, "county1_officer", PASSWORD).status_code == 200
