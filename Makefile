@@ -51,7 +51,7 @@ $(STAMPS)/frontend: package.json package-lock.json | system-run
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images yingji/static/vendor/leaflet/
 	cp node_modules/echarts/dist/echarts.min.js yingji/static/vendor/echarts/
 	cp node_modules/htmx.org/dist/htmx.min.js yingji/static/vendor/htmx/
-	cp node_modules/bootstrap/dist/css/bootstrap.min.css yingji/static/vendor/bootstrap/
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js yingji/static/vendor/bootstrap/
 	cp node_modules/tom-select/dist/js/tom-select.complete.min.js node_modules/tom-select/dist/css/tom-select.bootstrap5.min.css yingji/static/vendor/tom-select/
 	@touch $@
 

@@ -3,12 +3,12 @@ urls.py, and its REST resources from the ROUTES list in its api.py."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from yingji.core import api as core_api
 from yingji.core.discovery import app_modules
 from yingji.core.views import pages
+from yingji.core.views.api_docs import ApiDocsView, ApiSchemaView
 from yingji.core.views.auth import LoginView
 
 router = DefaultRouter()
@@ -31,7 +31,7 @@ urlpatterns = [
     *app_pages,
     path("api/auth/token/", core_api.ObtainTokenView.as_view(), name="api-token"),
     path("api/me/", core_api.MeView.as_view(), name="api-me"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", ApiSchemaView.as_view(), name="api-schema"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include(router.urls)),
 ]

@@ -4,10 +4,11 @@ from yingji.core.navigation import MenuGroup, MenuItem
 
 MENU_GROUPS = [
     MenuGroup(
-        _("分析研判"),
+        _("统计分析"),
         (
-            MenuItem(_("指挥大屏"), "analytics:cockpit", "analytics.open_cockpit"),
-            MenuItem(_("月度风险分析报告"), "analytics:monthlyreport_list", "analytics.view_monthlyreport"),
+            MenuItem(_("指挥大屏"), "analytics:cockpit"),
+            MenuItem(_("月度风险分析报告"), "analytics:monthlyreport_list"),
         ),
+        area="analytics",
     ),
 ]

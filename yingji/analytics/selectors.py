@@ -48,6 +48,12 @@ def scope_principal(region: Region) -> User:
     return User(username=f"scope:{region.code}", is_active=True, is_superuser=True, scope_region=region)
 
 
+def may_open_cockpit(user: User) -> bool:
+    """Bureau users with the cockpit permission and a jurisdiction to show (the page and the menu alike)."""
+    return (user.has_perm("analytics.open_cockpit") and not user.scope_enterprise_id
+            and region_root_for(user) is not None)
+
+
 def cockpit_region(user: User, code: str | None) -> Region:
     """The region the cockpit shows: the user's own, or one inside it they drilled into (404 outside it)."""
     if not user.has_perm("analytics.open_cockpit") or user.scope_enterprise_id:

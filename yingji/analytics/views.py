@@ -17,8 +17,9 @@ from yingji.analytics import services
 from yingji.analytics.filters import MonthlyReportFilterSet
 from yingji.analytics.forms import MonthlyReportRequestForm
 from yingji.analytics.models import MonthlyReport, ReportStatus
-from yingji.analytics.selectors import cockpit_data, cockpit_region
+from yingji.analytics.selectors import cockpit_data, cockpit_region, may_open_cockpit
 from yingji.analytics.specs import MONTHLY_REPORT
+from yingji.core.access import declares_access
 from yingji.core.models import Region
 from yingji.core.scoping import has_model_perm
 from yingji.core.tables import Column
@@ -31,6 +32,7 @@ def poll_seconds() -> int:
 
 
 @login_required
+@declares_access(may_open_cockpit)
 def cockpit(request):
     region = cockpit_region(request.user, request.GET.get("region"))
     visible = Region.objects.restrict(request.user, "view")

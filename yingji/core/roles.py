@@ -24,6 +24,11 @@ VIEW_COMMON = ["core.view_region", "core.view_organization", "core.view_attachme
 ENTERPRISE_OWN = ["core.view_region", "core.view_attachment", "core.add_attachment", "core.view_statechange",
                   "enterprises.view_enterprise", "enterprises.change_enterprise"]
 
+# Who reads the API docs and the schema (/api/docs/, /api/schema/): the roles that connect other systems — the
+# system administrator (through authtoken.*) and the monitoring officer. Django's token permission stands for
+# "integrates through the API"; no page manages tokens by it.
+API_DOCS_PERMISSION = "authtoken.view_token"
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMIN: ["core.*", "enterprises.*", "authtoken.*", "risks.*", "hazards.*", "monitoring.*", "tipoffs.*",
             "resources.*", "incidents.*", "warnings.*", "inspections.*", "plans.*", "training.*", "disasters.*",
@@ -36,8 +41,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     SUPERVISOR: VIEW_COMMON + ["enterprises.add_enterprise", "enterprises.change_enterprise", "core.add_attachment",
                                "hazards.*", "tipoffs.*", "training.*", "plans.*", "inspections.*",
                                "analytics.add_monthlyreport"],
-    MONITOR: VIEW_COMMON + ["monitoring.*", "core.add_attachment", "warnings.add_*", "warnings.change_*",
-                            "disasters.*", "hazards.add_hazard"],
+    # The monitoring officer registers enterprise gateways and hands their integrators the API docs.
+    MONITOR: VIEW_COMMON + [API_DOCS_PERMISSION, "monitoring.*", "core.add_attachment", "warnings.add_*",
+                            "warnings.change_*", "disasters.*", "hazards.add_hazard"],
     # Departments carry out the tasks a disaster consultation assigns them.
     INDUSTRY_OFFICER: VIEW_COMMON + ["disasters.change_consultationtask"],
     # An enterprise keeps its own risk points and reports and rectifies its own hazards.

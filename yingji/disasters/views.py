@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yingji.core import excel
+from yingji.core.access import allowed, page_access
 from yingji.core.models import Region
 from yingji.core.scoping import has_model_perm
 from yingji.core.tables import Column
@@ -112,10 +113,9 @@ def _date_param(request) -> datetime.date:
         return timezone.localdate()
 
 
-@login_required
+@page_access(allowed("view", FireDanger))
 def fire_map(request):
     """Today's fire danger level of every township (from its nearest station), on a map and in a table."""
-    _require(request.user, FireDanger)
     root = _root(request)
     date = _date_param(request)
     rows = selectors.township_levels(request.user, root, date)

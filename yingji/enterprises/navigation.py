@@ -6,9 +6,10 @@ MENU_GROUPS = [
     MenuGroup(
         _("企业监管"),
         (
-            MenuItem(_("企业档案"), "enterprises:enterprise_list", "enterprises.view_enterprise"),
-            MenuItem(_("企业分布图"), "enterprises:enterprise_map", "enterprises.view_enterprise"),
-            MenuItem(_("批量导入"), "enterprises:enterprise_import", "enterprises.add_enterprise"),
+            MenuItem(_("企业档案"), "enterprises:enterprise_list"),
+            MenuItem(_("企业分布图"), "enterprises:enterprise_map"),
+            MenuItem(_("企业批量导入"), "enterprises:enterprise_import"),
         ),
+        area="risks",
     ),
 ]

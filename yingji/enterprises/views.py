@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yingji.core.access import allowed, page_access
 from yingji.core.scoping import has_model_perm
 from yingji.core.selectors import region_root_for
 from yingji.core.tables import Column
@@ -71,9 +72,8 @@ def _require_view(user) -> None:
         raise PermissionDenied
 
 
-@login_required
+@page_access(allowed("view", Enterprise))
 def enterprise_map(request):
-    _require_view(request.user)
     root = region_root_for(request.user)
     context = {
         "title": _("企业分布图"),

@@ -1,6 +1,5 @@
 """The statistics page and its Excel export; the API serves the same figures (api.py)."""
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
@@ -8,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from yingji.core import excel
+from yingji.core.access import allowed, page_access
 from yingji.core.models import Region
 from yingji.core.scoping import has_model_perm
 from yingji.hazards.models import Hazard
@@ -50,7 +50,7 @@ def statistics_workbook(stats: dict):
     return excel.export_rows("隐患统计", ["项目", *FIGURE_HEADINGS], rows)
 
 
-@login_required
+@page_access(allowed("view", Hazard))
 def statistics_page(request):
     try:
         stats = statistics_for_request(request)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.core import excel
+from yingji.core.access import allowed, page_access
 from yingji.core.scoping import has_model_perm
 from yingji.core.selectors import region_root_for
 from yingji.core.views.generic import TransitionView, available_moves, default_view, perform
@@ -225,11 +226,9 @@ def _date_param(request, name: str):
         return None
 
 
-@login_required
+@page_access(allowed("view", Incident))
 def statistics(request):
     """Real incidents in the user's jurisdiction by grade, category, county and month (drills never counted)."""
-    if not has_model_perm(request.user, Incident, "view"):
-        raise PermissionDenied
     start, end = _date_param(request, "from"), _date_param(request, "to")
     stats = incident_statistics(request.user, start=start, end=end)
     title = _("突发事件统计")
@@ -255,10 +254,8 @@ def _exercise_mode(request) -> bool:
     return request.GET.get("exercise") == "1"
 
 
-@login_required
+@page_access(allowed("view", Incident))
 def command_map(request):
-    if not has_model_perm(request.user, Incident, "view"):
-        raise PermissionDenied
     root = region_root_for(request.user)
     exercise = _exercise_mode(request)
     suffix = "?exercise=1" if exercise else ""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from yingji.core.access import allowed, page_access
 from yingji.core.models import Organization, User
 from yingji.core.scoping import has_model_perm
 from yingji.core.views.generic import default_view, perform
@@ -24,10 +25,8 @@ class DutyShiftListView(default_view(DUTY_SHIFT, "list")):
     default_ordering = ["-date", "organization_id", "position", "pk"]
 
 
-@login_required
+@page_access(allowed("add", DutyShift))
 def roster_generate(request):
-    if not has_model_perm(request.user, DutyShift, "add"):
-        raise PermissionDenied
     form = forms.RosterGenerateForm(request.POST or None, user=request.user)
     status = 200
     if request.method == "POST":
@@ -85,10 +84,8 @@ class RollCallDetailView(default_view(ROLL_CALL, "detail")):
         return context
 
 
-@login_required
+@page_access(allowed("add", RollCall))
 def rollcall_send(request):
-    if not has_model_perm(request.user, RollCall, "add"):
-        raise PermissionDenied
     organizations = Organization.objects.restrict(request.user, "view").order_by("region_id", "name")
     if request.method != "POST":
         title = _("发起点名")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from yingji.core.access import allowed, page_access
 from yingji.core.models import Region
 from yingji.core.scoping import has_model_perm
 from yingji.core.selectors import region_root_for
@@ -114,11 +115,9 @@ class WarningInterviewListView(ObjectListView):
     title = gettext_lazy("警示约谈（评价为“差”）")
 
 
-@login_required
+@page_access(allowed("view", FrequencyRule))
 def frequency(request):
     """The frequency matrix: inspections per year by supervision class × evaluation result."""
-    if not has_model_perm(request.user, FrequencyRule, "view"):
-        raise PermissionDenied(_("您没有权限访问此页面。"))
     # One matrix, kept by the top bureau: everyone below reads it, only the owner's jurisdiction gets a form.
     can_change = services.can_set_frequency(request.user)
     form = FrequencyForm(request.POST or None, matrix=services.frequency_matrix())
@@ -248,10 +247,8 @@ def draw_inspection_create(request):
     return _draw_page(request, form, _("双随机抽取"), status=400 if form.errors else 200)
 
 
-@login_required
+@page_access(allowed("add", Draw))
 def draw_expert_create(request):
-    if not has_model_perm(request.user, Draw, "add"):
-        raise PermissionDenied(_("您没有权限访问此页面。"))
     form = ExpertDrawForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -386,11 +383,9 @@ def case_document(request, pk: int):
 
 # -- statistics and the public page -----------------------------------------------------------------------------------
 
-@login_required
+@page_access(allowed("view", Inspection))
 def statistics(request):
     user = request.user
-    if not has_model_perm(user, Inspection, "view"):
-        raise PermissionDenied(_("您没有权限访问此页面。"))
     today = timezone.localdate()
     error = ""
     try:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yingji.core import live
+from yingji.core.access import allowed, page_access
 from yingji.core.scoping import has_model_perm
 from yingji.core.selectors import region_root_for
 from yingji.core.tables import Column
@@ -162,10 +163,9 @@ def _require(user, model, action: str = "view") -> None:
         raise PermissionDenied(_("您没有权限访问此页面。"))
 
 
-@login_required
+@page_access(allowed("view", Alarm))
 def board(request):
     """The monitoring board: a bureau sees its jurisdiction, an enterprise its own hazard sources."""
-    _require(request.user, Alarm)
     enterprise_board = bool(request.user.scope_enterprise_id)
     title = _("企业监测看板") if enterprise_board else _("监测预警看板")
     root = region_root_for(request.user)
@@ -232,11 +232,10 @@ def online_threshold() -> float:
     return float(getattr(settings, "MONITORING_ONLINE_THRESHOLD", 90))
 
 
-@login_required
+@page_access(allowed("view", OnlineRate))
 def online_rate(request):
     """在线率: the ranking of the regions under the user's jurisdiction, the enterprises below the threshold,
     the worst gateways and points, for one day, from the roll-up the sweep keeps."""
-    _require(request.user, OnlineRate)
     today = timezone.localdate()
     try:
         day = date.fromisoformat(request.GET["date"]) if request.GET.get("date") else today

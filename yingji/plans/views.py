@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.core import excel
+from yingji.core.access import allowed, page_access
 from yingji.core.models import Attachment, Region
 from yingji.core.scoping import has_model_perm
 from yingji.core.views.generic import available_moves, default_view, perform
@@ -134,11 +135,9 @@ def plan_activate(request, pk: int | None = None):
     }, status=status)
 
 
-@login_required
+@page_access(allowed("view", Plan))
 def plan_system(request):
     """The "1+9+N" plan system in force: the tree of filed plans and the figures by kind."""
-    if not has_model_perm(request.user, Plan, "view"):
-        raise PermissionDenied
     title = _("预案体系（1+9+N）")
     return render(request, "plans/plan_system.html", {
         "title": title, "breadcrumbs": breadcrumbs() + [(title, None)], "tree": plan_tree(request.user),
@@ -236,11 +235,9 @@ class DrillImprovementEditView(default_view(DRILL_IMPROVEMENT, "edit")):
         return {"drill": drill} if drill and drill.isdigit() else {}
 
 
-@login_required
+@page_access(allowed("view", Drill, RescueTeam))
 def team_coverage(request):
     """Every team drilled this year? The teams in scope that have and have not taken part in a drill."""
-    if not has_model_perm(request.user, Drill, "view") or not has_model_perm(request.user, RescueTeam, "view"):
-        raise PermissionDenied
     year = request.GET.get("year", "")
     coverage = team_drill_coverage(request.user, int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None)
     if request.GET.get("export") == "xlsx":
@@ -334,11 +331,9 @@ class ReadinessItemListView(default_view(READINESS_ITEM, "list")):
         return super().get_queryset().select_related("assessment__region")
 
 
-@login_required
+@page_access(allowed("view", ReadinessAssessment))
 def readiness_rollup(request):
     """Share of townships and villages meeting the standard per region, and the list of those that do not."""
-    if not has_model_perm(request.user, ReadinessAssessment, "view"):
-        raise PermissionDenied
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else timezone.localdate().year
     root = None

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from yingji.core.scoping import has_model_perm
+from yingji.core.access import allowed, allowed_any, page_access
 from yingji.core.selectors import region_root_for
 from yingji.core.views.generic import _add_errors, default_view, perform
 from yingji.resources import forms, services
@@ -138,14 +138,16 @@ def stock_operation(request, pk: int):
     return render(request, view.template_name, view.get_context_data(warehouse), status=400)
 
 
+may_view_resources = allowed_any("view", RescueTeam, Warehouse, Shelter, Expert, ResourcePoint)
+
+
 def _require_any_view(user) -> None:
-    if not any(has_model_perm(user, m, "view") for m in (RescueTeam, Warehouse, Shelter, Expert, ResourcePoint)):
+    if not may_view_resources(user):
         raise PermissionDenied
 
 
-@login_required
+@page_access(may_view_resources)
 def resource_map(request):
-    _require_any_view(request.user)
     root = region_root_for(request.user)
     context = {
         "title": _("应急资源分布图"),
@@ -167,9 +169,8 @@ def resource_points(request):
     return JsonResponse(resource_geojson(request.user, layers))
 
 
-@login_required
+@page_access(may_view_resources)
 def nearest_view(request):
-    _require_any_view(request.user)
     results, error, query = [], "", {}
     if request.GET.get("latitude"):
         try:
@@ -194,10 +195,8 @@ def nearest_view(request):
     return render(request, "resources/nearest.html", context, status=400 if error else 200)
 
 
-@login_required
+@page_access(allowed("view", Shelter))
 def shelter_coverage_view(request):
-    if not has_model_perm(request.user, Shelter, "view"):
-        raise PermissionDenied
     root = region_root_for(request.user)
     rows = shelter_coverage(request.user, root)
     below = [r for r in rows if not r["meets"]]

@@ -6,9 +6,10 @@ MENU_GROUPS = [
     MenuGroup(
         _("风险分级管控"),
         (
-            MenuItem(_("风险点"), "risks:riskpoint_list", "risks.view_riskpoint"),
-            MenuItem(_("风险分级分布"), "risks:region_risks", "risks.view_riskpoint"),
-            MenuItem(_("风险点导入"), "risks:riskpoint_import", "risks.add_riskpoint"),
+            MenuItem(_("风险点"), "risks:riskpoint_list"),
+            MenuItem(_("风险分级分布"), "risks:region_risks"),
+            MenuItem(_("风险点导入"), "risks:riskpoint_import"),
         ),
+        area="risks",
     ),
 ]

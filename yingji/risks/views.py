@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yingji.core.access import allowed, page_access
 from yingji.core.models import Region
 from yingji.core.scoping import has_model_perm
 from yingji.core.selectors import region_root_for
@@ -114,10 +115,9 @@ def _region_root(request) -> Region:
     return root
 
 
-@login_required
+@page_access(allowed("view", RiskPoint))
 def region_risks(request):
     """Where the red and orange risks are: counts per child region and a map of enterprises by worst level."""
-    _require_view(request.user)
     if request.user.scope_enterprise_id:
         return HttpResponseRedirect(reverse("risks:enterprise_risk_map", args=[request.user.scope_enterprise_id]))
     root = _region_root(request)

@@ -6,8 +6,9 @@ MENU_GROUPS = [
     MenuGroup(
         _("群众举报"),
         (
-            MenuItem(_("举报受理"), "tipoffs:tipoff_list", "tipoffs.view_tipoff"),
-            MenuItem(_("公众举报页"), "tipoffs:public_report", "tipoffs.view_tipoff"),
+            MenuItem(_("举报受理"), "tipoffs:tipoff_list"),
+            MenuItem(_("公众举报页"), "tipoffs:public_report", beside="tipoffs:tipoff_list"),
         ),
+        area="risks",
     ),
 ]

@@ -6,13 +6,14 @@ MENU_GROUPS = [
     MenuGroup(
         _("培训考试"),
         (
-            MenuItem(_("题库"), "training:questionbank_list", "training.view_questionbank"),
-            MenuItem(_("试题"), "training:question_list", "training.view_question"),
-            MenuItem(_("练习"), "training:practice", "training.view_question"),
-            MenuItem(_("从业人员"), "training:trainee_list", "training.view_trainee"),
-            MenuItem(_("考试"), "training:exam_list", "training.view_exam"),
-            MenuItem(_("考生名单"), "training:candidate_list", "training.view_candidate"),
-            MenuItem(_("考试成绩"), "training:attempt_list", "training.view_attempt"),
+            MenuItem(_("题库"), "training:questionbank_list"),
+            MenuItem(_("试题"), "training:question_list"),
+            MenuItem(_("练习"), "training:practice"),
+            MenuItem(_("从业人员"), "training:trainee_list"),
+            MenuItem(_("考试"), "training:exam_list"),
+            MenuItem(_("考生名单"), "training:candidate_list"),
+            MenuItem(_("考试成绩"), "training:attempt_list"),
         ),
+        area="training",
     ),
 ]

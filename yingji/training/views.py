@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from yingji.core import excel
+from yingji.core.access import declares_access
 from yingji.core.scoping import code_prefix_q, has_model_perm
 from yingji.core.tables import Column
 from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectImportView, ObjectListView
@@ -431,9 +432,14 @@ def results_workbook(exam: Exam, results: dict) -> Workbook:
 # -- practice ------------------------------------------------------------------------------------------------------
 
 
+def may_practise(user) -> bool:
+    """A signed-in user practises the banks they see (a candidate without an account, those of their exam)."""
+    return user.is_authenticated and has_model_perm(user, Question, "view")
+
+
 def practice_banks(request):
     """Banks the visitor may practise: a user's visible banks, or a candidate's exam banks."""
-    if request.user.is_authenticated and has_model_perm(request.user, Question, "view"):
+    if may_practise(request.user):
         return QuestionBank.objects.restrict(request.user, "view")
     candidate_id = request.session.get("training_candidate")
     if candidate_id:
@@ -443,6 +449,7 @@ def practice_banks(request):
     return None
 
 
+@declares_access(may_practise)
 def practice(request):
     """One random question at a time; the answer is checked at once and explained."""
     banks = practice_banks(request)

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from yingji.core import excel
+from yingji.core.access import page_access, signed_in
 from yingji.core.scoping import has_model_perm
 from yingji.core.tables import Column
 from yingji.core.views.generic import ObjectDetailView, ObjectListView
@@ -79,7 +80,7 @@ def acknowledge_link(request, token: str):
     return _ack_page(request, context, status=400 if error else 200)
 
 
-@login_required
+@page_access(signed_in)
 def my_warnings(request):
     """The warnings addressed to the responsible person behind this account, with the answer button."""
     rows = (Recipient._base_manager.filter(person__user=request.user).select_related("warning")

@@ -126,7 +126,7 @@ def test_navigation_shows_only_what_the_role_may_use(client, world):
 
 
 def test_api_schema_and_docs_are_served_locally(client, world):
-    client.force_login(world.county1_officer)
+    client.force_login(world.county1_admin)
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     assert b"/api/enterprises/" in schema.content

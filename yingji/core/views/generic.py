@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -28,6 +27,7 @@ from yingji.core import excel
 from yingji.core.forms import transition_form
 from yingji.core.history import history_entries
 from yingji.core.models import Attachment
+from yingji.core.paging import DEFAULT_PAGE_SIZE, pager_context, paginate
 from yingji.core.scoping import has_model_perm
 from yingji.core.specs import ModelSpec
 from yingji.core.tables import Column, related_paths
@@ -86,7 +86,7 @@ class ObjectListView(ScopedView):
     filterset_class = None
     columns: list[Column] = []
     default_ordering: list[str] | None = None
-    paginate_by = 25
+    paginate_by = DEFAULT_PAGE_SIZE  # the page size unless the request asks for another of paging.PAGE_SIZES
     template_name = "core/object_list.html"
     table_template = "core/includes/object_table.html"
     import_url_name: str | None = None
@@ -102,7 +102,7 @@ class ObjectListView(ScopedView):
         queryset = self.order(queryset, request.GET.get("sort", ""))
         if request.GET.get("export") == "xlsx":
             return self.export(queryset)
-        page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
+        page = paginate(request, queryset, self.paginate_by)
         query = request.GET.copy()
         query.pop("page", None)
         context = {
@@ -113,6 +113,7 @@ class ObjectListView(ScopedView):
             "columns": [(c, c.heading(self.model)) for c in self.columns],
             "rows": [(obj, [(c.link, c.value(obj)) for c in self.columns]) for obj in page.object_list],
             "page": page,
+            "pager": pager_context(request, page, self.paginate_by),
             "query": query.urlencode(),
             "sort": request.GET.get("sort", ""),
             "can_add": has_model_perm(request.user, self.model, "add") and self.has_url("create"),

@@ -8,22 +8,21 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from yingji.core.access import allowed, page_access, signed_in
 from yingji.core.models import Region
 from yingji.core.scoping import has_model_perm
 from yingji.core.selectors import home_figures, region_children_geojson, region_root_for
 
 
-@login_required
+@page_access(signed_in)
 def home(request):
     context = {"title": _("首页"), "breadcrumbs": [(_("首页"), None)], **home_figures(request.user)}
     return render(request, "core/home.html", context)
 
 
-@login_required
+@page_access(allowed("view", Region), missing=Http404)
 def region_tree(request, code: str | None = None):
     """Browse the region tree from the user's scope root, with a boundary map."""
-    if not has_model_perm(request.user, Region, "view"):
-        raise Http404
     regions = Region.objects.restrict(request.user, "view")
     current = get_object_or_404(regions, pk=code) if code else region_root_for(request.user)
     if current is None:
