@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
+from shapely.errors import GEOSException
+from shapely.geometry import shape
 
 from yingji.core.contributions import contributions
 from yingji.core.models import Region, User
@@ -42,9 +44,27 @@ def counts_by_child_region(queryset: QuerySet, root: Region, region_field: str =
     return [{"code": code, "name": name, "total": counts.get(code[:length], 0)} for code, name in children]
 
 
+def label_point(boundary: dict[str, Any]) -> list[float] | None:
+    """Where a region's name is written on a map: a point inside its outline ([lon, lat]). The centroid of a
+    crescent or a horseshoe lies outside it, so shapely's representative point is used when it does."""
+    try:
+        outline = shape(boundary)
+    except (ValueError, TypeError, AttributeError, GEOSException):
+        return None
+    if outline.is_empty:
+        return None
+    centre = outline.centroid
+    point = centre if outline.contains(centre) else outline.representative_point()
+    return [round(point.x, 6), round(point.y, 6)]
+
+
 def region_children_geojson(regions: QuerySet, parent: Region) -> dict[str, Any]:
+    """A region's outline and its children's, each with the point its name is written at (`label_point`) and
+    whether its child regions may be opened (`has_children`, for a click that drills down)."""
+    children = list(regions.filter(parent=parent).order_by("code"))
+    with_children = set(regions.filter(parent__in=children).values_list("parent_id", flat=True).distinct())
     features = []
-    for region in [parent, *regions.filter(parent=parent).order_by("code")]:
+    for region in [parent, *children]:
         if not region.boundary:
             continue
         features.append(
@@ -57,10 +77,13 @@ def region_children_geojson(regions: QuerySet, parent: Region) -> dict[str, Any]
                     "level": region.level,
                     "role": "parent" if region.pk == parent.pk else "child",
                     "population": region.population,
+                    "label_point": label_point(region.boundary),
+                    "has_children": region.pk in with_children,
                 },
             }
         )
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", "features": features,
+            "parent": {"code": parent.code, "name": parent.name}}
 
 
 def home_figures(user: User) -> dict[str, Any]:

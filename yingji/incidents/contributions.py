@@ -53,10 +53,15 @@ def cockpit_incident_points(query: CockpitQuery, limit: int = 200) -> CockpitPar
     # next_report_due finds the few open ones instead of walking the region's whole history.
     rows = (Incident.objects.restrict(query.principal, "view")
             .filter(next_report_due__isnull=False, closed=False, is_exercise=False)
-            .order_by("-occurred_at").values_list("pk", "title", "grade", "longitude", "latitude")[:limit])
+            .order_by("-occurred_at").values_list("pk", "title", "grade", "longitude", "latitude", "occurred_at",
+                                                  "region__name")[:limit])
+    grades = dict(Grade.choices)
     return CockpitPart(panels={"incidents": [
-        {"id": pk, "name": title, "grade": grade, "color": GRADE_COLORS.get(grade, "#555"), "lon": lon, "lat": lat,
-         "url": reverse("incidents:incident_detail", args=[pk])} for pk, title, grade, lon, lat in rows]})
+        {"id": pk, "name": title, "grade": grade, "grade_label": str(grades.get(grade, "")),
+         "color": GRADE_COLORS.get(grade, "#555"), "lon": lon, "lat": lat, "region": region,
+         "occurred_at": timezone.localtime(occurred).strftime("%Y-%m-%d %H:%M"),
+         "url": reverse("incidents:incident_detail", args=[pk])}
+        for pk, title, grade, lon, lat, occurred, region in rows]})
 
 
 def report_incidents(principal: User, month: ReportMonth) -> dict[str, Any]:

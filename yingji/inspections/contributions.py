@@ -26,8 +26,10 @@ def cockpit_enforcement(query: CockpitQuery) -> CockpitPart:
     """Cases opened this month so far, with the month's inspections and penalties under them."""
     today = timezone.localdate()
     figures = enforcement_statistics(user=query.principal, start=today.replace(day=1), end=today)
+    month = {"filed_from": today.replace(day=1).isoformat(), "filed_to": today.isoformat()}
     return CockpitPart(values={"cases": figures["cases"]},
-                       details={"cases": _("检查 %(inspections)s 次，处罚 %(penalties)s 起") % figures})
+                       details={"cases": _("检查 %(inspections)s 次，处罚 %(penalties)s 起") % figures},
+                       extra={"cases": {"url": query.url("inspections:case_list", **month)}})
 
 
 def report_enforcement(principal: User, month: ReportMonth) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Min, Q
+from django.db.models import Count, Min, Q
 
 from yingji.core.models import Region
 from yingji.core.selectors import child_prefix_length, region_root_for
@@ -46,8 +46,11 @@ def monitored_enterprises_geojson(user) -> dict[str, Any]:
     """Enterprises with hazard sources in scope, coloured by their worst open alarm."""
     sources = MajorHazardSource.objects.restrict(user, "view")
     enterprise_ids = set(sources.values_list("enterprise_id", flat=True))
-    worst = dict(Alarm.objects.restrict(user, "view").filter(OPEN, enterprise_id__in=enterprise_ids)
-                 .values_list("enterprise_id").annotate(level=Min("level")))
+    open_alarms = list(Alarm.objects.restrict(user, "view").filter(OPEN, enterprise_id__in=enterprise_ids)
+                   .values("enterprise_id").annotate(level=Min("level"), total=Count("pk")).order_by())
+    worst = {row["enterprise_id"]: row["level"] for row in open_alarms}
+    alarm_totals = {row["enterprise_id"]: row["total"] for row in open_alarms}
+    source_totals = dict(sources.values_list("enterprise_id").annotate(n=Count("pk")).order_by())
     labels = dict(AlarmLevel.choices)
     rows = (Enterprise.objects.restrict(user, "view").filter(pk__in=enterprise_ids).exclude(longitude__isnull=True)
             .values_list("pk", "name", "longitude", "latitude"))
@@ -58,7 +61,9 @@ def monitored_enterprises_geojson(user) -> dict[str, Any]:
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [lon, lat]},
             "properties": {"id": pk, "name": name, "level": level, "color": ALARM_LEVEL_COLORS.get(level),
-                           "category_label": str(labels[level]) + "报警" if level else "正常"},
+                           "category_label": str(labels[level]) + "报警" if level else "正常",
+                           "figures": [["重大危险源", f"{source_totals.get(pk, 0)} 个"],
+                                       ["未消警报警", f"{alarm_totals.get(pk, 0)} 条"]]},
         })
     return {"type": "FeatureCollection", "features": features}
 

@@ -38,13 +38,14 @@ def _rate(part: int, whole: int) -> float | None:
 
 def cockpit_warnings(query: CockpitQuery) -> CockpitPart:
     """Warnings in force issued in the region, and 叫应 of the people in the region addressed by warnings in force."""
-    now = timezone.now()
-    active = Warning.objects.restrict(query.principal, "view").filter(status=WarningStatus.PUBLISHED, expires__gt=now)
+    # Issued in the region or issued above it for an area reaching it (`Warning.shared_from_above`): a county
+    # is under the city's warning for its townships as much as under its own.
+    active = Warning.objects.restrict(query.principal, "view").filter(Warning.in_force())
     by_level = dict(active.values_list("level").annotate(n=Count("pk")).order_by())
     recipients = Recipient.objects.restrict(query.principal, "view").filter(warning__status=WarningStatus.PUBLISHED,
-                                                                            warning__expires__gt=now)
+                                                                            warning__expires__gt=timezone.now())
     counts = recipients.aggregate(total=Count("pk"), acknowledged=Count("pk", filter=Q(status=RecipientStatus.ACKNOWLEDGED)),
-                                  overdue=Count("pk", filter=Q(status=RecipientStatus.PENDING, step__gte=1)))
+                                  overdue=Count("pk", filter=Recipient.unanswered()))
     total = counts["total"] or 0
     acknowledged = counts["acknowledged"] or 0
     return CockpitPart(
@@ -104,10 +105,10 @@ def report_warnings(principal: User, month: ReportMonth) -> dict[str, Any]:
 COCKPIT_FIGURES = [
     CockpitFigures("warnings", (
         Figure("active_warnings", gettext_lazy("生效预警"), gettext_lazy("条"), "warnings:warning_list",
-               {"status": "published"}),
-        Figure("ack_rate", gettext_lazy("叫应率"), "%", "warnings:warning_list", {"status": "published"}),
+               {"in_force": "true"}),
+        Figure("ack_rate", gettext_lazy("叫应率"), "%", "warnings:warning_list", {"in_force": "true"}),
         Figure("unanswered", gettext_lazy("超时未应答"), gettext_lazy("人"), "warnings:recipient_list",
-               {"status": "pending"}, overdue=True),
+               {"overdue": "true"}, overdue=True),
     ), cockpit_warnings, model="warnings.Warning"),
 ]
 

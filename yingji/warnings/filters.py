@@ -26,10 +26,20 @@ class WarningFilterSet(RegionScopedFilterSet):
     level = django_filters.ChoiceFilter(label=_("预警级别"), choices=Level.choices)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=WarningStatus.choices)
     msg_type = django_filters.ChoiceFilter(label=_("消息类型"), choices=MsgType.choices)
+    in_force = django_filters.BooleanFilter(label=_("生效中"), method="filter_in_force")
 
     class Meta:
         model = Warning
-        fields = ["q", "region", "kind", "level", "status", "msg_type"]
+        fields = ["q", "region", "kind", "level", "status", "msg_type", "in_force"]
+
+    def within_region(self, queryset, name, region):
+        """A region's warnings: issued there, or issued above for an area that reaches it."""
+        return queryset.filter(Warning.concerning(region.prefix))
+
+    def filter_in_force(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(Warning.in_force()) if value else queryset.exclude(Warning.in_force())
 
 
 class UpstreamFilterSet(RegionScopedFilterSet):
@@ -61,10 +71,16 @@ class RecipientFilterSet(WarningChoiceFilterSet):
     search_fields = ("name", "phone")
     status = django_filters.ChoiceFilter(label=_("叫应状态"), choices=RecipientStatus.choices)
     role = django_filters.ChoiceFilter(label=_("责任类型"), choices=ResponsibleRole.choices)
+    overdue = django_filters.BooleanFilter(label=_("超时未应答"), method="filter_overdue")
 
     class Meta:
         model = Recipient
-        fields = ["q", "warning", "region", "status", "role"]
+        fields = ["q", "warning", "region", "status", "role", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(Recipient.unanswered()) if value else queryset.exclude(Recipient.unanswered())
 
 
 class DeliveryFilterSet(WarningChoiceFilterSet):

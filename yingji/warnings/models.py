@@ -1,10 +1,13 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from yingji.core.models import Organization, Region, User, mobile_validator
-from yingji.core.scoping import ScopedQuerySet
+from yingji.core.scoping import ScopedQuerySet, code_prefix_q
+from yingji.standards.division import ancestor_codes
 from yingji.warnings.cap import event_types
 
 
@@ -114,6 +117,31 @@ class Warning(models.Model):
 
     def __str__(self) -> str:
         return self.headline
+
+    @classmethod
+    def covering(cls, prefix: str) -> Q:
+        """Warnings whose area reaches the region of `prefix`: a chosen area region inside it or above it (a
+        city-wide warning covers each county), or a person addressed inside it (a drawn polygon's area is
+        resolved to people at publication). Drafts and those awaiting signature stay with their issuer."""
+        area = Q(region_id__in=ancestor_codes(prefix.ljust(12, "0"))) | code_prefix_q("region_id", prefix)
+        reaches = (Q(pk__in=cls.area_regions.through.objects.filter(area).values("warning_id"))
+                   | Q(pk__in=Recipient._base_manager.filter(code_prefix_q("region_id", prefix)).values("warning_id")))
+        return reaches & ~Q(status__in=[WarningStatus.DRAFT, WarningStatus.REVIEW])
+
+    @classmethod
+    def shared_from_above(cls, prefix: str) -> Q:
+        """The people of a region read the warnings issued above it for their area."""
+        return cls.covering(prefix)
+
+    @classmethod
+    def concerning(cls, prefix: str) -> Q:
+        """Warnings issued inside the region of `prefix` or in force for it: what a region's list shows."""
+        return code_prefix_q("region__code", prefix) | cls.covering(prefix)
+
+    @classmethod
+    def in_force(cls) -> Q:
+        """Published and not yet expired (the sweep marks expired ones a little later)."""
+        return Q(status=WarningStatus.PUBLISHED, expires__gt=timezone.now())
 
     @property
     def level_colour(self) -> str:
@@ -325,6 +353,12 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def unanswered(cls) -> Q:
+        """People who have not answered a warning in force after its first escalation step (超时未应答)."""
+        return Q(status=RecipientStatus.PENDING, step__gte=1, warning__status=WarningStatus.PUBLISHED,
+                 warning__expires__gt=timezone.now())
 
     @property
     def link_key(self) -> str:

@@ -13,8 +13,12 @@
   const map = window.yingji.createMap("cockpit-map", null);
   const points = L.layerGroup().addTo(map);
   const mapElement = document.getElementById("cockpit-map");
+  // A click on a child region opens that region's cockpit; the map shows only regions the user may see.
   window.yingji.loadRegions(map, mapElement.dataset.geojson, {
-    onChildClick: (code) => { window.location = "?region=" + code; },
+    onChildClick: (code) => {
+      const row = data.children.find((c) => c.code === code);
+      window.location = row ? row.url : "?region=" + encodeURIComponent(code);
+    },
   });
 
   function drawFigures() {
@@ -64,8 +68,11 @@
   function drawMap() {
     points.clearLayers();
     data.incidents.forEach((p) => {
+      if (p.lat == null || p.lon == null) return;
       L.circleMarker([p.lat, p.lon], { radius: 7, color: "#fff", weight: 1, fillColor: p.color, fillOpacity: 0.95 })
-        .bindPopup(yingji.html`<a href="${p.url}">${p.name}</a>`).addTo(points);
+        .bindTooltip(yingji.escapeHtml(p.name))
+        .bindPopup(yingji.card(p.name, p.url, [["事件级别", p.grade_label], ["发生时间", p.occurred_at], ["所在区域", p.region]]))
+        .addTo(points);
     });
     mapElement.dataset.incidents = data.incidents.length;
   }
@@ -77,8 +84,6 @@
       .catch(() => { document.getElementById("updated-at").textContent += "（刷新失败，稍后重试）"; });
   }
 
-  const drill = document.getElementById("drill");
-  if (drill) drill.addEventListener("change", () => { if (drill.value) window.location = drill.value; });
   drawCharts();
   drawMap();
   setInterval(refresh, config.pollSeconds * 1000);

@@ -4,8 +4,9 @@
   const el = document.getElementById("command-map");
   const urls = el.dataset;
   const html = yingji.html;
+  const RESOURCE_PAGES = { team: "teams", warehouse: "warehouses", shelter: "shelters", expert: "experts", point: "points" };
   const map = yingji.createMap("command-map", yingji.tileUrl());
-  yingji.loadRegions(map, urls.regions, {});
+  yingji.loadRegions(map, urls.regions, { drill: true });
   const layers = { incidents: L.layerGroup().addTo(map), resources: L.layerGroup().addTo(map), enterprises: L.layerGroup().addTo(map) };
   const csrf = document.querySelector("[name=csrfmiddlewaretoken]").value;
   const canDispatch = urls.canDispatch === "true";
@@ -17,7 +18,9 @@
     features.forEach((f) => {
       const [lon, lat] = f.geometry.coordinates, p = f.properties;
       L.circleMarker([lat, lon], { radius: 10, color: p.overdue ? "#000" : "#fff", weight: 2, fillColor: p.color, fillOpacity: 1 })
-        .bindTooltip(html`${p.code} ${p.name}`).on("click", () => select(p, lat, lon)).addTo(layers.incidents);
+        .bindTooltip(html`${p.code} ${p.name}`)
+        .bindPopup(yingji.card(p.name, `/incidents/${p.id}/`, [["事件编号", p.code], ["事件级别", p.grade]]))
+        .on("click", () => select(p, lat, lon)).addTo(layers.incidents);
     });
     el.dataset.incidents = features.length;
   }
@@ -29,7 +32,9 @@
       data.features.forEach((f) => {
         const [lon, lat] = f.geometry.coordinates, p = f.properties;
         L.circleMarker([lat, lon], { radius: 5, color: "#fff", weight: 1, fillColor: p.color, fillOpacity: 0.9 })
-          .bindTooltip(html`${p.name} · ${p.label}`).addTo(layers.resources);
+          .bindTooltip(html`${p.name} · ${p.label}`)
+          .bindPopup(yingji.card(p.name, `/resources/${RESOURCE_PAGES[p.layer]}/${p.id}/`, [["类别", p.label]]))
+          .addTo(layers.resources);
       });
     });
   }
@@ -40,7 +45,9 @@
       data.features.forEach((f) => {
         const [lon, lat] = f.geometry.coordinates;
         L.circleMarker([lat, lon], { radius: 3, color: "#555", weight: 0, fillColor: "#555", fillOpacity: 0.6 })
-          .bindTooltip(html`${f.properties.name}`).addTo(layers.enterprises);
+          .bindTooltip(html`${f.properties.name}`)
+          .bindPopup(yingji.card(f.properties.name, "/enterprises/" + f.properties.id + "/",
+                                 [["类别", f.properties.category_label]])).addTo(layers.enterprises);
       });
     });
   }
@@ -57,7 +64,7 @@
         onEachFeature: (f, layer) => {
           const p = f.properties;
           layer.bindTooltip(html`${p.name}${p.label ? " · " + p.label : ""}`);
-          if (p.url) layer.bindPopup(html`<a href="${p.url}">${p.name}</a><br>${p.label || ""}`);
+          layer.bindPopup(yingji.card(p.name, p.url, [["类别", p.label], ["失效时间", p.expires], ...(p.figures || [])]));
         },
       }).addTo(appLayers[key]);
       el.dataset["layer_" + key] = data.features.length;

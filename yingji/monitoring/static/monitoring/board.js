@@ -9,7 +9,7 @@
   }, { fallbackSeconds: 30 });
   const el = document.getElementById("board-map");
   const map = yingji.createMap("board-map", yingji.tileUrl());
-  yingji.loadRegions(map, el.dataset.regions, {});
+  yingji.loadRegions(map, el.dataset.regions, { drill: true });
   const layer = yingji.pointLayer(map, el.dataset.detail);
   const counter = document.getElementById("point-count");
   const reload = () => yingji.loadPoints(layer, el.dataset.points, counter);

@@ -12,7 +12,8 @@
       data.features.forEach((f) => {
         const [lon, lat] = f.geometry.coordinates, p = f.properties;
         L.circleMarker([lat, lon], { radius: 6, color: "#fff", weight: 1, fillColor: p.color, fillOpacity: 0.9 })
-          .bindPopup(yingji.html`<a href="/resources/${detail[p.layer]}/${p.id}/">${p.name}</a><br>${p.label}`).addTo(layer);
+          .bindTooltip(yingji.escapeHtml(p.name))
+          .bindPopup(yingji.card(p.name, `/resources/${detail[p.layer]}/${p.id}/`, [["类别", p.label]])).addTo(layer);
       });
       document.getElementById("point-count").textContent = "共 " + data.features.length + " 个资源点";
       el.dataset.pointFeatures = data.features.length;

@@ -20,13 +20,14 @@
 
   const el = document.getElementById("risk-region-map");
   const map = yingji.createMap("risk-region-map", yingji.tileUrl());
-  yingji.loadRegions(map, el.dataset.regions, {});
+  yingji.loadRegions(map, el.dataset.regions, { drill: true });
   const template = el.dataset.detail;
   fetch(el.dataset.points, { credentials: "same-origin" }).then((r) => r.json()).then((points) => {
     const layer = L.layerGroup().addTo(map);
     points.rows.forEach(([id, name, lon, lat, level, major, larger]) => {
       L.circleMarker([lat, lon], { radius: 6, color: "#333", weight: 1, fillColor: points.colors[level], fillOpacity: 0.95 })
-        .bindPopup(yingji.html`<a href="${template.replace("{id}", id)}">${name}</a><br>重大 ${major} 个，较大 ${larger} 个`)
+        .bindTooltip(yingji.escapeHtml(name))
+        .bindPopup(yingji.card(name, template.replace("{id}", id), [["重大风险", major + " 个"], ["较大风险", larger + " 个"]]))
         .addTo(layer);
     });
     el.dataset.pointFeatures = points.rows.length;
