@@ -312,6 +312,17 @@ def contributions_check(app_configs: Any = None, **kwargs: Any) -> list[checks.C
 # -- helpers for the entries ----------------------------------------------------------------------------------------
 
 
+def has_role(user: User, *names: str) -> bool:
+    """Whether the user holds one of these roles (`yingji.core.roles`), for a home block's `fits`; a superuser
+    without a jurisdiction holds them all. The user's role names are read once per user object."""
+    if user.is_superuser and not user.scope_region_id and not user.scope_enterprise_id:
+        return True
+    held = getattr(user, "_role_names", None)
+    if held is None:
+        held = user._role_names = set(user.groups.values_list("name", flat=True))
+    return bool(held.intersection(names))
+
+
 def region_url(name: str, region: Region | None = None, **params: Any) -> str:
     """The URL `name` with query parameters, narrowed to `region` unless it is a village."""
     if region is not None and region.level != "village":

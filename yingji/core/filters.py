@@ -6,6 +6,7 @@ from django_filters import rest_framework
 
 from yingji.core.models import Organization, OrganizationKind, Region, RegionLevel, User
 from yingji.core.scoping import ScopedQuerySet, code_prefix_q
+from yingji.core.todos import todo_filter
 from yingji.core.validators import validate_plausible_day
 from yingji.standards import division
 
@@ -41,7 +42,13 @@ class ScopedFilterSet(django_filters.FilterSet):
     jurisdiction (their names are data too), and a key from outside it is an invalid choice. What else the queryset
     says (only active ones, no villages) and its order are kept. Without a request there is no user to scope by,
     and such a filter offers nothing.
+
+    `?todo=<status field>.<state>` keeps the records of that waiting state that await the user (我的待办, see
+    `yingji.core.todos`); `todo_label` then names it for the page.
     """
+
+    todo = django_filters.CharFilter(label="", method="awaiting_user", widget=forms.HiddenInput)
+    todo_label = ""
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
@@ -55,6 +62,14 @@ class ScopedFilterSet(django_filters.FilterSet):
                 # A form field built earlier (on the class's filter, deep-copied into this one) would keep the
                 # unrestricted choices.
                 vars(one).pop("_field", None)
+
+    def awaiting_user(self, queryset, name: str, value: str):
+        user = getattr(self.request, "user", None)
+        found = todo_filter(user, queryset.model, value) if user is not None else None
+        if found is None:
+            return queryset.none()
+        self.todo_label, rows = found
+        return queryset.filter(rows)
 
 
 class ScopedAPIFilterSet(ScopedFilterSet, rest_framework.FilterSet):

@@ -11,6 +11,7 @@ from shapely.geometry import shape
 
 from yingji.core.contributions import contributions
 from yingji.core.models import Region, User
+from yingji.core.todos import todo_count, todo_items
 from yingji.standards.division import LEVELS, PREFIX_LENGTH
 
 
@@ -87,11 +88,23 @@ def region_children_geojson(regions: QuerySet, parent: Region) -> dict[str, Any]
 
 
 def home_figures(user: User) -> dict[str, Any]:
-    """Figures on the home page for the user's scope: each app offers its own block (`HOME_FIGURES` in its
-    contributions.py), whose figures are merged into the page's context and shown by the block's template."""
+    """The home page as the user's workbench: 我的待办 (`yingji.core.todos`), then the blocks of figures that fit
+    the user's role and scope (`HOME_FIGURES` in the apps' contributions.py, each with its `fits(user)`). A
+    block's figures are merged into the page's context and also given to its template as `data`. The page is
+    named after the user's enterprise, or the region of their jurisdiction."""
     root = region_root_for(user)
-    blocks = list(contributions("HOME_FIGURES").values())
-    figures: dict[str, Any] = {"scope_root": root, "home_blocks": blocks}
+    blocks = sorted((block for block in contributions("HOME_FIGURES").values() if block.fits(user)),
+                    key=lambda block: block.order)
+    todos = todo_items(user)
+    figures: dict[str, Any] = {"scope_root": root, "todos": todos, "todo_total": todo_count(todos),
+                               "workbench_name": str(user.scope_enterprise) if user.scope_enterprise_id
+                               else (root.name if root is not None else "")}
+    shown = []
     for block in blocks:
-        figures.update(block.read(user, root))
+        data = block.read(user, root)
+        if data is None:
+            continue
+        figures.update(data)
+        shown.append({"template": block.template, "script": block.script, "key": block.key, "data": data})
+    figures["home_blocks"] = shown
     return figures

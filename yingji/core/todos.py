@@ -97,6 +97,18 @@ class Waiting:
         return Q(pk__in=ids) if ids else None
 
 
+def awaiting_in(workflow: Workflow, user: User) -> Q | None:
+    """The records of `workflow` (of a model without pages of its own, e.g. a 叫应) that await `user`, by the
+    rules' set-based twins; jurisdiction is the caller's. For a `TodoSource`."""
+    parts = []
+    for move in workflow.transitions:
+        twin = getattr(move.who, "rows", None)
+        found = twin(user) if move.todo and workflow.todo and twin is not None else None
+        if found is not None:
+            parts.append(Q(**{workflow.status_field: move.source}) & found)
+    return reduce(operator.or_, parts) if parts else None
+
+
 def waiting_states(spec: ModelSpec) -> list[Waiting]:
     """Every state of the spec's workflows that some move a person may make waits in, in table order."""
     found: list[Waiting] = []
@@ -109,7 +121,7 @@ def waiting_states(spec: ModelSpec) -> list[Waiting]:
     return found
 
 
-def _specs() -> list[ModelSpec]:
+def workflow_specs() -> list[ModelSpec]:
     app_modules("specs")  # every spec registered, also where no URLconf has been loaded yet
     return [spec for spec in all_specs() if spec.flows]
 
@@ -141,7 +153,7 @@ def workflow_todos(user: User) -> list[TodoItem]:
     if not user.is_authenticated or not user.is_active:
         return []
     items = []
-    for spec in _specs():
+    for spec in workflow_specs():
         if not has_model_perm(user, spec.model, "view"):
             continue
         asked = [(waiting, waiting.rows(user)) for waiting in waiting_states(spec)]
@@ -189,7 +201,7 @@ def todo_count(items: Iterable[TodoItem]) -> int:
 def todo_filter(user: User, model: type[models.Model], token: str) -> tuple[str, Q] | None:
     """(label, filter) of the records of `model` waiting for `user` in the state `token` names (a list's
     `?todo=`), in the user's own jurisdiction; None when the token names no waiting state of the model."""
-    for spec in _specs():
+    for spec in workflow_specs():
         if spec.model is not model:
             continue
         for waiting in waiting_states(spec):
@@ -301,14 +313,14 @@ def announce(message) -> list:
 
 
 def _spec_of(model: type[models.Model]) -> ModelSpec | None:
-    return next((spec for spec in _specs() if spec.model is model), None)
+    return next((spec for spec in workflow_specs() if spec.model is model), None)
 
 
 @checks.register()
 def todo_rules_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """A move whose rule has no set-based twin is counted one record at a time (and at most FALLBACK_LIMIT)."""
     found = []
-    for spec in _specs():
+    for spec in workflow_specs():
         for waiting in waiting_states(spec):
             for move in waiting.moves:
                 if getattr(move.who, "rows", None) is None:

@@ -1,7 +1,15 @@
 from django.urls import path
 
 from yingji.core.resource_specs import ORGANIZATION, REGION, USER
-from yingji.core.views import attachments, notifications, onboarding, pages, places, resources  # noqa: F401 - resources registers the user pages
+from yingji.core.views import (  # noqa: F401 - resources registers the user pages
+    attachments,
+    notifications,
+    onboarding,
+    pages,
+    places,
+    resources,
+    todos,
+)
 from yingji.core.views.generic import model_urls, view_for
 
 app_name = "core"
@@ -33,5 +41,7 @@ urlpatterns = [
     path("attachments/<uuid:key>/", attachments.attachment_download, name="attachment_download"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read/", notifications.notification_read, name="notification_read"),
+    path("todos/count/", todos.todo_badge, name="todo_badge"),
+    path("todos/stream/", todos.todo_stream, name="todo_stream"),
     *model_urls(USER),
 ]

@@ -3,21 +3,27 @@ leaders' cockpit, the major hazards on the command map, the hazard section of th
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yingji.core import roles
 from yingji.core.contributions import (
     CockpitFigures,
     CockpitPart,
     CockpitQuery,
     Figure,
+    HomeFigures,
     MapLayer,
     ReportMonth,
     ReportSection,
+    has_role,
 )
 from yingji.core.models import User
 from yingji.hazards.models import Hazard, HazardLevel, HazardStat, HazardStatus, StatDimension
@@ -114,3 +120,33 @@ COCKPIT_FIGURES = [
 MAP_LAYERS = [MapLayer("major_hazards", gettext_lazy("重大隐患"), major_hazards)]
 
 REPORT_SECTIONS = [ReportSection("hazards", report_hazards)]
+
+
+def home_hazards(user: User, root) -> dict[str, Any] | None:
+    """Open hazards in the user's jurisdiction (an enterprise's own): awaiting acceptance, overdue, due within a
+    week, 重大隐患; the nearest deadlines listed."""
+    if not user.has_perm("hazards.view_hazard"):
+        return None
+    today = timezone.localdate()
+    week = today + datetime.timedelta(days=7)
+    open_hazards = Hazard.objects.restrict(user, "view").exclude(status=HazardStatus.CLOSED)
+    counts = open_hazards.aggregate(
+        open=Count("pk"), awaiting=Count("pk", filter=Q(status=HazardStatus.AWAITING_ACCEPTANCE)),
+        overdue=Count("pk", filter=Q(overdue_since__isnull=False)),
+        due=Count("pk", filter=Q(deadline__gte=today, deadline__lte=week)),
+        major=Count("pk", filter=Q(level=HazardLevel.MAJOR)))
+    hazards = reverse("hazards:hazard_list")
+    nearest = open_hazards.filter(deadline__isnull=False, deadline__lte=week).order_by("deadline", "pk")[:5]
+    return {"title": _("隐患排查治理"), "key": "hazards", "tiles": [
+        {"label": _("未销号隐患"), "value": counts["open"], "url": hazards},
+        {"label": _("待验收"), "value": counts["awaiting"], "url": f"{hazards}?status=awaiting_acceptance"},
+        {"label": _("逾期未整改"), "value": counts["overdue"], "url": f"{hazards}?overdue=true",
+         "alert": bool(counts["overdue"])},
+        {"label": _("7日内到期"), "value": counts["due"], "url": hazards},
+        {"label": _("重大隐患"), "value": counts["major"], "url": f"{hazards}?level=major"},
+    ], "lines": [{"text": _("%(code)s 整改期限 %(deadline)s") % {"code": hazard.code, "deadline": hazard.deadline},
+                  "url": reverse("hazards:hazard_detail", args=[hazard.pk])} for hazard in nearest]}
+
+
+HOME_FIGURES = [HomeFigures("hazards", "core/includes/home_tiles.html", home_hazards, order=20,
+                            fits=lambda user: has_role(user, roles.ENTERPRISE_MANAGER, roles.SUPERVISOR))]

@@ -12,17 +12,29 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yingji.core import roles
 from yingji.core.contributions import (
     CockpitFigures,
     CockpitPart,
     CockpitQuery,
     Figure,
+    HomeFigures,
     ReportMonth,
     ReportSection,
     RollupCount,
+    has_role,
 )
 from yingji.core.models import User
-from yingji.incidents.models import GRADE_COLORS, DutyShift, Grade, Incident, IncidentReport
+from yingji.incidents.models import (
+    GRADE_COLORS,
+    DispatchTask,
+    DutyShift,
+    Grade,
+    Incident,
+    IncidentReport,
+    ReportStatus,
+    TaskStatus,
+)
 
 
 def cockpit_incidents(query: CockpitQuery) -> CockpitPart:
@@ -102,3 +114,34 @@ COCKPIT_FIGURES = [
 ]
 
 REPORT_SECTIONS = [ReportSection("incidents", report_incidents)]
+
+
+def home_duty(user: User, root) -> dict[str, Any]:
+    """The duty room's workbench: today's duty, open incidents (and those overdue for a report), reports sent to
+    the user's level still unsigned, dispatch tasks under way."""
+    today = timezone.localdate()
+    incidents = Incident.objects.restrict(user, "view").filter(closed=False, is_exercise=False)
+    counts = incidents.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(overdue_since__isnull=False)))
+    unsigned = (IncidentReport.objects.restrict(user, "view")
+                .filter(status=ReportStatus.SUBMITTED, to_region_id=user.scope_region_id).count()
+                if user.scope_region_id else 0)
+    tasks = DispatchTask.objects.restrict(user, "view").exclude(status=TaskStatus.COMPLETED).count()
+    shifts = (DutyShift.objects.restrict(user, "view").filter(date=today, region_id=getattr(root, "code", None))
+              .select_related("organization").order_by("organization_id", "position", "pk")[:8])
+    incident_list = reverse("incidents:incident_list")
+    return {"title": _("值班值守"), "key": "duty", "tiles": [
+        {"label": _("未结事件"), "value": counts["open"], "url": incident_list},
+        {"label": _("报送超时"), "value": counts["overdue"], "url": f"{incident_list}?overdue=true",
+         "alert": bool(counts["overdue"])},
+        {"label": _("待签收报告"), "value": unsigned, "url": f"{reverse('incidents:incidentreport_list')}?status=submitted",
+         "alert": bool(unsigned)},
+        {"label": _("执行中的调度任务"), "value": tasks, "url": reverse("incidents:dispatchtask_list")},
+    ], "lines": [{"text": _("今日值班：%(unit)s %(position)s %(person)s %(phone)s") % {
+        "unit": s.organization.name, "position": s.get_position_display(), "person": s.person_name, "phone": s.phone}}
+        for s in shifts] or [{"text": _("今日暂无排班"),
+                              "url": f"{reverse('incidents:dutyshift_list')}?date={today.isoformat()}"}]}
+
+
+HOME_FIGURES = [HomeFigures("duty", "core/includes/home_tiles.html", home_duty, order=10,
+                            fits=lambda user: has_role(user, roles.DUTY_OFFICER, roles.ADMIN)
+                            and not user.scope_enterprise_id)]

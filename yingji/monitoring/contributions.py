@@ -12,15 +12,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yingji.core import roles
 from yingji.core.contributions import (
     CockpitFigures,
     CockpitPart,
     CockpitQuery,
     Figure,
+    HomeFigures,
     MapLayer,
     ReportMonth,
     ReportSection,
     RollupCount,
+    has_role,
 )
 from yingji.core.models import User
 from yingji.monitoring.models import (
@@ -111,3 +114,22 @@ COCKPIT_FIGURES = [
 MAP_LAYERS = [MapLayer("monitoring", gettext_lazy("重大危险源企业（报警）"), monitored_enterprises)]
 
 REPORT_SECTIONS = [ReportSection("alarms", report_alarms)]
+
+
+def home_alarms(user: User, root) -> dict[str, Any] | None:
+    """Open alarms in the user's jurisdiction (an enterprise's own), the unacknowledged among them."""
+    if not user.has_perm("monitoring.view_alarm"):
+        return None
+    counts = Alarm.objects.restrict(user, "view").exclude(status=AlarmStatus.CLOSED).aggregate(
+        open=Count("pk"), unacknowledged=Count("pk", filter=Q(status=AlarmStatus.UNACKNOWLEDGED)))
+    alarms = reverse("monitoring:alarm_list")
+    return {"title": _("监测报警"), "key": "alarms", "tiles": [
+        {"label": _("未消警报警"), "value": counts["open"], "url": f"{alarms}?open=true"},
+        {"label": _("未确认报警"), "value": counts["unacknowledged"], "url": f"{alarms}?status=unacknowledged",
+         "alert": bool(counts["unacknowledged"])},
+    ]}
+
+
+HOME_FIGURES = [HomeFigures("alarms", "core/includes/home_tiles.html", home_alarms, order=30,
+                            fits=lambda user: has_role(user, roles.DUTY_OFFICER, roles.MONITOR, roles.ENTERPRISE_MANAGER,
+                                                       roles.ADMIN))]

@@ -11,16 +11,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yingji.core import roles
 from yingji.core.contributions import (
     CockpitFigures,
     CockpitPart,
     CockpitQuery,
     Figure,
+    HomeFigures,
     MapLayer,
     ReportMonth,
     ReportSection,
+    TodoItem,
+    TodoSource,
+    has_role,
 )
 from yingji.core.models import Region, User
+from yingji.core.todos import awaiting_in
+from yingji.standards.division import ancestor_codes
 from yingji.warnings.models import (
     LEVEL_COLOURS,
     Level,
@@ -30,6 +37,8 @@ from yingji.warnings.models import (
     WarningKind,
     WarningStatus,
 )
+from yingji.warnings.selectors import public_current_warnings
+from yingji.warnings.states import RECIPIENT_WORKFLOW
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -115,3 +124,48 @@ COCKPIT_FIGURES = [
 MAP_LAYERS = [MapLayer("warnings", gettext_lazy("生效预警区域"), active_warnings)]
 
 REPORT_SECTIONS = [ReportSection("warnings", report_warnings)]
+
+
+def _my_calls(user: User):
+    """The 叫应 addressed to the person behind this account, of warnings still published, that await the answer
+    (the 叫应 table's rule: only the person answers)."""
+    rows = awaiting_in(RECIPIENT_WORKFLOW, user)
+    if rows is None:
+        return Recipient.objects.none()
+    return Recipient._base_manager.filter(rows, warning__status=WarningStatus.PUBLISHED)
+
+
+def todo_calls(user: User) -> list[TodoItem]:
+    return [TodoItem(key="warnings.recipient.pending", label=_("待应答的预警叫应"), count=_my_calls(user).count(),
+                     url=reverse("warnings:my_warnings"), kind="acknowledge")]
+
+
+def home_warnings(user: User, root) -> dict[str, Any] | None:
+    """Warnings in force in the user's area (for a grid member: his village), drafts waiting to be sent for
+    signing, and the user's own unanswered 叫应."""
+    if user.has_perm("warnings.view_warning"):
+        in_force = Warning.objects.restrict(user, "view").filter(status=WarningStatus.PUBLISHED,
+                                                                 expires__gt=timezone.now())
+        url = reverse("warnings:warning_list") + "?status=published"
+    elif root is not None:
+        # Without the warning pages (a grid member): the published warnings whose area reaches his village,
+        # public by law, as the public page lists them.
+        codes = [root.code, *ancestor_codes(root.code)]
+        in_force = Warning._base_manager.filter(pk__in=public_current_warnings().filter(
+            area_regions__code__in=codes).values("pk"))
+        url = reverse("warnings:public_list")
+    else:
+        return None
+    by_level = dict(in_force.values_list("level").annotate(n=Count("pk")).order_by())
+    return {"title": _("预警信息"), "key": "warnings", "tiles": [
+        {"label": _("生效中的预警"), "value": sum(by_level.values()), "url": url, "alert": bool(by_level)},
+        *({"label": label, "value": by_level[value], "url": url if "?" not in url else f"{url}&level={value}"}
+          for value, label in Level.choices if by_level.get(value)),
+        {"label": _("我的未应答叫应"), "value": _my_calls(user).count(), "url": reverse("warnings:my_warnings")},
+    ]}
+
+
+HOME_FIGURES = [HomeFigures("warnings", "core/includes/home_tiles.html", home_warnings, order=15,
+                            fits=lambda user: not user.scope_enterprise_id
+                            and has_role(user, roles.GRID_MEMBER, roles.DUTY_OFFICER, roles.MONITOR))]
+TODO_ITEMS = [TodoSource("warnings_calls", todo_calls)]

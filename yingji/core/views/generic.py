@@ -31,6 +31,7 @@ from yingji.core.paging import DEFAULT_PAGE_SIZE, pager_context, paginate
 from yingji.core.scoping import has_model_perm
 from yingji.core.specs import ModelSpec
 from yingji.core.tables import Column, related_paths
+from yingji.core.todos import next_steps
 from yingji.core.views.attachments import attachments_of
 from yingji.core.workflow import timeline, unknown_action_message
 
@@ -201,6 +202,8 @@ class ObjectDetailView(ScopedView):
             "blocked": blocked,
             "timeline": timeline(obj, user),
             "transition_url": self.url("transition", obj.pk) if self.has_url("transition") else None,
+            # 下一步: who may make the moves the record waits for, whether or not this user is among them.
+            "next_steps": next_steps(obj, [flow.workflow for flow in self.spec.flows]),
         }
 
     def get_queryset_for(self, action: str) -> models.QuerySet:
