@@ -23,6 +23,8 @@ urlpatterns = [
     path("sources/<int:pk>/chemicals/<int:row_pk>/remove/", views.hazard_chemical_remove,
          name="hazard_chemical_remove"),
     *model_urls(POINT),
+    path("alarms/acknowledge/", views.alarm_acknowledge_many, name="alarm_acknowledge_many"),
+    path("alarms/<int:pk>/trend/", views.alarm_trend, name="alarm_trend"),
     *model_urls(ALARM),
     *model_urls(GATEWAY),
     path("gateways/<int:pk>/token/", views.gateway_rotate, name="gateway_rotate"),

@@ -5,10 +5,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -107,8 +108,90 @@ class AlarmDetailView(ObjectDetailView):
 
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
-        context["events"] = list(AlarmEvent.objects.restrict(self.request.user, "view").filter(alarm=obj))
+        user = self.request.user
+        context["events"] = list(AlarmEvent.objects.restrict(user, "view").filter(alarm=obj))
+        context["trend_url"] = reverse("monitoring:alarm_trend", args=[obj.pk]) if obj.point_id else ""
+        # The enterprise's people to call (一企一档); there is no video model yet, so no channels are shown.
+        enterprise = Enterprise.objects.restrict(user, "view").filter(pk=obj.enterprise_id).first()
+        context["enterprise"] = enterprise
+        context["contacts"] = alarm_contacts(enterprise) if enterprise is not None else []
+        if enterprise is not None and enterprise.latitude is not None:
+            context["place"] = {"lat": enterprise.latitude, "lon": enterprise.longitude, "name": enterprise.name,
+                                "url": reverse("enterprises:enterprise_detail", args=[enterprise.pk]),
+                                "regions": reverse("core:region_geojson") + f"?parent={enterprise.region_id}"}
         return context
+
+
+def alarm_contacts(enterprise: Enterprise) -> list[dict[str, str]]:
+    """Who to call about an enterprise's alarm, the safety director first; people not on file are left out."""
+    people = [(_("安全负责人"), enterprise.safety_director, enterprise.safety_director_phone),
+              (_("主要负责人"), enterprise.principal, enterprise.principal_phone),
+              (_("法定代表人"), enterprise.legal_representative, enterprise.legal_representative_phone)]
+    return [{"role": role, "name": name, "phone": phone} for role, name, phone in people if name]
+
+
+@ALARM.register("list")
+class AlarmListView(ObjectListView):
+    """The alarm list; a user who may handle alarms selects several and acknowledges them at once."""
+
+    spec = ALARM
+    template_name = "monitoring/alarm_list.html"
+    table_template = "monitoring/includes/alarm_table.html"
+    filterset_class = ALARM.filterset
+    columns = list(ALARM.columns)
+    batch_form_id = ""
+
+    def get(self, request, *args, **kwargs):
+        self.batch_form_id = "alarm-batch" if has_model_perm(request.user, Alarm, "change") else ""
+        return super().get(request, *args, **kwargs)
+
+
+@page_access(allowed("change", Alarm))
+@require_POST
+def alarm_acknowledge_many(request):
+    """批量确认: every selected alarm through the loop's 确认报警 move, in one transaction; each refusal is reported
+    by the alarm's code with the reason."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("monitoring:alarm_list")
+    wanted = {int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()}
+    if not wanted:
+        messages.error(request, _("请先勾选要确认的报警"))
+        return HttpResponseRedirect(back)
+    alarms = list(Alarm.objects.restrict(request.user, "change").filter(pk__in=wanted).order_by("started_at", "pk"))
+    outcome = services.alarm_acknowledge_many(alarms=alarms, actor=request.user, reason=request.POST.get("reason", ""))
+    if outcome.done:
+        messages.success(request, _("已确认 %(n)d 条报警") % {"n": len(outcome.done)})
+    for code, reason in outcome.refused:
+        messages.error(request, _("%(code)s 未确认：%(reason)s") % {"code": code, "reason": reason})
+    missing = len(wanted) - len(alarms)
+    if missing:
+        messages.error(request, _("%(n)d 条报警不存在或不在您的辖区，未确认") % {"n": missing})
+    return HttpResponseRedirect(back)
+
+
+# The trend around an alarm: from this long before it began to this long after it recovered (or now).
+ALARM_TREND_BEFORE_MS = 60 * 60 * 1000
+ALARM_TREND_AFTER_MS = 30 * 60 * 1000
+ALARM_TREND_LONGEST_MS = 7 * 86400 * 1000
+
+
+@page_access(allowed("view", Alarm), missing=Http404)
+def alarm_trend(request, pk: int):
+    """The alarm's point around the alarm ([ts, value] pairs), its thresholds and the alarm's start and recovery,
+    for the alarm page's chart; an alarm outside the user's jurisdiction, or without a point, is a 404."""
+    alarm = get_object_or_404(Alarm.objects.restrict(request.user, "view").select_related("point"), pk=pk,
+                              point__isnull=False)
+    point = alarm.point
+    started = int(alarm.started_at.timestamp() * 1000)
+    ended = int(alarm.recovered_at.timestamp() * 1000) if alarm.recovered_at else ingest.now_ms()
+    start = started - ALARM_TREND_BEFORE_MS
+    end = min(ended + ALARM_TREND_AFTER_MS, ingest.now_ms(), start + ALARM_TREND_LONGEST_MS)
+    return JsonResponse({"tag": point.tag, "name": point.name, "unit": point.unit,
+                         "series": selectors.trend(point, start, end),
+                         "thresholds": dict(point.thresholds()), "threshold": alarm.threshold,
+                         "started_at": started, "recovered_at": ended if alarm.recovered_at else None,
+                         "start": start, "end": end}, json_dumps_params={"ensure_ascii": False})
 
 
 @GATEWAY.register("detail")

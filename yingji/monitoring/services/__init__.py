@@ -15,6 +15,7 @@ online-rate helpers) is imported from the module that owns it.
 
 from yingji.monitoring.services.alarms import (
     alarm_acknowledge,
+    alarm_acknowledge_many,
     alarm_act,
     alarm_close,
     alarm_dispose,
@@ -38,6 +39,7 @@ from yingji.monitoring.services.readings import IngestMessage, readings_ingest, 
 __all__ = [
     "IngestMessage",
     "alarm_acknowledge",
+    "alarm_acknowledge_many",
     "alarm_act",
     "alarm_close",
     "alarm_dispose",

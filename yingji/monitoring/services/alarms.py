@@ -4,9 +4,12 @@ and closed by people, escalated county then city by the sweep while nobody ackno
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -160,6 +163,31 @@ def alarm_acknowledge(*, alarm: Alarm, actor: User | None, reason: str = "") -> 
                                   "next_escalation_at": None})
     _announce(changed, "acknowledged")
     return changed
+
+
+@dataclass
+class BatchOutcome:
+    """What a move made on several records did: the records moved, and (code, reason) of each one refused."""
+
+    done: list[Alarm] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+@transaction.atomic
+def alarm_acknowledge_many(*, alarms: Iterable[Alarm], actor: User, reason: str = "") -> BatchOutcome:
+    """确认报警 for several alarms in one transaction, each through `alarm_acknowledge` (its own row lock, history,
+    timeline row and announcement). One the table, the rules or the actor's jurisdiction refuses is reported by its
+    code with the reason, and the others are still acknowledged: a savepoint per alarm undoes only its own part."""
+    outcome = BatchOutcome()
+    for alarm in alarms:
+        try:
+            with transaction.atomic():
+                outcome.done.append(alarm_acknowledge(alarm=alarm, actor=actor, reason=reason))
+        except ValidationError as exc:
+            outcome.refused.append((alarm.code, "；".join(exc.messages)))
+        except PermissionDenied as exc:
+            outcome.refused.append((alarm.code, str(exc) or _("无权办理")))
+    return outcome
 
 
 @transaction.atomic

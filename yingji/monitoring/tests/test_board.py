@@ -47,7 +47,7 @@ def test_sources_show_current_values(client, world):
     point = plant_with_reading(world.village1, "实时值企业", 12.25)
     client.force_login(world.county1_admin)
     content = client.get("/monitoring/board/sources/").content.decode()
-    assert f"{point.tag} 12.25m" in content
+    assert f'{point.tag} <span class="value">12.25</span><span class="unit ms-1">m</span>' in content
 
 
 def test_the_enterprise_board_shows_only_its_own(client, world):
