@@ -9,12 +9,14 @@ from django.urls import reverse
 
 from yingji.core import roles
 from yingji.core.models import Notification
+from yingji.core.scoping import is_in_scope
 from yingji.core.services import organization_create
 from yingji.core.specs import spec_for
 from yingji.core.testing import add_enterprise_user, build_world
 from yingji.core.todos import (
     Waiting,
     next_steps,
+    todo_filter,
     todo_items,
     waiting_states,
     who_may_act,
@@ -30,7 +32,7 @@ from yingji.tipoffs.testing import make_tipoff
 from yingji.warnings import services as warning_services
 from yingji.warnings.models import Warning, WarningStatus
 from yingji.warnings.states import MANUAL_WORKFLOW
-from yingji.warnings.testing import add_person, make_warning
+from yingji.warnings.testing import add_person, make_warning, published_for
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +223,32 @@ def test_counting_takes_one_query_per_model_with_waiting_records(world, django_a
     some_records(world)
     with django_assert_max_num_queries(25):
         todo_items(world.city_admin)
+
+
+def test_nobody_is_counted_a_record_outside_his_own_jurisdiction(world):
+    some_records(world)
+    for user in world.users.values():
+        for spec in workflow_specs():
+            for waiting in waiting_states(spec):
+                found = todo_filter(user, spec.model, waiting.token)
+                for obj in spec.model._base_manager.filter(found[1]) if found else []:
+                    assert is_in_scope(user, obj, "change"), (user.username, obj)
+    county2 = {item.key for item in workflow_todos(world.county2_officer)}
+    assert "hazards.hazard.status.awaiting_acceptance" in county2  # its own public-place hazard
+    assert workflow_todos(world.county2_officer)[0].count == 1
+    assert {i.kind: i.count for i in workflow_todos(world.enterprise1_manager)} == {"assign": 1, "submit": 1}
+
+
+def test_a_person_with_an_account_is_asked_to_answer_his_call(world):
+    person = add_person(world, "village1_cadre", roles.GRID_MEMBER, world.village1)
+    published_for(world, world.county1, world.village1, "村干部", "13800000001", user=person)
+    [call] = [item for item in todo_items(person) if item.key == "warnings.recipient.pending"]
+    assert (call.count, call.url) == (1, reverse("warnings:my_warnings"))
+    assert not [item for item in todo_items(world.village1_grid) if item.key == "warnings.recipient.pending"]
+
+
+def test_a_village_owes_its_disaster_report_to_its_own_people(world):
+    make_event(world.county1, [world.village1])
+    [owed] = [item for item in todo_items(world.village1_grid) if item.key == "disasters.reportduty.owed"]
+    assert owed.count == 1
+    assert not [item for item in todo_items(world.county1_duty) if item.key == "disasters.reportduty.owed"]
