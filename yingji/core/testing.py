@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.urls import NoReverseMatch, resolve, reverse
@@ -29,7 +30,7 @@ from yingji.core.documents import chinese_date
 from yingji.core.models import Attachment, Region, User
 from yingji.core.scoping import has_model_perm
 from yingji.core.services import region_create, user_create
-from yingji.core.specs import ModelSpec
+from yingji.core.specs import ModelSpec, spec_for
 from yingji.core.views.attachments import attachable_model
 from yingji.enterprises.testing import EnterpriseFactory
 from yingji.standards.division import level_of, parent_code
@@ -130,6 +131,28 @@ PNG = bytes.fromhex(
 
 def row_values(model: type[models.Model], obj: models.Model) -> dict[str, Any]:
     return model._base_manager.filter(pk=obj.pk).values().get()
+
+
+def spec_of(model: type[models.Model]) -> ModelSpec | None:
+    try:
+        return spec_for(model)
+    except LookupError:
+        return None
+
+
+def closed_state(spec: ModelSpec | None) -> tuple[str, str] | None:
+    """(status field, state) of the first state in which the spec's loop is closed (`Flow.closed`), or None."""
+    for flow in (spec.flows if spec is not None else ()):
+        if flow.closed:
+            return flow.workflow.status_field, flow.closed[0]
+    return None
+
+
+def force_closed(model: type[models.Model], obj: models.Model, spec: ModelSpec) -> models.Model:
+    """The record put in a closed state directly (test set-up only: the loop's own moves are tested elsewhere)."""
+    field, state = closed_state(spec)
+    model._base_manager.filter(pk=obj.pk).update(**{field: state})
+    return model._base_manager.get(pk=obj.pk)
 
 
 def move_above(world: World, model: type[models.Model], obj: models.Model) -> models.Model:
@@ -272,6 +295,35 @@ class ScopedModelViewTests(FromSpec):
         return client
 
     # -- anonymous ----------------------------------------------------------------
+    def make_closed(self, world: World) -> models.Model:
+        """A record whose loop is closed (by default an in-scope record put in its first closed state)."""
+        return force_closed(self.model, self.make_in_scope(world), spec_of(self.model))
+
+    def test_a_record_whose_loop_is_closed_is_read_only(self, client, world):
+        """No edit button; the edit page, an upload and the update service (behind the API and the import) refuse
+        with the reason in Chinese, and nothing changes."""
+        spec = spec_of(self.model)
+        if closed_state(spec) is None:
+            pytest.skip("the model's loops declare no closed state")
+        obj = self.make_closed(world)
+        message = spec.closed_message(obj)
+        before = row_values(self.model, obj)
+        self.login(client, world, self.actor)
+        detail = client.get(self.url("detail", obj.pk)).content.decode()
+        assert message in detail
+        if self.has_edit and self._has_route("edit"):
+            edit = self.url("edit", obj.pk)
+            assert f'href="{edit}"' not in detail
+            assert message in client.get(edit, follow=True).content.decode()
+            client.post(edit, {})
+        files = attachment_count(obj)
+        upload_attachment(client, obj)
+        assert attachment_count(obj) == files
+        if spec.update is not None:
+            with pytest.raises(ValidationError, match="办结后只读"):
+                spec.update_object(obj, actor=world.users[self.actor])
+        assert row_values(self.model, obj) == before
+
     def test_anonymous_is_sent_to_login(self, client, world):
         obj = self.make_in_scope(world)
         urls = [self.url("list"), self.url("detail", obj.pk)]
@@ -529,6 +581,19 @@ class ScopedModelAPITests(FromSpec):
 
     def detail_url(self, obj: models.Model) -> str:
         return f"{self.api_url}{obj.pk}/"
+
+    def make_closed(self, world: World) -> models.Model:
+        return force_closed(self.model, self.make_in_scope(world), spec_of(self.model))
+
+    def test_a_record_whose_loop_is_closed_refuses_put_and_patch(self, world):
+        if closed_state(spec_of(self.model)) is None or not self.writable:
+            pytest.skip("the model's loops declare no closed state, or the resource is read-only")
+        obj = self.make_closed(world)
+        before = row_values(self.model, obj)
+        response = self.api(world, self.actor).patch(self.detail_url(obj), {}, format="json")
+        assert response.status_code == 400, response.content
+        assert "办结后只读" in response.content.decode()
+        assert row_values(self.model, obj) == before
 
     def test_anonymous_gets_401(self, world):
         obj = self.make_in_scope(world)

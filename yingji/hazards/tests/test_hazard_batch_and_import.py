@@ -10,7 +10,8 @@ from rest_framework.test import APIClient
 
 from yingji.core.testing import add_enterprise_user
 from yingji.enterprises.testing import EnterpriseFactory
-from yingji.hazards.models import Hazard
+from yingji.hazards.models import Hazard, HazardStatus
+from yingji.hazards.testing import bring_to
 
 pytestmark = pytest.mark.django_db
 BATCH = "/api/hazards/batch/"
@@ -82,6 +83,7 @@ def workbook(client, rows):
     template = load_workbook(io.BytesIO(client.get(IMPORT + "?template=1").content))
     sheet = template.worksheets[0]
     headings = [c.value for c in sheet[1]]
+    sheet.delete_rows(2)  # the example row, overwritten with real rows as a person would
     for values in rows:
         sheet.append([values.get(h) for h in headings])
     buffer = io.BytesIO()
@@ -128,3 +130,17 @@ def test_an_import_row_with_a_code_updates_that_hazard(client, world):
     assert (response.context["report"].created, response.context["report"].updated) == (0, 1)
     hazard.refresh_from_db()
     assert hazard.responsible_person == "钱七"
+
+
+def test_an_import_row_for_a_closed_hazard_is_refused_with_the_reason(client, world):
+    """A 销号 hazard is read-only for the import as for its pages and API (`Flow.closed`)."""
+    client.force_login(world.county1_officer)
+    client.post(IMPORT, {"file": workbook(client, [row(所在区划代码=world.village1.code)])})
+    hazard = bring_to(Hazard.objects.get(), HazardStatus.CLOSED)
+    response = client.post(IMPORT, {"file": workbook(client, [row(隐患编号=hazard.code, 所在区划代码=world.village1.code,
+                                                                  整改责任人="钱七")])})
+    report = response.context["report"]
+    assert report.updated == 0 and "办结后只读" in dict(report.errors)[2]
+    hazard.refresh_from_db()
+    assert hazard.responsible_person != "钱七"
+
