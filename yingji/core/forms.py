@@ -61,16 +61,7 @@ class ScopedModelForm(forms.ModelForm):
         return name in self.fields and not self.fields[name].widget.is_hidden
 
     def _fit_map_picker(self) -> None:
-        if not (self._visible("longitude") and self._visible("latitude")):
-            return
-        field = self.fields["longitude"]
-        old = field.widget
-        field.widget = MapPointWidget(attrs={**old.attrs, "class": "form-control form-control-sm map-picker-input"},
-                                      latitude_input=self["latitude"].auto_id or "")
-        field.widget.is_required = old.is_required
-        field.label = _("位置")
-        field.help_text = field.help_text or _("在地图上点选或搜索地名，经纬度自动填写")
-        self.fields["latitude"].widget.attrs["class"] = "form-control form-control-sm"
+        fit_map_picker(self)
 
     def _annotate(self, name: str, option_data, **attrs: str) -> None:
         field = self.fields[name]
@@ -119,6 +110,33 @@ class ScopedModelForm(forms.ModelForm):
             if problem:
                 self.add_error("longitude", problem)
         return data
+
+
+def fit_map_picker(form: forms.BaseForm) -> None:
+    """Put the map picker on the form's longitude/latitude pair (both visible): the longitude input moves under
+    the map, the latitude input stays beside it, and both keep their names, so the server reads them as before."""
+    fields = form.fields
+    if not all(name in fields and not fields[name].widget.is_hidden for name in ("longitude", "latitude")):
+        return
+    field = fields["longitude"]
+    old = field.widget
+    field.widget = MapPointWidget(attrs={**old.attrs, "class": "form-control form-control-sm map-picker-input"},
+                                  latitude_input=form["latitude"].auto_id or "")
+    field.widget.is_required = old.is_required
+    field.label = _("位置")
+    field.help_text = field.help_text or _("在地图上点选或搜索地名，经纬度自动填写")
+    fields["latitude"].widget.attrs["class"] = "form-control form-control-sm"
+
+
+class PointForm(forms.Form):
+    """A point picked on the map where a page asks for one outside a record (the centre of a nearby search)."""
+
+    longitude = forms.FloatField(label=_("经度"), required=False, min_value=73, max_value=136)
+    latitude = forms.FloatField(label=_("纬度"), required=False, min_value=3, max_value=54)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fit_map_picker(self)
 
 
 def _located_option_data(value: Any) -> dict[str, str]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yingji.core.access import allowed, allowed_any, page_access
+from yingji.core.forms import PointForm
 from yingji.core.selectors import region_root_for
 from yingji.core.views.generic import _add_errors, default_view, perform
 from yingji.resources import forms, services
@@ -185,6 +186,7 @@ def nearest_view(request):
         "title": _("就近资源查询"),
         "breadcrumbs": [*breadcrumbs(), (_("就近资源查询"), None)],
         "results": results, "error": error, "query": query, "params": request.GET,
+        "point_form": PointForm(request.GET or None),
         "kinds": [("team", _("救援队伍（待命）")), ("warehouse", _("物资仓库")), ("shelter", _("避难场所（有空位）")),
                   ("expert", _("专家")), ("point", _("医疗机构/起降点"))],
         "materials": Material.objects.restrict(request.user, "view"),
