@@ -1,7 +1,7 @@
 """Who may open a page: one check per view, enforced by the view and read by the menu.
 
 A page of a spec'd model (`yingji.core.views.generic.ScopedView`) is opened by whoever holds the model permission of
-its action; other pages declare their check with `page_access` (login, then the check, else 403) or `declares_access`
+its action (its `may_open` classmethod, which its dispatch calls); other pages declare their check with `page_access` (login, then the check, else 403) or `declares_access`
 (the view enforces the same function itself). The menu (`yingji.core.navigation`) resolves each entry's URL and asks
 `may_open(view, user)`, so an entry is shown exactly to the users the page lets in.
 """
@@ -84,16 +84,8 @@ def view_check(callback: Callable) -> AccessCheck | None:
     view_class = getattr(callback, "view_class", None)
     if view_class is None:
         return None
-    check = getattr(view_class, "may_open", None)
-    if check is not None:
-        return check
-    from yingji.core.views.generic import ObjectEditView, ScopedView
-
-    if issubclass(view_class, ScopedView):
-        # What ScopedView.dispatch checks; an edit view reached without a pk (as a menu entry is) creates.
-        action = "add" if issubclass(view_class, ObjectEditView) else view_class.action
-        return allowed(action, view_class.model)
-    return None
+    # A generic page (ScopedView) and any class view that says who may open it.
+    return getattr(view_class, "may_open", None)
 
 
 __all__ = ["AccessCheck", "Http404", "allowed", "allowed_any", "declares_access", "page_access", "signed_in",

@@ -53,8 +53,14 @@ class ScopedView(LoginRequiredMixin, View):
             cls.model = spec.model
             cls.url_namespace = spec.namespace
 
+    @classmethod
+    def may_open(cls, user, action: str | None = None) -> bool:
+        """Whether `user` may open this page: the model permission of its action. The menu asks the same
+        (`yingji.core.access.view_check`)."""
+        return has_model_perm(user, cls.model, action or cls.action)
+
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not has_model_perm(request.user, self.model, self.action):
+        if request.user.is_authenticated and not self.may_open(request.user, self.action):
             raise PermissionDenied(_("您没有权限访问此页面。"))
         return super().dispatch(request, *args, **kwargs)
 
@@ -219,6 +225,11 @@ class ObjectEditView(ScopedView):
 
     form_class = None
     template_name = "core/object_edit.html"
+
+    @classmethod
+    def may_open(cls, user, action: str | None = None) -> bool:
+        # Reached without a pk, as from the menu, the page creates.
+        return super().may_open(user, action or "add")
 
     def dispatch(self, request, *args, **kwargs):
         self.action = "change" if "pk" in kwargs else "add"
