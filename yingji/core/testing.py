@@ -712,9 +712,6 @@ def assert_official_layout(content: bytes, *, issuer: str, number: str | None, t
     return document
 
 
-# Reconstructed by the loops helper after an accidental truncation (see /work/shared/NOTICE-from-loops-helper.md):
-# another helper's uncommitted work; check it against what you had.
-
 def add_role_users(world: World) -> dict[str, User]:
     """One user of every role but the administrator, in county 1 (an enterprise manager of an enterprise there, a
     grid member of a village), by role name."""
