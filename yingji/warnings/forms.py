@@ -5,7 +5,14 @@ from yingji.core.forms import RegionChoiceField, ScopedModelForm, TimetableField
 from yingji.core.models import Organization, Region
 from yingji.warnings.cap import event_types
 from yingji.warnings.escalation import STEPS, timetable_problems
-from yingji.warnings.models import Level, ResponsiblePerson, ResponsibleRole, Warning, _is_polygon
+from yingji.warnings.models import (
+    Level,
+    ResponsiblePerson,
+    ResponsibleRole,
+    Warning,
+    _is_polygon,
+    default_timetable,
+)
 from yingji.warnings.widgets import PolygonMapWidget, RegionTreeWidget
 
 
@@ -45,7 +52,7 @@ class WarningForm(ScopedModelForm):
         help_text=_("所选单位登记的全部在岗责任人也会收到预警（限发布单位辖区内）；输入名称搜索，可多选"))
     escalation = TimetableField(
         label=_("叫应升级时间表"), choices=STEPS.items(), minutes_label=_("未应答等待分钟数"),
-        choice_label=_("届时执行"), help_text=_("首条消息发出后，按分钟依次执行；不填表示不升级"))
+        choice_label=_("届时执行"), initial=default_timetable, help_text=_("首条消息发出后，按分钟依次执行；不填表示不升级"))
 
     class Meta:
         model = Warning
