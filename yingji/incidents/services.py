@@ -48,6 +48,17 @@ def county_of(region: Region) -> str:
     return code
 
 
+def reporting_level_of(actor: User | None, incident: Incident) -> str:
+    """The region whose bureau reports: the recording unit's own (its organisation's region, else the reporter's
+    jurisdiction), a township or village reporting through its county; the incident's county when the system
+    reports. A city duty room recording a county's incident reports as the city, to the level above the city."""
+    if actor is not None and actor.organization_id is not None:
+        return county_of(actor.organization.region)
+    if actor is not None and actor.scope_region_id:
+        return county_of(actor.scope_region)
+    return county_of(incident.region)
+
+
 def duty_people(region_code: str) -> list[User]:
     """The duty room of a region: active duty officers whose jurisdiction is exactly that region."""
     return list(User.objects.filter(scope_region_id=region_code, groups__name=roles.DUTY_OFFICER, is_active=True))
@@ -130,7 +141,7 @@ def report_submit(*, incident: Incident, actor: User | None, kind: str, measures
         raise ValidationError({"kind": _("请先报送首报。")})
     if previous is not None and kind == ReportKind.FIRST:
         raise ValidationError({"kind": _("首报已报送，请报送续报或终报。")})
-    reporting_level = county_of(incident.region)
+    reporting_level = reporting_level_of(actor, incident)
     upper = parent_code(reporting_level)
     if upper is None:
         raise ValidationError(_("没有上一级可报送。"))

@@ -10,13 +10,15 @@ from yingji.incidents.models import ReportStatus, ResponseStatus, TaskStatus
 def _to_sign(user) -> Q | None:
     if not user.scope_region_id or not user.has_perm("incidents.change_incidentreport"):
         return None
-    return Q(to_region_id=user.scope_region_id)
+    return Q(to_region_id=user.scope_region_id) & ~Q(submitted_by=user)
 
 
 @rows_rule(_to_sign)
 def upper_level_duty(user, report) -> bool:
-    """Only the level the report was sent to signs for it: a user whose jurisdiction is exactly that region."""
-    return user.scope_region_id == report.to_region_id and user.has_perm("incidents.change_incidentreport")
+    """Only the level the report was sent to signs for it: a user whose jurisdiction is exactly that region, and
+    never the sender herself (签收 is the receiver's acknowledgement)."""
+    return (user.scope_region_id == report.to_region_id and user.has_perm("incidents.change_incidentreport")
+            and report.submitted_by_id != user.pk)
 
 
 @user_rule

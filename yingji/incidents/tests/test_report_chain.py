@@ -1,0 +1,61 @@
+"""The report chain follows the jurisdiction of the recording unit; the receiver signs, never the sender."""
+
+import pytest
+from django.urls import reverse
+
+from yingji.core.workflow import InvalidTransition
+from yingji.incidents import services
+from yingji.incidents.models import IncidentReport, ReportStatus
+from yingji.incidents.states import upper_level_duty
+from yingji.incidents.testing import IncidentFactory, add_duty_people
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(world):
+    return add_duty_people(world)
+
+
+def test_a_county_report_goes_to_the_city_and_the_city_signs_it(people):
+    incident = IncidentFactory(region=people.village1)
+    report = services.report_submit(incident=incident, actor=people.county1_duty, kind="first")
+    assert report.to_region_id == people.city.code
+    with pytest.raises(InvalidTransition, match="无权"):
+        services.report_sign(report=report, actor=people.county1_duty)
+    signed = services.report_sign(report=report, actor=people.city_duty)
+    assert signed.status == ReportStatus.SIGNED and signed.signed_by == people.city_duty
+
+
+def test_the_city_recording_a_county_incident_reports_above_itself_not_to_itself(people):
+    incident = IncidentFactory(region=people.village1)
+    report = services.report_submit(incident=incident, actor=people.city_duty, kind="first")
+    assert report.to_region_id == "390000000000"
+    assert not upper_level_duty(people.city_duty, report)
+
+
+def test_the_sender_never_signs_her_own_report(people):
+    incident = IncidentFactory(region=people.village1)
+    report = services.report_submit(incident=incident, actor=people.county1_duty, kind="first")
+    # A report addressed to the sender's own level (as the old chain made them) is still not hers to sign.
+    IncidentReport.objects.filter(pk=report.pk).update(submitted_by=people.city_duty)
+    report.refresh_from_db()
+    assert not upper_level_duty(people.city_duty, report)
+    with pytest.raises(InvalidTransition, match="无权"):
+        services.report_sign(report=report, actor=people.city_duty)
+    assert IncidentReport.objects.get(pk=report.pk).status == ReportStatus.SUBMITTED
+
+
+def test_the_receiver_may_sign_through_the_api_as_through_the_page(client, people):
+    from rest_framework.test import APIClient
+
+    incident = IncidentFactory(region=people.village1)
+    first = services.report_submit(incident=incident, actor=people.county1_duty, kind="first")
+    second = services.report_submit(incident=incident, actor=people.county1_duty, kind="follow_up")
+    client.force_login(people.city_duty)
+    client.post(reverse("incidents:incidentreport_transition", args=[first.pk]), {"action": "sign"})
+    api = APIClient()
+    api.force_authenticate(people.city_duty)
+    response = api.post(f"/api/incident-reports/{second.pk}/transition/", {"action": "sign"}, format="json")
+    assert response.status_code == 200, response.content
+    assert set(IncidentReport.objects.values_list("status", flat=True)) == {ReportStatus.SIGNED}
