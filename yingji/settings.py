@@ -113,6 +113,9 @@ TEMPLATES = [
     },
 ]
 
+# Every select's empty option reads 请选择… (yingji/core/display.py).
+FORM_RENDERER = "yingji.core.display.FormRenderer"
+
 WSGI_APPLICATION = "yingji.wsgi.application"
 ASGI_APPLICATION = "yingji.asgi.application"
 

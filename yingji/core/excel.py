@@ -7,7 +7,7 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -22,6 +22,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from yingji.core import display
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_ROW_LIMIT = 200_000
@@ -44,15 +46,15 @@ def xml_text(text: Any) -> str:
 
 
 def cell_value(value: Any) -> Any:
-    """What the export writes for `value`: numbers as numbers, everything else as inert text.
+    """What the export writes for `value`: numbers and local times as such, everything else as inert text, as the
+    display layer words it (是/否, labels joined with 、).
 
     Text that a spreadsheet could take for a formula gets a leading single quote, so it is shown and
     stays text even when someone edits the cell or saves the sheet as CSV; control characters go.
     """
-    if value is None or isinstance(value, (bool, int, float, Decimal)):
+    value = display.export_value(value)
+    if value is None or isinstance(value, (int, float, Decimal, datetime, date, time)):
         return value
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     text = xml_text(str(value))
     if text.startswith(FORMULA_PREFIXES):
         text = "'" + text

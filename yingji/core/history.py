@@ -7,19 +7,20 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 
+from yingji.core import display
+
 HISTORY_TYPES = {"+": _("新建"), "~": _("修改"), "-": _("删除")}
 HISTORY_LIMIT = 50
 
 
 def _display(record, field: models.Field, value: Any) -> str:
     if value in (None, ""):
-        return "—"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
+        return display.EMPTY
     if isinstance(field, models.ForeignKey):
         related = field.related_model._base_manager.filter(pk=value).first()
         return str(related) if related else str(value)
-    return str(value)
+    # A historical row has the record's fields, so a unit read from the record (a point's own unit) reads from it.
+    return display.text(value, field, display.unit_for(record, field.name, model=getattr(record, "instance_type", None)))
 
 
 def history_entries(obj: models.Model, user) -> list[dict[str, Any]]:

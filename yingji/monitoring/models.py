@@ -157,6 +157,14 @@ tag_validator = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]*$",
                                _("位号只能包含字母、数字及 _ . : / -，且以字母或数字开头"))
 
 
+def _point_unit(point) -> str:
+    return point.unit
+
+
+def _alarm_unit(alarm) -> str:
+    return alarm.point.unit if alarm.point_id else ""
+
+
 class MonitoringPoint(models.Model):
     """A measured value of a hazard source, with its range and alarm thresholds (any may be absent)."""
 
@@ -188,6 +196,9 @@ class MonitoringPoint(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_region_field = "region"
     scope_enterprise_field = "enterprise"
+    # Range, thresholds and deadband are in the point's own unit (yingji.core.display).
+    display_units = {name: _point_unit for name in ("range_low", "range_high", "low_low", "low", "high",
+                                                     "high_high", "deadband")}
 
     class Meta:
         verbose_name = _("监测点")
@@ -377,6 +388,7 @@ class Alarm(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_region_field = "region"
     scope_enterprise_field = "enterprise"
+    display_units = {name: _alarm_unit for name in ("threshold", "start_value", "peak_value", "last_value")}
 
     class Meta:
         verbose_name = _("报警")

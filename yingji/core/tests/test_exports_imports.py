@@ -54,12 +54,19 @@ def test_text_that_looks_like_a_formula_is_written_as_quoted_text(text):
     assert value.lstrip("'").lstrip("\t\r") in text
 
 
-@pytest.mark.parametrize("value", [-3, -2.5, Decimal("-12.50"), 0, True])
+@pytest.mark.parametrize("value", [-3, -2.5, Decimal("-12.50"), 0])
 def test_numbers_stay_numbers(value):
     content = saved(excel.export_rows("表", ["数"], [[value]]))
     [(written, data_type)] = cells_as_written(content)
-    assert data_type in ("n", "b")
+    assert data_type == "n"
     assert written == value
+
+
+@pytest.mark.parametrize(("value", "shown"), [(True, "是"), (False, "否")])
+def test_booleans_are_written_as_yes_and_no(value, shown):
+    content = saved(excel.export_rows("表", ["是否"], [[value]]))
+    [(written, data_type)] = cells_as_written(content)
+    assert written == shown
 
 
 def test_control_characters_are_dropped_and_the_rest_of_the_text_kept():

@@ -118,7 +118,7 @@ class ObjectListView(ScopedView):
             "breadcrumbs": self.breadcrumbs() + [(self.title or self.model._meta.verbose_name_plural, None)],
             "filterset": filterset,
             "columns": [(c, c.heading(self.model)) for c in self.columns],
-            "rows": [(obj, [(c.link, c.value(obj)) for c in self.columns]) for obj in page.object_list],
+            "rows": [(obj, [(c.link, c.text(obj)) for c in self.columns]) for obj in page.object_list],
             "page": page,
             "pager": pager_context(request, page, self.paginate_by),
             "query": query.urlencode(),
@@ -173,7 +173,7 @@ class ObjectDetailView(ScopedView):
             "title": str(obj),
             "breadcrumbs": self.breadcrumbs()
             + [(self.model._meta.verbose_name_plural, self.url("list") if self.has_url("list") else None), (str(obj), None)],
-            "fields": [(c.heading(self.model), c.value(obj)) for c in self.fields],
+            "fields": [(c.heading(self.model), c.text(obj)) for c in self.fields],
             "edit_url": self.url("edit", obj.pk)
             if self.has_url("edit") and not closed and self.get_queryset_for("change").filter(pk=obj.pk).exists()
             else None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from yingji.core import live, roles
+from yingji.core import display, live, roles
 from yingji.core.models import User
 from yingji.core.notifications import notify
 from yingji.core.services import attachment_store, save_with_history
@@ -69,7 +69,8 @@ def _notify_step(alarm: Alarm, step: int) -> int:
     if step:
         title = _("（未确认，逐级上报）") + title
     notify(recipients=recipients, kind=_("监测报警"), title=title,
-           body=_("报警编号 %(code)s，报警值 %(value)s") % {"code": alarm.code, "value": alarm.start_value},
+           body=_("报警编号 %(code)s，报警值 %(value)s") % {"code": alarm.code,
+                                                          "value": display.field_text(alarm, "start_value")},
            url=reverse("monitoring:alarm_detail", args=[alarm.pk]), subject=alarm)
     return len(recipients)
 
@@ -113,7 +114,7 @@ def alarm_raise(*, kind: str, level: int, at_ms: int, value: float | None = None
         gateway = Gateway._base_manager.get(pk=gateway_id)
         owner = {"gateway": gateway, "enterprise_id": gateway.enterprise_id, "region_id": gateway.region_id}
     county_minutes, _city = escalation_minutes()
-    alarm = Alarm(code=f"BJ{at.astimezone(UTC):%Y%m%d%H%M%S}{secrets.token_hex(3).upper()}", kind=kind,
+    alarm = Alarm(code=f"BJ{timezone.localtime(at):%Y%m%d%H%M%S}{secrets.token_hex(3).upper()}", kind=kind,
                   level=level, started_at=at, start_value=value, peak_value=value, last_value=value,
                   threshold=threshold, escalation_step=0, next_escalation_at=at + timedelta(minutes=county_minutes),
                   **owner)

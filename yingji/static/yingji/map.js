@@ -18,6 +18,8 @@ window.yingji = window.yingji || {};
       L.tileLayer(tileUrl, { maxZoom: 18 }).addTo(map);
     }
     map.setView([36.4, 118.6], 9);
+    // Markers are drawn on a canvas, so a page script or a browser test finds a point's pixel through the map.
+    map.getContainer().leafletMap = map;
     return map;
   };
 
