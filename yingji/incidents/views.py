@@ -52,8 +52,10 @@ class IncidentDetailView(default_view(INCIDENT, "detail")):
         responses = list(EmergencyResponse.objects.restrict(user, "view").filter(incident=obj).select_related(
             "ended_by"))
         context.update(
-            reports=IncidentReport.objects.restrict(user, "view").filter(incident=obj).select_related(
-                "to_region", "submitted_by", "signed_by"),
+            # Each report with the moves the user may make on it (签收 by the receiving level), from its table.
+            reports=[(report, available_moves(INCIDENT_REPORT, report, user)) for report in
+                     IncidentReport.objects.restrict(user, "view").filter(incident=obj).select_related(
+                         "to_region", "submitted_by", "signed_by")],
             tasks=DispatchTask.objects.restrict(user, "view").filter(incident=obj).select_related("team",
                                                                                                    "organization"),
             allocations=MaterialAllocation.objects.restrict(user, "view").filter(incident=obj).select_related(

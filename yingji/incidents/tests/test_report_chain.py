@@ -59,3 +59,18 @@ def test_the_receiver_may_sign_through_the_api_as_through_the_page(client, peopl
     response = api.post(f"/api/incident-reports/{second.pk}/transition/", {"action": "sign"}, format="json")
     assert response.status_code == 200, response.content
     assert set(IncidentReport.objects.values_list("status", flat=True)) == {ReportStatus.SIGNED}
+
+
+def test_the_receiver_signs_on_the_incident_page(client, people):
+    incident = IncidentFactory(region=people.village1)
+    report = services.report_submit(incident=incident, actor=people.county1_duty, kind="first")
+    client.force_login(people.county1_duty)
+    page = client.get(reverse("incidents:incident_detail", args=[incident.pk])).content.decode()
+    assert 'data-action="sign"' not in page  # not the sender's to sign
+    client.force_login(people.city_duty)
+    page = client.get(reverse("incidents:incident_detail", args=[incident.pk])).content.decode()
+    assert 'data-action="sign"' in page
+    assert reverse("incidents:incidentreport_transition", args=[report.pk]) in page
+    client.post(reverse("incidents:incidentreport_transition", args=[report.pk]),
+                {"action": "sign", "next": reverse("incidents:incident_detail", args=[incident.pk])})
+    assert IncidentReport.objects.get(pk=report.pk).signed_by == people.city_duty
