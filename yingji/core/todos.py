@@ -65,10 +65,7 @@ class Waiting:
 
     @property
     def primary(self) -> Transition:
-        """The move the record chiefly waits for: the first that moves it on without needing a reason (签发 rather
-        than 退回, 消警 rather than another 处置反馈)."""
-        onward = [m for m in self.moves if not m.reason_required]
-        return next((m for m in onward if m.target != m.source), onward[0] if onward else self.moves[0])
+        return primary_move(self.moves)
 
     @property
     def label(self) -> str:
@@ -107,6 +104,14 @@ def awaiting_in(workflow: Workflow, user: User) -> Q | None:
         if found is not None:
             parts.append(Q(**{workflow.status_field: move.source}) & found)
     return reduce(operator.or_, parts) if parts else None
+
+
+def primary_move(moves: Iterable[Transition]) -> Transition:
+    """The move a record chiefly waits for: the first that moves it on without needing a reason (签发 rather than
+    退回, 消警 rather than another 处置反馈)."""
+    moves = list(moves)
+    onward = [m for m in moves if not m.reason_required]
+    return next((m for m in onward if m.target != m.source), onward[0] if onward else moves[0])
 
 
 def waiting_states(spec: ModelSpec) -> list[Waiting]:
@@ -285,17 +290,17 @@ def announce_next(obj: models.Model, workflow: Workflow, *, actor_id: int | None
     """Tell the people who may make the next moves of `obj` that it waits for them, a notification each (the
     outbox handler `core.announce`, after a move declared `announce=True`; see `transition()`)."""
     people: dict[int, User] = {}
-    labels = []
-    for move, who in who_may_act(obj, workflow):
-        labels.append(str(move.label))
+    waiting = who_may_act(obj, workflow)
+    for _move, who in waiting:
         people.update((person.pk, person) for person in who if person.pk != actor_id)
     if not people:
         return []
+    action = primary_move(move for move, _who in waiting).label
     spec = _spec_of(type(obj))
     url = (_detail_url(spec, obj.pk) if spec is not None else None) or ""
     return notify(recipients=people.values(), kind=_("待办"), subject=obj, url=url,
                   title=_("新待办：%(what)s“%(name)s”待您%(action)s") % {
-                      "what": obj._meta.verbose_name, "name": obj, "action": "/".join(labels)})
+                      "what": obj._meta.verbose_name, "name": obj, "action": action})
 
 
 def announce(message) -> list:
