@@ -18,9 +18,10 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yingji.core import display
 from yingji.core.models import Region, User
 from yingji.core.scoping import code_prefix_q
-from yingji.enterprises.models import Enterprise, SupervisionClass
+from yingji.enterprises.models import Category, Enterprise, SupervisionClass
 from yingji.enterprises.models import Status as EnterpriseStatus
 from yingji.inspections import drawing
 from yingji.inspections.models import (
@@ -31,6 +32,7 @@ from yingji.inspections.models import (
     EnforcementStat,
     Evaluation,
     EvaluationResult,
+    ExpertPurpose,
     InspectedUnit,
     Inspection,
     Inspector,
@@ -195,6 +197,31 @@ def draw_rows(draw: Draw) -> list[dict[str, Any]]:
     return [{"order": n, "id": pk, "target": enterprises.get(pk), "inspected": pk in done,
              "team": [inspectors.get(m) for m in teams.get(pk, [])]}
             for n, pk in enumerate(draw.target_ids, start=1)]
+
+
+def draw_conditions(draw: Draw) -> list[tuple[str, str]]:
+    """The conditions a draw was made under, as labelled lines for its page (the stored parameters are keys)."""
+    params = draw.inputs.get("params", {})
+    codes = [params[key] for key in ("region", "within") if params.get(key)]
+    regions = dict(Region._base_manager.filter(code__in=codes).values_list("code", "name"))
+    enterprise = (Enterprise._base_manager.filter(pk=params["enterprise"]).values_list("name", flat=True).first()
+                  if params.get("enterprise") else None)
+    categories = dict(Category.choices)
+    classes = dict(SupervisionClass.choices)
+    lines = [
+        ("region", _("抽取单位所在区划"), regions.get(params.get("region"))),
+        ("within", _("抽取范围（区域）"), regions.get(params.get("within")) if params.get("within") else _("全辖区")),
+        ("year", _("年度"), params.get("year")),
+        ("categories", _("企业类别"), [categories.get(c, c) for c in params.get("categories", [])] or _("不限")),
+        ("classes", _("监管分级"), [classes.get(c, c) for c in params.get("classes", [])] or _("不限")),
+        ("field_label", _("专业领域"), params.get("field_label")),
+        ("purpose", _("用途"), dict(ExpertPurpose.choices).get(params.get("purpose"), params.get("purpose"))),
+        ("enterprise", _("涉及企业"), enterprise),
+        ("count", _("抽取数量"), params.get("count")),
+        ("team_size", _("每组执法人员数"), params.get("team_size")),
+        ("recent_days", _("近期参加回避天数"), params.get("recent_days")),
+    ]
+    return [(label, display.text(value)) for key, label, value in lines if key in params]
 
 
 # -- plans -------------------------------------------------------------------------------------------------------

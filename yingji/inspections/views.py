@@ -198,9 +198,9 @@ class DrawDetailView(ObjectDetailView):
 
     def get_context_data(self, obj):
         context = super().get_context_data(obj)
-        params = obj.inputs.get("params", {})
         context.update(
-            rows=selectors.draw_rows(obj), params=params, candidate_count=len(obj.inputs.get("targets", [])),
+            rows=selectors.draw_rows(obj), conditions=selectors.draw_conditions(obj),
+            candidate_count=len(obj.inputs.get("targets", [])),
             excluded=obj.inputs.get("excluded", {}), rerun=selectors.draw_rerun(obj)
             if self.request.GET.get("rerun") else None,
             redraw_form=RedrawForm(), can_redraw=obj.is_current and has_model_perm(self.request.user, Draw, "add"),

@@ -161,3 +161,14 @@ def test_the_draw_form_draws_and_shows_errors_in_chinese(client, world, director
                                                                 "count": "3", "team_size": "2", "seed": "11"})
     draw = Draw.objects.get()
     assert response.status_code == 302 and draw.seed == "11" and draw.drawn_by == world.county1_officer
+
+
+def test_a_draw_lists_its_conditions_by_label_not_as_stored_keys(world, directory):
+    draw = _draw(world, categories=["hazchem_production"])
+    conditions = dict(selectors.draw_conditions(draw))
+    assert conditions["抽取单位所在区划"] == "甲区"
+    assert conditions["抽取范围（区域）"] == "全辖区"
+    assert conditions["企业类别"] == "危险化学品生产"
+    assert conditions["监管分级"] == "不限"
+    assert conditions["每组执法人员数"] == "2"
+    assert all("None" not in value and "[" not in value for value in conditions.values())
