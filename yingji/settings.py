@@ -260,6 +260,9 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
 IMPORT_MAX_BLANK_ROWS = int(os.environ.get("IMPORT_MAX_BLANK_ROWS", "1000"))
 # Rows written per transaction, so an import holds the (SQLite: whole-database) write lock only briefly.
 IMPORT_BATCH_ROWS = int(os.environ.get("IMPORT_BATCH_ROWS", "100"))
+# Larger imports and exports run as background jobs with a progress page (yingji/core/jobs.py).
+IMPORT_BACKGROUND_BYTES = int(os.environ.get("IMPORT_BACKGROUND_BYTES", str(256 * 1024)))
+EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", "10000"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # "throttle" holds rate-limit counters (yingji/core/throttling.py) and must be shared by every process: Redis,

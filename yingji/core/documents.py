@@ -210,6 +210,11 @@ class OfficialDocument:
         section.top_margin, section.bottom_margin = Mm(37), Mm(35)
         section.left_margin, section.right_margin = Mm(28), Mm(26)
         section.header_distance, section.footer_distance = Mm(15), Mm(28) - Mm(7)
+        defaults = self.document.styles.element.find(qn("w:docDefaults"))
+        for language in (defaults.iter(qn("w:lang")) if defaults is not None else ()):
+            # The template's default is en-US, which lays Chinese out with a Japanese font in Word.
+            language.set(qn("w:val"), "zh-CN")
+            language.set(qn("w:eastAsia"), "zh-CN")
         normal = self.document.styles["Normal"]
         _fonts(normal, FANGSONG, SIZE_3)
         _language(normal)

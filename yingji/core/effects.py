@@ -1,6 +1,6 @@
 """The core's outbox handlers: notifications and live events (`yingji.core.outbox`)."""
 
-from yingji.core import live, outbox, todos
+from yingji.core import live, outbox, tasks, todos
 from yingji.core.models import OutboxMessage
 from yingji.core.notifications import deliver
 
@@ -21,3 +21,9 @@ def publish_live(message: OutboxMessage) -> None:
 def announce(message: OutboxMessage) -> None:
     """Notify the people a move handed its record to (`Transition.announce`): exactly once, like `core.notify`."""
     todos.announce(message)
+
+
+@outbox.handler("core.run_job", atomic=False)
+def run_job(message: OutboxMessage) -> None:
+    """Hand a background export or import to a Celery worker (`yingji.core.jobs`)."""
+    tasks.run_background_job.delay(message.payload["job"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -168,6 +168,17 @@ def _same_cell(value: Any, example: Any) -> bool:
     if isinstance(value, (int, float)) and isinstance(example, (int, float)) and not isinstance(value, bool):
         return float(value) == float(example)
     return str(value).strip() == str(example).strip()
+
+
+def counted(objects: Iterable[Any], progress: Callable[[int], None] | None, every: int = 1000):
+    """`objects`, telling `progress` how many have passed every `every` of them."""
+    count = 0
+    for count, obj in enumerate(objects, start=1):
+        yield obj
+        if progress is not None and count % every == 0:
+            progress(count)
+    if progress is not None:
+        progress(count)
 
 
 def typed_workbook(title: str, kinds: list[ColumnKind], rows: Iterable[Iterable[Any]]) -> Workbook:

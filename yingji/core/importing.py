@@ -10,7 +10,7 @@ other users' writes are never held up for longer than a batch.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -116,10 +116,9 @@ class Importer:
             return getattr(related, getattr(form_field, "to_field_name", None) or "pk")
         return getattr(obj, field.attname)
 
-    def export_workbook(self, queryset: models.QuerySet):
+    def export_workbook(self, objects: Iterable[models.Model]):
         """An export that imports back: the template's columns, typed cells, and the rows as the import reads them."""
-        rows = ([self.export_value(obj, c) for c in self.columns]
-                for obj in queryset[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000))
+        rows = ([self.export_value(obj, c) for c in self.columns] for obj in objects)
         return excel.typed_workbook(str(self.model._meta.verbose_name_plural), self.column_kinds(), rows)
 
     def _default_note(self, column: ImportColumn) -> str:
@@ -169,7 +168,7 @@ class Importer:
         heading = next(str(c.heading) for c in self.columns if c.field == self.key_field)
         return str(values.get(heading) or "").strip().upper() or None
 
-    def run(self, uploaded_file, *, actor) -> excel.ImportReport:
+    def run(self, uploaded_file, *, actor, progress: Callable[[int, int], None] | None = None) -> excel.ImportReport:
         """Read and check the whole file (nothing written yet), then write its rows in short transactions.
 
         A row repeats another only if that one was written: a corrected copy of a refused row goes through, and
@@ -179,7 +178,7 @@ class Importer:
         rows = [row for row in excel.read_rows(uploaded_file, self.headings(), settings.IMPORT_MAX_BYTES)
                 if not self.is_example(row)]
         written: dict[Hashable, int] = {}
-        write_in_batches(rows, lambda row: self._write(row, actor, report, written))
+        write_in_batches(rows, lambda row: self._write(row, actor, report, written), progress=progress)
         report.errors.sort()
         return report
 
@@ -244,7 +243,8 @@ def yes_or_no(value: Any, column: ImportColumn) -> Any:
     return Unreadable(_("应填“是”或“否”，不能是“%(value)s”") % {"value": value})
 
 
-def write_in_batches(items: Sequence[T], write: Callable[[T], None], size: int | None = None) -> None:
+def write_in_batches(items: Sequence[T], write: Callable[[T], None], size: int | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> None:
     """Call `write` on each item, IMPORT_BATCH_ROWS items to a transaction.
 
     On SQLite a transaction holds the lock of the whole database (IMMEDIATE: from its first statement),
@@ -257,6 +257,8 @@ def write_in_batches(items: Sequence[T], write: Callable[[T], None], size: int |
         with transaction.atomic():
             for item in items[start:start + size]:
                 write(item)
+        if progress is not None:
+            progress(min(start + size, len(items)), len(items))
 
 
 def _flatten(exc: ValidationError, model: type[models.Model]) -> str:

@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -476,3 +477,54 @@ class DocumentNumber(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class JobKind(models.TextChoices):
+    EXPORT = "export", _("导出")
+    IMPORT = "import", _("导入")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("处理中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+def job_path(instance: "BackgroundJob", filename: str) -> str:
+    return f"jobs/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{PurePosixPath(filename).suffix[:10]}"
+
+
+class BackgroundJob(models.Model):
+    """A large export or import a worker carries out while its page shows the progress (`yingji.core.jobs`).
+
+    A job belongs to the person who asked for it: only they see it, and it runs with their jurisdiction."""
+
+    kind = models.CharField(_("类型"), max_length=10, choices=JobKind.choices, editable=False)
+    model_label = models.CharField(_("数据"), max_length=100, editable=False)  # app_label.ModelName
+    title = models.CharField(_("名称"), max_length=100, editable=False)
+    owner = models.ForeignKey(User, verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="+",
+                              editable=False)
+    # The owner's region when it was asked for: the job's state changes are recorded on the timeline there.
+    region = models.ForeignKey(Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+",
+                               editable=False)
+    query = models.TextField(_("筛选条件"), blank=True, editable=False)
+    status = models.CharField(_("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED,
+                              editable=False)
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0, editable=False)
+    step = models.CharField(_("当前步骤"), max_length=100, blank=True, editable=False)
+    source = models.FileField(_("导入文件"), upload_to=job_path, max_length=200, blank=True, editable=False)
+    result = models.FileField(_("结果文件"), upload_to=job_path, max_length=200, blank=True, editable=False)
+    report = models.JSONField(_("导入结果"), default=dict, blank=True, editable=False)
+    error = models.TextField(_("错误信息"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title}{self.get_kind_display()}"

@@ -5,12 +5,15 @@ SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, see `yingji.core.db`) and
 acts on them through its services, so a restarted worker loses no timer.
 """
 
+import datetime
 import logging
 from collections.abc import Callable
 
 from celery import shared_task
+from django.utils import timezone
 
-from yingji.core import outbox
+from yingji.core import job_runner, outbox
+from yingji.core.models import BackgroundJob, JobStatus
 
 log = logging.getLogger(__name__)
 SWEEPERS: list[Callable[[], int]] = []
@@ -36,3 +39,23 @@ def sweep() -> dict[str, int]:
 def drain_outbox() -> int:
     """Run due outbox messages: beat schedules it every OUTBOX_BEAT_SECONDS, beside or instead of `run_outbox`."""
     return outbox.drain(limit=1000)
+
+
+# A queued job no worker has started after this long is run by the sweep instead.
+JOB_SWEEP_AFTER = datetime.timedelta(minutes=2)
+
+
+@shared_task(name="yingji.core.tasks.run_background_job")
+def run_background_job(job_id: int) -> None:
+    job_runner.run_job(job_id)
+
+
+@sweeper
+def run_waiting_jobs() -> int:
+    """Run the oldest background job no worker picked up (one per sweep; starting it locks it)."""
+    waiting = (BackgroundJob.objects.filter(status=JobStatus.QUEUED,
+                                            created_at__lt=timezone.now() - JOB_SWEEP_AFTER)
+               .order_by("created_at").values_list("pk", flat=True).first())
+    if waiting is None:
+        return 0
+    return 1 if job_runner.run_job(waiting) else 0

@@ -3,6 +3,7 @@ from django.urls import path
 from yingji.core.resource_specs import ORGANIZATION, REGION, USER
 from yingji.core.views import (  # noqa: F401 - resources registers the user pages
     attachments,
+    jobs,
     notifications,
     onboarding,
     pages,
@@ -39,6 +40,9 @@ urlpatterns = [
     path("attachments/<str:app_label>/<str:model_name>/<str:pk>/upload/", attachments.attachment_upload,
          name="attachment_upload"),
     path("attachments/<uuid:key>/", attachments.attachment_download, name="attachment_download"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/progress/", jobs.job_progress, name="job_progress"),
+    path("jobs/<int:pk>/download/", jobs.job_download, name="job_download"),
     path("notifications/", notifications.notification_list, name="notification_list"),
     path("notifications/read/", notifications.notification_read, name="notification_read"),
     path("todos/count/", todos.todo_badge, name="todo_badge"),

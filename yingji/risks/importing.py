@@ -47,6 +47,16 @@ class RiskPointImporter(Importer):
             data[column.field] = "" if value is None else value
         return data
 
+    def column_kinds(self) -> list[excel.ColumnKind]:
+        # L, E and C are written as their values (3, 6, 15), not as the table's labels: no label drop-down.
+        return [excel.ColumnKind(kind.heading) if column.field in DECIMAL_FIELDS else kind
+                for kind, column in zip(super().column_kinds(), self.columns, strict=True)]
+
+    def export_value(self, obj, column: ImportColumn) -> Any:
+        if column.field in DECIMAL_FIELDS:
+            return getattr(obj, column.field)  # the L, E, C value itself, as the import takes it
+        return super().export_value(obj, column)
+
     def key_of(self, values: dict[str, Any]) -> tuple[str, str] | None:
         code = str(values.get(str(CREDIT_CODE)) or "").strip().upper()
         name = str(values.get(str(self.columns[1].heading)) or "").strip()

@@ -19,7 +19,8 @@ class PersonImporter(Importer):
         for name in ("phone",):
             value = str(data.get(name) or "")
             data[name] = value[:-2] if value.endswith(".0") else value
-        data["active"] = str(data.get("active") or "是").strip() not in ("否", "0", "False", "false")
+        if data.get("active") in ("", None):
+            data["active"] = True  # left blank: on duty
         return data
 
 

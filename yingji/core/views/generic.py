@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from yingji.core import excel
+from yingji.core import excel, jobs
 from yingji.core.forms import transition_form
 from yingji.core.history import history_entries
 from yingji.core.models import Attachment
@@ -99,15 +100,24 @@ class ObjectListView(ScopedView):
     import_url_name: str | None = None
     title = ""
 
-    def get(self, request, *args, **kwargs):
+    def filtered(self, request) -> tuple[Any, models.QuerySet]:
+        """The filter set and the scoped, filtered, ordered rows the request asks for (the page, the export)."""
         queryset = self.get_queryset()
         paths = related_paths(self.columns)
         if paths:
             queryset = queryset.select_related(*paths)
         filterset = self.filterset_class(request.GET or None, queryset=queryset, request=request)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-        queryset = self.order(queryset, request.GET.get("sort", ""))
+        return filterset, self.order(queryset, request.GET.get("sort", ""))
+
+    def get(self, request, *args, **kwargs):
+        filterset, queryset = self.filtered(request)
         if request.GET.get("export") == "xlsx":
+            if queryset.count() > settings.EXPORT_BACKGROUND_ROWS:
+                # A large export is built by a worker; the page shows its progress and then the download.
+                job = jobs.export_request(user=request.user, spec=self.spec, query=request.GET.urlencode(),
+                                          title=str(self.model._meta.verbose_name_plural))
+                return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
             return self.export(queryset)
         page = paginate(request, queryset, self.paginate_by)
         query = request.GET.copy()
@@ -143,15 +153,20 @@ class ObjectListView(ScopedView):
         return queryset.order_by(*(queryset.model._meta.ordering or []), "pk")
 
     def export(self, queryset: models.QuerySet) -> HttpResponse:
-        """The list as Excel; a list that has an import exports its import's columns, so the file imports back."""
         title = str(self.model._meta.verbose_name_plural)
+        return excel.workbook_response(self.export_workbook(queryset), title)
+
+    def export_workbook(self, queryset: models.QuerySet, progress: Callable[[int], None] | None = None):
+        """The list as Excel; a list that has an import exports its import's columns, so the file imports back.
+        `progress` hears the number of rows written so far, every thousand rows."""
+        rows_of = excel.counted(queryset[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000), progress)
         importer = self.spec.importer if self.spec is not None else None
         if importer is not None:
-            return excel.workbook_response(importer.export_workbook(queryset), title)
+            return importer.export_workbook(rows_of)
         columns = [c for c in self.columns if c.export]
-        rows = ([c.value(obj) for c in columns] for obj in queryset[: excel.EXPORT_ROW_LIMIT].iterator(chunk_size=2000))
-        workbook = excel.export_rows(title, [c.heading(self.model) for c in columns], rows)
-        return excel.workbook_response(workbook, title)
+        rows = ([c.value(obj) for c in columns] for obj in rows_of)
+        return excel.export_rows(str(self.model._meta.verbose_name_plural), [c.heading(self.model) for c in columns],
+                                 rows)
 
 
 class ObjectDetailView(ScopedView):
@@ -386,6 +401,11 @@ class ObjectImportView(ScopedView, TemplateView):
         uploaded = request.FILES.get("file")
         if uploaded is None:
             return render(request, self.template_name, self.context(error=_("请选择要导入的 Excel 文件")), status=400)
+        if uploaded.size > settings.IMPORT_BACKGROUND_BYTES:
+            # A large file is imported by a worker; the page shows its progress and then the report.
+            job = jobs.import_request(user=request.user, spec=self.spec, uploaded=uploaded,
+                                      title=str(self.model._meta.verbose_name_plural))
+            return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
         try:
             report = self.importer.run(uploaded, actor=request.user)
         except excel.ImportFileError as exc:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from docx import Document
 
+from yingji.core.models import Organization, OrganizationKind
 from yingji.core.testing import add_enterprise_user, assert_official_layout
 from yingji.enterprises.testing import EnterpriseFactory
 from yingji.hazards.models import Hazard
@@ -78,6 +79,7 @@ def test_the_finding_page_turns_a_finding_into_a_hazard(client, world, firms, of
 
 
 def test_word_documents_open_and_carry_the_record(client, world, firms, officers):
+    Organization.objects.create(name="甲区应急管理局", kind=OrganizationKind.BUREAU, region=world.county1)
     inspection = make_inspection(firms["a"], officers["county1"][:2], checklist=make_checklist(), place="生产车间")
     _finding(inspection, None, is_violation=True, open_case=True, legal_basis="《安全生产法》第三十六条")
     case = bring_case_to(Case.objects.get(), "decided")

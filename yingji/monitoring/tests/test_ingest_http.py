@@ -184,7 +184,7 @@ def test_the_latest_values_api_gives_each_readable_point_its_newest_value_in_loc
     assert by_tag["PT-201"]["value"] is None  # not reported yet
     by_enterprise = api.get("/api/monitoring/points/latest/", {"enterprise": plant["source"].enterprise_id}).json()
     assert {row["tag"] for row in by_enterprise["results"]} == {"LT-101", "PT-201"}
-    by_region = api.get("/api/monitoring/points/latest/", {"region": world.village1.code}).json()
+    by_region = api.get("/api/monitoring/points/latest/", {"region": world.county1.code}).json()
     assert {row["tag"] for row in by_region["results"]} == {"LT-101", "PT-201"}
     one = api.get(f"/api/monitoring/points/{plant['level'].pk}/latest/").json()
     assert one["value"] == 12.5 and one["point"] == plant["level"].pk

@@ -16,6 +16,7 @@ def workbook(client, url, rows):
     template = load_workbook(io.BytesIO(client.get(url + "?template=1").content))
     sheet = template.worksheets[0]
     headings = [c.value for c in sheet[1]]
+    sheet.delete_rows(2)  # the example row, overwritten with real rows as a person would
     for values in rows:
         sheet.append([values.get(h) for h in headings])
     buffer = io.BytesIO()
