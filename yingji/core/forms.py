@@ -102,14 +102,14 @@ class ScopedModelForm(forms.ModelForm):
             self._annotate(child, lambda v, parent_of=parent_of: {"parent": parent_of.get(str(v), "")},
                            **{"data-filter-by": self[parent].auto_id, "data-filter-mode": "exact"})
 
-    def clean(self):
-        data = super().clean()
+    def _post_clean(self):
+        super()._post_clean()
+        # After the model's own validation, so its messages (a longitude above 136) come first.
         if "longitude" in self.fields and "latitude" in self.fields \
                 and not ({"longitude", "latitude"} & set(self._errors or {})):
-            problem = coordinates_problem(data, self.instance)
+            problem = coordinates_problem(self.cleaned_data, self.instance)
             if problem:
                 self.add_error("longitude", problem)
-        return data
 
 
 def fit_map_picker(form: forms.BaseForm) -> None:
