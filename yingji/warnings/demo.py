@@ -124,7 +124,7 @@ def _seed_drawn_area_warning(context: dict, townships: list, local: random.Rando
     users = context["users"]
     now = timezone.now().replace(second=0, microsecond=0)
     warning = services.warning_create(
-        actor=None, drafted_by=users["city_duty"], region=city, kind="forest_fire", level="orange",
+        actor=None, drafted_by=users["city_duty"], region=city, kind="forest_fire", event_type="11B25", level="orange",
         headline=headline, description="近期持续晴热少雨，林区可燃物干燥，森林火险气象等级达四级（高度危险）。",
         instructions="严禁野外用火，加强林区巡护和入山管控，扑火队伍靠前驻防。", onset=now,
         expires=now + timedelta(hours=48), source="青禾市林业局", area_polygon=mapping(polygon),
