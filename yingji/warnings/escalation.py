@@ -7,6 +7,15 @@ from django.utils.translation import gettext as _
 STEPS = {"sms": _("短信重发"), "voice": _("语音电话"), "superior": _("通知上级责任人")}
 
 
+def timetable_text(value) -> str:
+    """The timetable as a person reads it: 10分钟后语音电话；20分钟后通知上级责任人."""
+    if not isinstance(value, list) or not value:
+        return "—"
+    return "；".join(_("%(minutes)s分钟后%(step)s") % {"minutes": entry.get("after_minutes"),
+                                                       "step": STEPS.get(entry.get("step"), entry.get("step"))}
+                    for entry in value if isinstance(entry, dict))
+
+
 def timetable_problems(value) -> str | None:
     """None for a usable timetable, else the reason in Chinese."""
     if not isinstance(value, list):

@@ -13,6 +13,7 @@ from yingji.core.scoping import has_model_perm
 from yingji.core.tables import Column
 from yingji.core.views.generic import ObjectDetailView, ObjectEditView, ObjectListView
 from yingji.warnings import cap, services
+from yingji.warnings.escalation import timetable_text
 from yingji.warnings.forms import FollowForm, ForwardForm, UpstreamUploadForm, WarningForm
 from yingji.warnings.models import ResponsibleRole, UpstreamMessage, Warning, WarningStatus
 from yingji.warnings.selectors import public_current_warnings
@@ -85,7 +86,8 @@ class WarningDetailView(ObjectDetailView):
         Column("target_roles", accessor=_role_names),
         Column("target_organizations", accessor=_organization_names), Column("description"),
         Column("instructions"), Column("onset"), Column("expires"), Column("source"),
-        Column("drafted_by"), Column("approved_by"), Column("published_at"), Column("escalation"),
+        Column("drafted_by"), Column("approved_by"), Column("published_at"),
+        Column("escalation", accessor=lambda w: timetable_text(w.escalation)),
         Column("upstream", gettext_lazy("转发自"), accessor=lambda w: str(w.upstream) if w.upstream else ""),
     ]
 
