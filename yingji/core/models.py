@@ -17,8 +17,11 @@ from yingji.core.scoping import ScopedQuerySet, code_prefix_q
 from yingji.standards import division
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", _("请输入11位手机号码"))
+# A mobile (11 digits), a landline with its area code (and extension), a local number without it (7-8 digits, never
+# starting with 0 or 1), or a service number such as 110, 12350 or 95598. "1390000" is a mobile cut short: refused.
 phone_validator = RegexValidator(
-    r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{3,8})$", _("请输入手机号码或带区号的固定电话")
+    r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|[2-9]\d{6,7}|1\d{2,4}|9\d{4})$",
+    _("请输入11位手机号码、带区号的固定电话或服务号码（如12350）")
 )
 
 
