@@ -26,7 +26,7 @@ class OrganizationDeclarations:
     def invalid_form_data(self, world):
         data = self.valid_form_data(world)
         data["phone"] = "12345abc"
-        return data, "请输入手机号码或带区号的固定电话"
+        return data, "请输入11位手机号码、带区号的固定电话或服务号码"
 
     def out_of_scope_form_data(self, world):
         return self.valid_form_data(world, region=world.county2)

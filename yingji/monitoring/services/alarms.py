@@ -60,6 +60,27 @@ def _announce(alarm: Alarm, action: str) -> None:
                                       "enterprise": alarm.enterprise_id})
 
 
+def duty_room(alarm: Alarm, step: int) -> list[User]:
+    """The 值班员 of the bureau a step reaches (the county for steps 0 and 1, the city for 2)."""
+    code = alarm.region_id
+    bureau = code[:4] + "00000000" if step == 2 else code[:6] + "000000"
+    return list(User.objects.filter(is_active=True, scope_region_id=bureau, groups__name=roles.DUTY_OFFICER)
+                .distinct())
+
+
+def _step_note(alarm: Alarm, step: int, count: int) -> str:
+    """The timeline's note of a step; one that reached nobody says so and goes to the duty room instead."""
+    who = ESCALATION_STEPS[step][1]
+    if count:
+        return _("通知%(who)s %(n)d 人") % {"who": who, "n": count}
+    room = duty_room(alarm, step)
+    notify(recipients=room, kind=_("监测报警"),
+           title=_("【无人可达】%(enterprise)s 报警未能通知%(who)s") % {"enterprise": alarm.enterprise.name, "who": who},
+           body=_("报警编号 %(code)s：未找到可接收通知的%(who)s，请值班室电话联系处置。") % {"code": alarm.code, "who": who},
+           url=reverse("monitoring:alarm_detail", args=[alarm.pk]), subject=alarm)
+    return _("升级通知无人可达：未找到%(who)s，已转值班室 %(n)d 人") % {"who": who, "n": len(room)}
+
+
 def _notify_step(alarm: Alarm, step: int) -> int:
     recipients = alarm_recipients(alarm, step)
     subject = alarm.subject_label or alarm.enterprise.name
@@ -120,8 +141,7 @@ def alarm_raise(*, kind: str, level: int, at_ms: int, value: float | None = None
                   **owner)
     save_with_history(alarm, actor=None, reason=_("报警产生"))
     count = _notify_step(alarm, 0)
-    _event(alarm, AlarmEvent.Kind.RAISED, at, _("通知%(who)s %(n)d 人") % {"who": ESCALATION_STEPS[0][1], "n": count},
-           step=0)
+    _event(alarm, AlarmEvent.Kind.RAISED, at, _step_note(alarm, 0, count), step=0)
     _announce(alarm, "raised")
     return alarm
 
@@ -244,7 +264,6 @@ def alarm_escalate(*, alarm: Alarm, now: datetime) -> int:
     alarm.next_escalation_at = alarm.started_at + timedelta(minutes=city_minutes) if step == 1 else None
     save_with_history(alarm, actor=None, reason=_("未确认，逐级上报"))
     count = _notify_step(alarm, step)
-    _event(alarm, AlarmEvent.Kind.ESCALATED, now,
-           _("通知%(who)s %(n)d 人") % {"who": ESCALATION_STEPS[step][1], "n": count}, step=step)
+    _event(alarm, AlarmEvent.Kind.ESCALATED, now, _step_note(alarm, step, count), step=step)
     _announce(alarm, "escalated")
     return 1

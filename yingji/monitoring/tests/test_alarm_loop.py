@@ -7,12 +7,14 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from yingji.core.models import Attachment, StateChange
-from yingji.core.testing import ScopedModelViewTests, add_enterprise_user
+from yingji.core import roles
+from yingji.core.models import Attachment, Notification, StateChange
+from yingji.core.services import user_create
+from yingji.core.testing import PASSWORD, ScopedModelViewTests, add_enterprise_user
 from yingji.core.workflow import InvalidTransition
 from yingji.monitoring import services
 from yingji.monitoring.ingest import PointTable
-from yingji.monitoring.models import Alarm, AlarmStatus
+from yingji.monitoring.models import Alarm, AlarmEvent, AlarmStatus
 from yingji.monitoring.states import WORKFLOW
 from yingji.monitoring.testing import make_point, make_source
 
@@ -166,3 +168,16 @@ class TestAlarmPages(ScopedModelViewTests):
         client.force_login(world.county1_admin)
         content = client.get(self.url("list") + "?open=true").content.decode()
         assert open_alarm.code in content and closed.code not in content
+
+
+def test_a_step_that_reaches_nobody_is_flagged_and_goes_to_the_duty_room(world):
+    duty = {county: user_create(actor=None, username=f"{county.code}_duty", password=PASSWORD, real_name="值班员",
+                                roles=[roles.DUTY_OFFICER], scope_region=county)
+            for county in (world.county1, world.county2)}
+    # The enterprise of a fresh source has no account: step 0 (企业值班人员) reaches nobody.
+    alarm = raise_alarm(world.village1)
+    raised = AlarmEvent.objects.get(alarm=alarm, kind=AlarmEvent.Kind.RAISED)
+    assert raised.note.startswith("升级通知无人可达：未找到企业值班人员，已转值班室")
+    notice = Notification.objects.filter(recipient=duty[world.county1]).latest("pk")
+    assert "无人可达" in notice.title and alarm.code in notice.body
+    assert not Notification.objects.filter(recipient=duty[world.county2], title__contains="无人可达").exists()

@@ -76,7 +76,7 @@ def test_a_point_outside_every_village_is_refused_in_chinese(client, world):
     ({"category": ""}, "该字段是必填项"),
     ({"region": ""}, "请在地图上点选位置，或选择所在乡镇（街道）/村（社区）"),
     ({"address": ""}, "请填写详细地点"),
-    ({"reporter_phone": "abc-123"}, "请输入手机号码或带区号的固定电话"),
+    ({"reporter_phone": "abc-123"}, "请输入11位手机号码、带区号的固定电话或服务号码"),
     ({"region": "390102000000"}, "选择一个有效的选项"),
 ])
 def test_invalid_input_shows_chinese_errors_and_saves_nothing(client, world, overrides, message):
