@@ -52,7 +52,7 @@ class Region(models.Model):
     population = models.PositiveIntegerField(_("常住人口"), null=True, blank=True)
     area_km2 = models.FloatField(_("面积（平方公里）"), null=True, blank=True)
     # 城乡分类代码 of the statistics table (111 主城区 ... 220 村庄), given for villages.
-    urban_rural_code = models.CharField(_("城乡分类代码"), max_length=3, blank=True)
+    urban_rural_code = models.CharField(_("城乡分类代码"), max_length=3, blank=True, db_default="")
     # A code dropped from a later year's table stays (records still point to it), marked retired.
     retired_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     replaced_by = models.ForeignKey(

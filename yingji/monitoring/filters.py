@@ -33,11 +33,17 @@ class MajorHazardSourceFilterSet(RegionScopedFilterSet):
 class MonitoringPointFilterSet(RegionScopedFilterSet):
     search_fields = ("tag", "name", "source__name", "enterprise__name")
     kind = django_filters.ChoiceFilter(label=_("监测类型"), choices=PointKind.choices)
-    point = django_filters.BaseInFilter(field_name="pk", label=_("监测点（编号，逗号分隔）"))
+    point = django_filters.CharFilter(label=_("监测点（编号，逗号分隔）"), method="only_points")
 
     class Meta:
         model = MonitoringPoint
         fields = ["q", "region", "kind", "source", "enterprise", "is_active", "point"]
+
+
+    def only_points(self, queryset, name, value):
+        """Whole ids only; anything else (a huge number, 1e400, text) matches nothing rather than failing."""
+        ids = [int(part) for part in str(value).split(",") if part.strip().isdigit() and len(part.strip()) <= 18]
+        return queryset.filter(pk__in=ids)
 
 
 class AlarmFilterSet(RegionScopedFilterSet):

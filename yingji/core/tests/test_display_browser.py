@@ -12,6 +12,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from yingji.core import roles
@@ -65,8 +66,9 @@ def build_city():
     make_tipoff(world.village1)
     source = monitoring.make_source(world.county1, enterprise=enterprise)
     point = monitoring.make_point(source)
-    alarms.alarm_raise(kind="high", level=1, at_ms=int(timezone.now().timestamp() * 1000), value=16.2,
-                       threshold=15.0, point_id=point.pk)
+    with transaction.atomic():  # as the engine calls it: inside the ingest transaction
+        alarms.alarm_raise(kind="high", level=1, at_ms=int(timezone.now().timestamp() * 1000), value=16.2,
+                           threshold=15.0, point_id=point.pk)
     RescueTeamFactory(region=world.county1)
     WarehouseFactory(region=world.county1)
     ShelterFactory(region=world.village1)

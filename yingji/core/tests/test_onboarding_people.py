@@ -1,9 +1,11 @@
 """Organisations and people from Excel; default roles by organisation kind; first-login password; deactivation;
 the import pages (preview, confirm) for administrators only, never above their own subtree."""
 
+import importlib
 import io
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -20,6 +22,14 @@ from yingji.core.testing import PASSWORD, build_world
 
 pytestmark = pytest.mark.django_db
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _role_templates():
+    """The default templates its migration installs; a test that flushed the database before this one took them."""
+    initial = importlib.import_module("yingji.core.migrations.0007_onboarding_bureau_region_retirement")
+    if not RoleTemplate.objects.exists():
+        initial.add_role_templates(django_apps, None)
 
 
 @pytest.fixture
