@@ -9,7 +9,7 @@ CHECKOUT_ID := $(shell printf '%s' "$(CURDIR)" | md5sum | cut -c1-8)
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/yingji_$(CHECKOUT_ID)
 # pytest-xdist workers per half; each worker has its own database, task queue folder and ports.
 TEST_WORKERS ?= 2
-PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadscope
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadscope --durations=30
 # The halves use only their own database and no Redis cache or broker, whatever this shell has set.
 TEST_ENV := env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL
 export PYTHONDONTWRITEBYTECODE := 1

@@ -7,6 +7,7 @@ import pytest
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
 
+from yingji.celery import app as project_app
 from yingji.core import tasks
 
 
@@ -56,6 +57,10 @@ def worker_app(request, tmp_path):
     test_app.conf.task_always_eager = False
     yield test_app
     test_app.close()
+    # `start_worker` made the test app current and default; shared tasks sent later in this process (a report
+    # build's `.delay`) must go to the project's app again, not to this closed one's private queue.
+    project_app.set_current()
+    project_app.set_default()
 
 
 @pytest.mark.services
