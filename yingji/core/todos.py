@@ -275,7 +275,13 @@ def next_steps(obj: models.Model, workflows: Iterable[Workflow]) -> list[dict[st
     """"下一步" of a detail page: per move the record waits for, its label and who may make it (people, by unit)."""
     steps = []
     for workflow in workflows:
-        for move, people in who_may_act(obj, workflow):
+        waiting = who_may_act(obj, workflow)
+        # A move nobody may make is left out when a twin to the same state has people (代企业操作 for an
+        # enterprise without an account): the record is not stuck, and "暂无可办理的人员" would say it is.
+        covered = {move.target for move, people in waiting if people}
+        for move, people in waiting:
+            if not people and move.target in covered:
+                continue
             steps.append({"action": str(move.label), "people": [_person_label(p) for p in people[:5]],
                           "more": max(len(people) - 5, 0)})
     return steps

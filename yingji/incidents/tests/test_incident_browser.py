@@ -1,13 +1,19 @@
-"""The duty room's day in Debian's chromium: record, grade, report up, sign, overdue, dispatch from the map, allocate."""
+"""The duty room's day in Debian's chromium: record (nothing typed that a screen can offer), grade, report up to the
+city, signed by the city on the incident page, the Word report in the county bureau's name, overdue, dispatch from
+the map, allocate."""
 
+import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from docx import Document
 from playwright.sync_api import Page, expect
 
 from yingji.core.browser_testing import log_in
 from yingji.core.testing import build_world
+from yingji.enterprises.testing import EnterpriseFactory
 from yingji.incidents.models import Incident
 from yingji.incidents.tasks import flag_overdue_reports
 from yingji.incidents.testing import add_duty_people
@@ -22,6 +28,8 @@ def test_an_incident_from_record_to_dispatch(page: Page, live_server, transactio
     world = add_duty_people(build_world())
     team = RescueTeamFactory(region=world.county1, name="甲区危化救援队", longitude=118.51, latitude=36.41)
     store = WarehouseFactory(region=world.county1, name="甲区应急物资库")
+    EnterpriseFactory(region=world.village1, name="甲一化工有限公司", address="甲一社区化工路8号",
+                      longitude=118.5, latitude=36.4)
     tents = MaterialFactory(name="救灾帐篷", unit="顶", code="TENT-01")
     stock_receive(warehouse=store, material=tents, quantity=100, document_number="RK-1", actor=None)
     base = live_server.url
@@ -32,26 +40,35 @@ def test_an_incident_from_record_to_dispatch(page: Page, live_server, transactio
     page.get_by_label("事件类型").select_option("accident")
     page.get_by_label("事件子类").select_option("危险化学品事故")
     page.get_by_label("发生时间").fill(timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_label("发生地点").fill("甲一社区化工路8号")
-    page.get_by_label("发生地区划").select_option(world.village1.pk)
-    page.get_by_label("经度").fill("118.5")
-    page.get_by_label("纬度").fill("36.4")
+    # The place, its region and its point come from the enterprise chosen by name: nothing typed.
+    page.locator("#id_enterprise").select_option(label="甲一化工有限公司")
+    expect(page.locator("#id_place")).to_have_value("甲一社区化工路8号")
     page.get_by_label("死亡人数").fill("3")
     page.get_by_label("事件概况").fill("储罐区爆炸起火")
     page.get_by_label("信息来源").fill("企业报告")
     page.get_by_role("button", name="保存").click()
     expect(page.locator("#incident-grade")).to_have_text("较大")
     incident = Incident.objects.get(title="甲一社区化工厂爆炸事故")
+    assert (incident.region_id, incident.longitude, incident.latitude) == (world.village1.code, 118.5, 36.4)
 
     page.locator("#report-form").get_by_label("报告类型").select_option("first")
     page.locator("#report-form").get_by_role("button", name="报送").click()
     expect(page.locator("#reports")).to_contain_text("首报（第1次）")
+    # The county reports up to the city; the sender does not sign her own report.
+    expect(page.locator("#reports")).to_contain_text("测试市")
+    expect(page.locator("#reports form.transition-form")).to_have_count(0)
 
+    # The city's duty officer signs on the incident page itself.
     log_in(page, base, "city_duty")
-    page.goto(f"{base}/incidents/reports/")
-    page.get_by_role("link", name="首报").first.click()
-    page.locator("#sign-form").get_by_role("button", name="签收").click()
-    expect(page.locator(".detail-table").first).to_contain_text("已签收")
+    page.goto(f"{base}/incidents/{incident.pk}/")
+    page.locator("#reports form.transition-form[data-action=sign] button").click()
+    expect(page.locator("#reports")).to_contain_text("已签收")
+    with page.expect_download() as info:
+        page.locator("#reports").get_by_role("link", name="Word").first.click()
+    word = Document(io.BytesIO(Path(info.value.path()).read_bytes()))
+    text = "\n".join(paragraph.text for paragraph in word.paragraphs)
+    assert "甲区应急管理局" in text and "测试市应急管理局" in text
+    assert "甲一社区应急管理" not in text
 
     log_in(page, base, "county1_duty")
     page.goto(f"{base}/incidents/{incident.pk}/")
@@ -71,8 +88,8 @@ def test_an_incident_from_record_to_dispatch(page: Page, live_server, transactio
 
     page.goto(f"{base}/incidents/{incident.pk}/")
     form = page.locator("#allocation-form")
-    form.get_by_label("仓库").select_option(str(store.pk))
-    form.get_by_label("物资").select_option(str(tents.pk))
+    form.get_by_label("仓库").select_option(label="甲区应急物资库")
+    form.get_by_label("物资").select_option(label=str(tents))
     form.get_by_label("数量").fill("30")
     form.get_by_role("button", name="调拨").click()
     expect(page.locator("#allocations")).to_contain_text("救灾帐篷")

@@ -10,10 +10,12 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from yingji.core.browser_testing import log_in, square, watch_for_page_errors
-from yingji.core.models import Region
+from yingji.core.models import Attachment, Region
 from yingji.core.testing import build_world
 from yingji.enterprises.testing import EnterpriseFactory
 from yingji.hazards.models import Hazard
+from yingji.hazards.tests.test_hazard_browser import act
+from yingji.hazards.tests.test_hazard_pages import PNG
 from yingji.incidents.models import Incident
 from yingji.incidents.testing import add_duty_people
 from yingji.resources.testing import RescueTeamFactory, ShelterFactory
@@ -108,7 +110,7 @@ def test_an_incident_is_registered_by_picking(checked_page: Page, live_server, c
     assert incident.longitude == pytest.approx(moved, abs=1e-6)
 
 
-def test_a_hazard_is_registered_by_choosing_its_enterprise(checked_page: Page, live_server, city):
+def test_a_hazard_of_an_enterprise_without_an_account_goes_from_registration_to_closing(checked_page: Page, live_server, city):
     page = checked_page
     base = live_server.url
     log_in(page, base, "county1_officer")
@@ -126,6 +128,32 @@ def test_a_hazard_is_registered_by_choosing_its_enterprise(checked_page: Page, l
     expect(page.locator("#hazard-status")).to_be_visible()
     hazard = Hazard.objects.get(description="二号储罐可燃气体报警器失效")
     assert (hazard.enterprise_id, hazard.region_id) == (city.plant.pk, city.village1.code)
+
+    # The enterprise has no account: the page says so, and the officer carries the loop through to 销号.
+    act(page, "assign")
+    expect(page.locator("#hazard-status")).to_contain_text("整改中")
+    expect(page.get_by_test_id("next-step").first).to_contain_text("提交验收（代企业操作）")
+    expect(page.locator("form.transition-form[data-action=submit]")).to_have_count(0)
+    on_behalf = page.locator("form.transition-form[data-action=submit_for_enterprise]")
+    on_behalf.locator("textarea[name=measures]").fill("已更换报警器并校验合格")
+    on_behalf.locator("input[type=file]").set_input_files({"name": "现场照片.png", "mimeType": "image/png", "buffer": PNG})
+    act(page, "submit_for_enterprise", "现场核实：已更换，企业负责人张三在场")
+    expect(page.locator("#hazard-status")).to_contain_text("待验收")
+    act(page, "accept")
+    expect(page.locator("#hazard-status")).to_contain_text("已销号")
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("提交验收（代企业操作）")
+    expect(timeline).to_contain_text("现场核实：已更换")
+    # A closed hazard is read-only: no edit, no move.
+    expect(page.get_by_role("link", name="编辑")).to_have_count(0)
+    expect(page.locator("form.transition-form")).to_have_count(0)
+    expect(page.locator(".closed-record")).to_be_visible()
+    page.goto(f"{base}/hazards/{hazard.pk}/edit/")
+    assert page.url == f"{base}/hazards/{hazard.pk}/"
+    expect(page.locator(".closed-record")).to_be_visible()
+    hazard.refresh_from_db()
+    assert hazard.status == "closed" and hazard.description == "二号储罐可燃气体报警器失效"
+    assert Attachment.objects.filter(owner_id=str(hazard.pk), description="代企业操作佐证").exists()
 
 
 def test_the_nearest_resources_are_found_from_a_picked_point(checked_page: Page, live_server, city):
