@@ -135,6 +135,8 @@ class Incident(models.Model):
 class ReportStatus(models.TextChoices):
     SUBMITTED = "submitted", _("已报送")
     SIGNED = "signed", _("已签收")
+    # The reporting level is the platform's top: the report goes up outside the platform and nobody here signs it.
+    TOP_LEVEL = "top_level", _("本级为最高层级")
 
 
 class IncidentReport(models.Model):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.core import roles
+from yingji.core.bureau import bureau_root
 from yingji.core.models import Region, User
 from yingji.core.notifications import notify_after_commit
 from yingji.core.scoping import ensure_in_scope, ensure_perm, is_in_scope
@@ -25,12 +26,13 @@ from yingji.incidents.models import (
     IncidentReport,
     MaterialAllocation,
     ReportKind,
+    ReportStatus,
     ResponseLevel,
 )
 from yingji.incidents.states import REPORT_WORKFLOW, RESPONSE_WORKFLOW, TASK_WORKFLOW
 from yingji.resources.models import Warehouse
 from yingji.resources.services import rescue_team_change_status, stock_ensure_available, stock_issue
-from yingji.standards.division import level_of, parent_code
+from yingji.standards.division import ancestor_codes, level_of, parent_code
 
 # The facts a report version freezes, in the order the official layout prints them.
 SNAPSHOT_FIELDS = ["title", "category", "subtype", "occurred_at", "place", "longitude", "latitude", "region",
@@ -57,6 +59,17 @@ def reporting_level_of(actor: User | None, incident: Incident) -> str:
     if actor is not None and actor.scope_region_id:
         return county_of(actor.scope_region)
     return county_of(incident.region)
+
+
+def above_the_platform(region_code: str) -> bool:
+    """Whether a level lies above everyone on this platform: above the bureau's root region, or (no bureau
+    configured) a region where no active user's jurisdiction reaches. A report to it is made outside the platform
+    (by the channels the province prescribes) and the report here is marked 本级为最高层级, not left waiting."""
+    root = bureau_root()
+    if root is not None:
+        return region_code != root.code and root.code not in ancestor_codes(region_code)
+    levels = [region_code, *ancestor_codes(region_code)]
+    return not User.objects.filter(is_active=True, scope_region_id__in=levels).exists()
 
 
 def duty_people(region_code: str) -> list[User]:
@@ -143,14 +156,14 @@ def report_submit(*, incident: Incident, actor: User | None, kind: str, measures
         raise ValidationError({"kind": _("首报已报送，请报送续报或终报。")})
     reporting_level = reporting_level_of(actor, incident)
     upper = parent_code(reporting_level)
-    if upper is None:
-        raise ValidationError(_("没有上一级可报送。"))
+    top_level = upper is None or above_the_platform(upper)
     now = timezone.now()
     report = IncidentReport(
         incident=incident, kind=kind, sequence=(previous.sequence + 1) if previous else 1,
         snapshot=snapshot_of(incident, measures), measures=measures, region_id=incident.region_id,
-        to_region_id=upper, submitted_by=actor, submitted_at=now, due_at=incident.next_report_due,
+        to_region_id=upper or reporting_level, submitted_by=actor, submitted_at=now, due_at=incident.next_report_due,
         late=bool(incident.next_report_due and now > incident.next_report_due),
+        status=ReportStatus.TOP_LEVEL if top_level else ReportStatus.SUBMITTED,
     )
     report.full_clean()
     save_with_history(report, actor=actor, reason=report.get_kind_display())
@@ -159,6 +172,8 @@ def report_submit(*, incident: Incident, actor: User | None, kind: str, measures
     incident.closed = kind == ReportKind.FINAL
     incident.overdue_since = None
     save_with_history(incident, actor=actor, reason=_("报送%(kind)s") % {"kind": report.get_kind_display()})
+    if top_level:
+        return report
     recipients = duty_people(upper)
     url = reverse("incidents:incidentreport_detail", args=[report.pk])
     notify_after_commit(

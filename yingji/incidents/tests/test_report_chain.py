@@ -2,11 +2,14 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from yingji.core.models import Bureau, Notification
+from yingji.core.todos import who_may_act
 from yingji.core.workflow import InvalidTransition
 from yingji.incidents import services
 from yingji.incidents.models import IncidentReport, ReportStatus
-from yingji.incidents.states import upper_level_duty
+from yingji.incidents.states import REPORT_WORKFLOW, upper_level_duty
 from yingji.incidents.testing import IncidentFactory, add_duty_people
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +35,31 @@ def test_the_city_recording_a_county_incident_reports_above_itself_not_to_itself
     report = services.report_submit(incident=incident, actor=people.city_duty, kind="first")
     assert report.to_region_id == "390000000000"
     assert not upper_level_duty(people.city_duty, report)
+
+
+def test_the_top_level_report_is_marked_so_and_waits_for_nobody(people, django_capture_on_commit_callbacks):
+    # Nobody on the platform works at the province: the city is the top, its report goes up outside it.
+    incident = IncidentFactory(region=people.village1)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_submit(incident=incident, actor=people.city_duty, kind="first")
+    assert report.status == ReportStatus.TOP_LEVEL
+    assert report.get_status_display() == "本级为最高层级"
+    assert not Notification.objects.filter(kind="信息报送").exists()
+    assert who_may_act(report, REPORT_WORKFLOW) == []
+
+
+def test_the_bureaus_root_region_is_the_top_level(people):
+    Bureau.objects.create(name="甲区应急管理局", root_region=people.county1, configured_at=timezone.now())
+    county = services.report_submit(incident=IncidentFactory(region=people.village1), actor=people.county1_duty,
+                                    kind="first")
+    assert (county.to_region_id, county.status) == (people.city.code, ReportStatus.TOP_LEVEL)
+    Bureau.objects.update(root_region=people.city)
+    county = services.report_submit(incident=IncidentFactory(region=people.village1), actor=people.county1_duty,
+                                    kind="first")
+    assert county.status == ReportStatus.SUBMITTED
+    city = services.report_submit(incident=IncidentFactory(region=people.village1), actor=people.city_duty,
+                                  kind="first")
+    assert city.status == ReportStatus.TOP_LEVEL
 
 
 def test_the_sender_never_signs_her_own_report(people):
