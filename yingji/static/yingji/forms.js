@@ -263,7 +263,14 @@ window.yingji = window.yingji || {};
       if (results.length && !list.hidden) pick(results[0]);
       else search();
     });
-    input.addEventListener("blur", () => setTimeout(() => { list.hidden = true; }, 200));
+    // Closed by a press outside the search, by Escape or by Tab, not by losing focus: a focus moved by a script
+    // (or a window that lost focus) would otherwise hide the places before they can be chosen.
+    document.addEventListener("pointerdown", (event) => {
+      if (!el.contains(event.target)) list.hidden = true;
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" || event.key === "Tab") list.hidden = true;
+    });
   };
 
   // -- timetable rows ------------------------------------------------------------------------------------------
