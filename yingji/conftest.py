@@ -11,6 +11,7 @@ from django.core.cache import cache
 
 from yingji.celery import app
 from yingji.core import outbox
+from yingji.core.test_database import copy_template
 from yingji.core.testing import World, build_world
 
 SCRATCH_PREFIX = "yingji-test-"
@@ -48,6 +49,21 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, _
     database = django_settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3" and not database.get("TEST", {}).get("NAME"):
         database.setdefault("TEST", {})["NAME"] = str(_scratch / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """pytest-django's test database setup, on a copy of the migrated template (`yingji.core.test_database`)."""
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        copy_template(connections["default"])
+        config = setup_databases(verbosity=0, interactive=False, keepdb=True, aliases={"default"},
+                                 serialized_aliases=set())
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0)
 
 
 @pytest.fixture(scope="session", autouse=True)
