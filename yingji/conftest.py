@@ -11,7 +11,7 @@ from django.core.cache import cache
 
 from yingji.celery import app
 from yingji.core import outbox
-from yingji.core.test_database import copy_template
+from yingji.core.test_database import copy_template, flush_by_delete
 from yingji.core.testing import World, build_world
 
 SCRATCH_PREFIX = "yingji-test-"
@@ -57,6 +57,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
     from django.db import connections
     from django.test.utils import setup_databases, teardown_databases
 
+    flush_by_delete()
     with django_db_blocker.unblock():
         copy_template(connections["default"])
         config = setup_databases(verbosity=0, interactive=False, keepdb=True, aliases={"default"},

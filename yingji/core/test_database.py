@@ -111,3 +111,32 @@ def copy_template(connection: BaseDatabaseWrapper) -> None:
         _sqlite_copy(connection, target)
     elif connection.vendor == "postgresql":
         _postgresql_copy(connection, target)
+
+
+# A flush after each transactional test (browser tests, live streams) emptied every table with one TRUNCATE of
+# all ~200 of them: about a second on a quiet PostgreSQL and ten under load, most of it new files for tables that
+# were empty anyway. DELETE empties the few that hold rows and costs nothing on the others; the foreign keys
+# Django creates are DEFERRABLE INITIALLY DEFERRED, so the order of the deletes does not matter within the flush's
+# transaction.
+FLUSH_BY_DELETE = """DO $flush$
+DECLARE name text;
+BEGIN
+  FOREACH name IN ARRAY ARRAY[{tables}]::text[] LOOP
+    EXECUTE format('DELETE FROM %I', name);
+  END LOOP;
+END $flush$;"""
+
+
+def flush_by_delete() -> None:
+    """Make PostgreSQL's flush delete rows rather than truncate tables (not when sequences are to be reset)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if not tables or reset_sequences:
+            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        names = ", ".join("'" + table.replace("'", "''") + "'" for table in tables)
+        return [FLUSH_BY_DELETE.format(tables=names)]
+
+    DatabaseOperations.sql_flush = sql_flush

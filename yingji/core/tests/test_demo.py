@@ -22,6 +22,8 @@ from yingji.core.models import Organization, Region, User
 from yingji.enterprises import demo as enterprise_demo
 from yingji.enterprises.models import Category, Enterprise
 from yingji.standards import division, uscc
+from yingji.warnings.delivery import regions_in_polygon
+from yingji.warnings.models import Recipient, Warning, WarningStatus
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -259,3 +261,19 @@ def test_plans_are_deterministic():
         )
 
     assert plan(DEMO_SEED) == plan(DEMO_SEED)
+
+
+def test_a_demo_warning_is_addressed_by_a_drawn_polygon_and_by_organisations():
+    """The demo shows every way of addressing a warning: chosen regions, a drawn polygon, organisations (here, on
+    this module's seeded demo, rather than in the warnings app on a demo of its own)."""
+    warning = Warning.objects.get(area_polygon__isnull=False, status=WarningStatus.PUBLISHED)
+    assert not warning.area_regions.exists() and warning.target_organizations.count() == 2
+    inside = set(regions_in_polygon(warning.area_polygon, warning.region.prefix))
+    recipients = Recipient.objects.filter(warning=warning)
+    by_polygon = recipients.filter(region__in=inside)
+    by_organization = recipients.filter(person__organization__in=warning.target_organizations.all())
+    assert by_polygon.exists() and by_organization.count() == 2
+    assert recipients.count() == by_polygon.count() + by_organization.count()
+    assert recipients.filter(status="acknowledged").exists() and recipients.filter(status="pending").exists()
+    codes = list(Warning.objects.filter(status=WarningStatus.PUBLISHED).values_list("reply_code", flat=True))
+    assert warning.reply_code and len(codes) == len(set(codes)) >= 2
