@@ -47,7 +47,11 @@ STORED_KEY = re.compile(r"(?<![\w/.-])[a-z]+(?:_[a-z0-9]+)+(?![\w/.-])")
 # Pages outside the menu every user reaches from the top bar.
 ALWAYS = ["/notifications/"]
 
-ROLES = ["city_duty", "city_leader", "county1_officer", "county1_monitor", "enterprise_manager", "village1_grid"]
+# One user of every role (roles.ROLE_PERMISSIONS; test_the_walk_covers_every_role keeps the two in step).
+ROLES = {"city_duty": roles.DUTY_OFFICER, "city_leader": roles.LEADER, "county1_officer": roles.SUPERVISOR,
+         "county1_monitor": roles.MONITOR, "enterprise_manager": roles.ENTERPRISE_MANAGER,
+         "village1_grid": roles.GRID_MEMBER, "county1_admin": roles.ADMIN, "county1_rescue": roles.RESCUE_LEADER,
+         "county1_industry": roles.INDUSTRY_OFFICER}
 
 
 def build_city():
@@ -58,6 +62,7 @@ def build_city():
     warnings.add_person(world, "county1_signer", roles.LEADER, world.county1)
     monitoring.add_monitor(world, "county1_monitor", world.county1)
     warnings.add_person(world, "city_leader", roles.LEADER, world.city)
+    warnings.add_person(world, "county1_industry", roles.INDUSTRY_OFFICER, world.county1)
     enterprise = EnterpriseFactory(region=world.village1, name="甲一化工有限公司")
     add_enterprise_user(world, "enterprise_manager", enterprise)
 
@@ -135,6 +140,7 @@ def test_no_developer_values_on_any_menu_page_of_any_role(live_server, context):
     only = os.environ.get("DISPLAY_ROLES")
     for username in only.split(",") if only else ROLES:
         user = world.users[username]
+        assert ROLES[username] in user.role_names, username
         log_in(page, live_server.url, username)
         for url in menu_urls(user) + ALWAYS:
             if url.startswith("/api/"):
@@ -151,6 +157,8 @@ def test_no_developer_values_on_any_menu_page_of_any_role(live_server, context):
                     continue
                 text = page.locator("body").inner_text()
                 problems += [f"{username} {current}: {raw}" for raw in raw_values(text, usernames)]
+                if current == url and current not in ALWAYS and not page.locator("ol.breadcrumb").count():
+                    problems.append(f"{username} {current}: no breadcrumb")
                 if current == url:
                     detail = first_detail_link(page, url)
                     # A record's page is read once, by the first role whose list links to it.
@@ -170,3 +178,7 @@ def test_the_walk_recognises_each_kind_of_developer_value(shown):
 def test_the_walk_passes_what_people_read():
     assert raw_values("是 否 — 2026-12-07 12:00 16.2 m 甲区、乙区 请选择… county1_officer 第 1 页",
                       ("county1_officer",)) == []
+
+
+def test_the_walk_covers_every_role():
+    assert set(ROLES.values()) == set(roles.ROLE_PERMISSIONS)
