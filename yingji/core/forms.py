@@ -5,6 +5,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib.auth.models import Group
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.models import Organization, Region, User
@@ -37,10 +38,11 @@ class ScopedModelForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             queryset = getattr(field, "queryset", None)
             if isinstance(queryset, ScopedQuerySet):
                 field.queryset = queryset.restrict(user, "view")
+            self._without_retired(name, field)
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
                 field.empty_label = _("请选择")
@@ -56,6 +58,17 @@ class ScopedModelForm(forms.ModelForm):
         self._fit_map_picker()
         self._fit_located_choices()
         self._fit_dependent_choices()
+
+    def _without_retired(self, name: str, field: forms.Field) -> None:
+        """A region retired by a later year's division table is no longer offered, except where the record
+        already points to it (it keeps its value until someone chooses a current one)."""
+        queryset = getattr(field, "queryset", None)
+        if queryset is None or "retired_at" not in {f.name for f in queryset.model._meta.concrete_fields}:
+            return
+        current = self.initial.get(name)
+        values = current if isinstance(current, (list, tuple, models.QuerySet)) else [current]
+        keep = [getattr(value, "pk", value) for value in values if value not in (None, "")]
+        field.queryset = queryset.filter(Q(retired_at__isnull=True) | Q(pk__in=keep))
 
     def _visible(self, name: str) -> bool:
         return name in self.fields and not self.fields[name].widget.is_hidden
