@@ -62,7 +62,7 @@ COCKPIT_FIGURES = [
     ), cockpit_fire_danger),
     CockpitFigures("disaster_reports", (
         Figure("disaster_reports_overdue", gettext_lazy("灾情报送超时"), gettext_lazy("份"),
-               "disasters:disasterreport_list", overdue=True),
+               "disasters:reportduty_list", params={"overdue": "true"}, overdue=True),
     ), cockpit_reports_overdue),
 ]
 

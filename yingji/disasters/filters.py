@@ -1,4 +1,5 @@
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yingji.core.filters import IntegerFilter, RegionScopedFilterSet
@@ -93,16 +94,24 @@ class DutyFilterSet(RegionScopedFilterSet):
     kind = django_filters.ChoiceFilter(label=_("报告类型"), choices=ReportKind.choices)
     event = IntegerFilter(label=_("灾害事件"), field_name="event_id")
     pending = django_filters.BooleanFilter(label=_("未报送"), method="filter_pending")
+    overdue = django_filters.BooleanFilter(label=_("已超时未报"), method="filter_overdue")
 
     class Meta:
         model = ReportDuty
-        fields = ["q", "region", "event", "kind", "pending"]
+        fields = ["q", "region", "event", "kind", "pending", "overdue"]
 
     def filter_pending(self, queryset, name, value):
         if value is None:
             return queryset
         pending = queryset.filter(fulfilled_at__isnull=True, cancelled=False)
         return pending if value else queryset.exclude(pk__in=pending.values("pk"))
+
+    def filter_overdue(self, queryset, name, value):
+        """Past the deadline and not in: what the cockpit's 灾情报送超时 counts."""
+        if value is None:
+            return queryset
+        overdue = queryset.filter(fulfilled_at__isnull=True, cancelled=False, due_at__lt=timezone.now())
+        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
 
 
 class ConsultationFilterSet(RegionScopedFilterSet):

@@ -13,6 +13,8 @@ from yingji.analytics.testing import add_cockpit_people, fill_county
 from yingji.core import roles
 from yingji.core.services import user_create
 from yingji.core.testing import PASSWORD
+from yingji.disasters.models import ReportDuty
+from yingji.disasters.testing import make_event
 from yingji.enterprises.testing import EnterpriseFactory
 from yingji.inspections import services as inspection_services
 from yingji.inspections.testing import make_inspection, make_inspector
@@ -61,6 +63,9 @@ def city(world):
             inspection = make_inspection(enterprise, inspectors, inspected_on=day)
             inspection_services.case_open(actor=None, inspection=inspection, title="未按规定开展安全培训",
                                           facts="经查属实", filed_on=day)
+    # A flood in county 1 whose township's 初报 is past its deadline (灾情报送超时).
+    event = make_event(world.county1, [township1])
+    ReportDuty.objects.filter(event=event).update(due_at=timezone.now() - datetime.timedelta(hours=1))
     rollups.refresh_tallies()
     return world
 
@@ -93,7 +98,7 @@ def test_each_counted_figure_equals_the_list_it_opens(client, city, county, pers
     # The figures compared are not all zero: the world has something of each kind in both counties.
     expected = ["open_incidents", "active_warnings", "open_alarms", "major_hazards", "teams_standby", "cases"]
     if county == "county1":
-        expected.append("unanswered")
+        expected += ["unanswered", "disaster_reports_overdue"]
     for key in expected:
         assert compared[key][0] > 0, key
 
