@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from yingji.core import excel
-from yingji.core.access import page_access, signed_in
+from yingji.core.access import page_access
 from yingji.core.scoping import has_model_perm
 from yingji.core.tables import Column
 from yingji.core.views.generic import ObjectDetailView, ObjectListView
@@ -27,7 +27,7 @@ from yingji.core.workflow import timeline
 from yingji.warnings import links, services
 from yingji.warnings.config import config
 from yingji.warnings.delivery import acknowledge_many, record_delivery_reports
-from yingji.warnings.models import Delivery, Recipient, RecipientStatus, Warning
+from yingji.warnings.models import Delivery, Recipient, RecipientStatus, ResponsiblePerson, Warning
 from yingji.warnings.selectors import board_summary, board_unanswered
 from yingji.warnings.specs import DELIVERY, RECIPIENT
 
@@ -80,7 +80,12 @@ def acknowledge_link(request, token: str):
     return _ack_page(request, context, status=400 if error else 200)
 
 
-@page_access(signed_in)
+def answers_warnings(user) -> bool:
+    """A responsible person (责任人) behind this account: who receives warnings to answer (叫应)."""
+    return ResponsiblePerson._base_manager.filter(user=user).exists()
+
+
+@page_access(answers_warnings)
 def my_warnings(request):
     """The warnings addressed to the responsible person behind this account, with the answer button."""
     rows = (Recipient._base_manager.filter(person__user=request.user).select_related("warning")

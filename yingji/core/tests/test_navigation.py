@@ -8,6 +8,7 @@ from django.urls import reverse
 from yingji.core import roles
 from yingji.core.navigation import AREAS, MenuItem, may_open, menu, menu_for, menu_items
 from yingji.core.testing import add_role_users
+from yingji.warnings.services import person_create
 
 pytestmark = pytest.mark.django_db
 
@@ -44,9 +45,14 @@ def test_the_pages_the_menu_hides_refuse_that_user(people, role):
     assert [(label, status) for label, status in opened if status not in (403, 404)] == []
 
 
-def test_the_grid_member_sees_his_own_pages_and_no_bureau_pages(people):
-    labels = {entry["label"] for entry in menu_items(people[roles.GRID_MEMBER])}
-    assert {"我的叫应", "报送灾情", "灾情报告", "隐患台账"} <= labels
+def test_the_grid_member_sees_his_own_pages_and_no_bureau_pages(people, world):
+    grid = people[roles.GRID_MEMBER]
+    labels = {entry["label"] for entry in menu_items(grid)}
+    assert {"报送灾情", "灾情报告", "隐患台账"} <= labels
+    # 我的叫应 is for the responsible people (责任人) warnings are addressed to: a grid member once registered as one.
+    assert "我的叫应" not in labels
+    person_create(actor=None, region=world.village1, role="grid_member", name="网格员", phone="13900000009", user=grid)
+    assert "我的叫应" in {entry["label"] for entry in menu_items(grid)}
     assert not labels & {"接口文档", "队伍演练覆盖", "用户", "预警信息", "公众预警页"}
 
 
