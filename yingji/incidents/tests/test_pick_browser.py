@@ -47,9 +47,10 @@ def city(transactional_db):
 def choose_enterprise(page: Page, term: str, name: str) -> None:
     page.locator("#id_enterprise-ts-control").fill(term)
     page.locator(".ts-dropdown .option", has_text=name).click()
-    # As a person would before going on: the list has closed and the choice is shown.
-    expect(page.locator("#id_enterprise + .ts-wrapper .ts-dropdown")).to_be_hidden()
+    # As a person would before going on: the choice is shown, and the list is closed (Escape) before the next field.
     expect(page.locator("#id_enterprise + .ts-wrapper .item")).to_have_text(name)
+    page.keyboard.press("Escape")
+    expect(page.locator("#id_enterprise + .ts-wrapper .ts-dropdown")).to_be_hidden()
 
 
 def pick_place(page: Page, term: str, name: str) -> None:

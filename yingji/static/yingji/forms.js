@@ -24,6 +24,8 @@ window.yingji = window.yingji || {};
     const settings = {
       maxOptions: null,
       allowEmptyOption: !select.multiple,
+      // A single choice closes the list once made, so the next field is not under it.
+      closeAfterSelect: !select.multiple,
       create: false,
       plugins: select.multiple ? ["remove_button"] : [],
       placeholder: select.multiple ? "输入名称搜索，可多选" : "输入名称搜索",
@@ -159,6 +161,19 @@ window.yingji = window.yingji || {};
     const mapEl = el.querySelector("[data-picker-map]");
     const hint = el.querySelector("[data-picker-hint]");
     mapEl.id = mapEl.id || (lonInput.id || "picker") + "_map";
+    const writeInputs = (lat, lon, what) => {
+      lonInput.value = lon.toFixed(6);
+      if (latInput) latInput.value = lat.toFixed(6);
+      [lonInput, latInput].forEach((i) => i && i.dispatchEvent(new Event("change", { bubbles: true })));
+      if (hint) hint.textContent = `${what}：${lonInput.value}, ${latInput ? latInput.value : ""}`;
+    };
+    // The place search works before the map has loaded: it fills the inputs, and the map (now or once loaded)
+    // puts its marker where the inputs say.
+    placeSearch(el, (place) => {
+      writeInputs(place.lat, place.lon, `已选“${place.name}”`);
+      const region = el.closest("form") && el.closest("form").querySelector("select[name=region]");
+      if (region && !region.value && place.region) setValue(region, place.region);
+    });
     ensureLeaflet(el).then(() => {
       const map = ns.createMap(mapEl.id, ns.tileUrl());
       const pin = L.divIcon({ className: "map-picker-pin", iconSize: [18, 18], iconAnchor: [9, 9] });
@@ -174,12 +189,7 @@ window.yingji = window.yingji || {};
         mapEl.dataset.markerLon = lon.toFixed(6);
         mapEl.dataset.markerLat = lat.toFixed(6);
       };
-      const write = (latlng, what) => {
-        lonInput.value = latlng.lng.toFixed(6);
-        if (latInput) latInput.value = latlng.lat.toFixed(6);
-        [lonInput, latInput].forEach((i) => i && i.dispatchEvent(new Event("change", { bubbles: true })));
-        if (hint) hint.textContent = `${what}：${lonInput.value}, ${latInput ? latInput.value : ""}`;
-      };
+      const write = (latlng, what) => writeInputs(latlng.lat, latlng.lng, what);
       const fromInputs = (zoomIn) => {
         const lon = number(lonInput);
         const lat = number(latInput);
@@ -203,12 +213,6 @@ window.yingji = window.yingji || {};
         delete mapEl.dataset.markerLon;
         delete mapEl.dataset.markerLat;
         if (hint) hint.textContent = "已清除位置。";
-      });
-      placeSearch(el, (place) => {
-        show(place.lat, place.lon, true);
-        write(L.latLng(place.lat, place.lon), `已选“${place.name}”`);
-        const region = el.closest("form") && el.closest("form").querySelector("select[name=region]");
-        if (region && !region.value && place.region) setValue(region, place.region);
       });
     });
   };
