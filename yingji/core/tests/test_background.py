@@ -1,5 +1,6 @@
 """The background worker over the real brokers: Redis in production, the filesystem queue when embedded."""
 
+import os
 import socket
 import uuid
 
@@ -98,3 +99,28 @@ def test_the_production_cache_talks_to_redis():
     cache.set(key, {"区划": "390102"}, 30)
     assert cache.get(key) == {"区划": "390102"}
     cache.delete(key)
+
+
+def test_the_embedded_broker_never_shows_a_half_written_message(tmp_path, monkeypatch):
+    """A consumer listing the folder while a message is written must not find it there before it is complete."""
+    from kombu import Connection
+    from kombu.transport import resolve_transport
+
+    from yingji.filesystem_broker import Transport
+
+    assert resolve_transport("filesystem") is Transport
+    seen_while_writing = []
+    real_replace = os.replace
+
+    def replace(source, target):
+        seen_while_writing.append(sorted(os.listdir(tmp_path)))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path)}
+    with Connection("filesystem://", transport_options=options) as connection:
+        queue = connection.SimpleQueue("atomic-test")
+        queue.put({"n": 1})
+        assert all(not name.endswith("atomic-test.msg") for name in seen_while_writing[0])
+        assert queue.get(timeout=5).payload == {"n": 1}
+        queue.close()
