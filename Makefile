@@ -73,8 +73,10 @@ lint: setup
 test-sqlite: setup | system-test
 	@bin/timed "SQLite half" $(TEST_ENV) $(BIN)/pytest $(PYTEST_PARALLEL)
 
+# The browser tests drive pages whose database is incidental to them; they run once, in the SQLite half (the
+# embedded default), and every other test runs on both databases.
 test-postgres: setup | system-test
-	@bin/timed "PostgreSQL half" $(TEST_ENV) DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_PARALLEL)
+	@bin/timed "PostgreSQL half" $(TEST_ENV) DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_PARALLEL) -m "not browser"
 
 # Lint, then both halves at once (the machine's cores shared by their workers); each half's output is printed
 # when it ends, followed by its time.
