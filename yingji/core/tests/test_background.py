@@ -113,11 +113,12 @@ def test_the_embedded_broker_never_shows_a_half_written_message(tmp_path, monkey
     real_replace = os.replace
 
     def replace(source, target):
-        seen_while_writing.append(sorted(os.listdir(tmp_path)))
+        seen_while_writing.append(sorted(name for name in os.listdir(tmp_path) if name != "control"))
         real_replace(source, target)
 
     monkeypatch.setattr(os, "replace", replace)
-    options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path)}
+    options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path),
+               "control_folder": str(tmp_path / "control")}
     with Connection("filesystem://", transport_options=options) as connection:
         queue = connection.SimpleQueue("atomic-test")
         queue.put({"n": 1})
