@@ -262,6 +262,8 @@ IMPORT_MAX_BLANK_ROWS = int(os.environ.get("IMPORT_MAX_BLANK_ROWS", "1000"))
 IMPORT_BATCH_ROWS = int(os.environ.get("IMPORT_BATCH_ROWS", "100"))
 # Larger imports and exports run as background jobs with a progress page (yingji/core/jobs.py).
 IMPORT_BACKGROUND_BYTES = int(os.environ.get("IMPORT_BACKGROUND_BYTES", str(256 * 1024)))
+# A background import may hold more rows than one in a request (IMPORT_MAX_ROWS): 20,000 people in one file.
+IMPORT_BACKGROUND_MAX_ROWS = int(os.environ.get("IMPORT_BACKGROUND_MAX_ROWS", "50000"))
 EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", "10000"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -273,12 +275,17 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
         "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                      "KEY_PREFIX": "throttle"},
+        "jobs": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "jobs"},
     }
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "throttle": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": THROTTLE_CACHE_TABLE,
                      "OPTIONS": {"MAX_ENTRIES": 100000}},
+        # The progress of a background job writing in one long transaction, which SQLite's single writer keeps out
+        # of the database until it commits (yingji/core/jobs.py `JobProgress`): files the web and worker share.
+        "jobs": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                 "LOCATION": str(VAR_DIR / "cache" / "jobs")},
     }
 
 # Celery: Redis in production; in the embedded mode a filesystem queue under

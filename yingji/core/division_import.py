@@ -17,19 +17,23 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
-from yingji.core import excel
+from yingji.core import bulk, excel
+from yingji.core.bureau import bureau_root
 from yingji.core.models import Region, User
-from yingji.core.scoping import code_prefix_q
+from yingji.core.scoping import code_prefix_q, has_model_perm
 from yingji.standards import division
 
 CODE_HEADINGS = ("统计用区划代码", "区划代码", "行政区划代码", "代码", "code")
@@ -38,6 +42,8 @@ URBAN_RURAL_HEADINGS = ("城乡分类代码", "城乡分类", "urban_rural_code"
 URBAN_RURAL_CODES = {"111", "112", "121", "122", "123", "210", "220"}
 PREVIEW_ROWS = 20
 BULK_BATCH = 2000
+# New rows per COPY (PostgreSQL) or executemany (SQLite): the progress is reported after each.
+WRITE_BATCH = 20000
 
 
 @dataclass(frozen=True)
@@ -254,15 +260,23 @@ def plan_divisions(rows: list[DivisionRow], *, root_code: str) -> DivisionPlan:
 # Writing ------------------------------------------------------------------------------------------------------
 
 def apply_divisions(rows: list[DivisionRow], *, root_code: str, actor: User | None,
-                    expected: dict[str, int] | None = None) -> DivisionPlan:
+                    expected: dict[str, int] | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> DivisionPlan:
     """Plan again against the database as it is now and write the whole plan in one transaction.
 
     Refuses a plan with errors, and (with `expected`, the counts of the preview the user confirmed) a plan that has
     changed since the preview. The actor must be allowed to change regions, and the root must lie in their subtree.
+    `progress(written, total)` is called after each batch, inside the transaction: what it records elsewhere must
+    not go through this transaction (`yingji.core.jobs.JobProgress`).
+
+    A province's table is ~700,000 rows, nearly all new at the first import: they and their history rows go in by
+    COPY on PostgreSQL (`yingji.core.bulk`), with no model instance per row; the few renamed and retired ones of a
+    later year go through the ORM's bulk update with history.
     """
     if actor is not None:
         if not Region.objects.restrict(actor, "change").filter(code=root_code).exists():
             raise DivisionImportError(_("您没有修改该区划及其下级区划的权限"))
+    report = progress or (lambda written, total: None)
     with transaction.atomic():
         # One import at a time: the bureau's root row is the lock.
         Region.objects.select_for_update().filter(code=root_code).first()
@@ -273,30 +287,62 @@ def apply_divisions(rows: list[DivisionRow], *, root_code: str, actor: User | No
             raise DivisionImportError(_("预览之后区划数据已有变化，请重新上传预览"))
         now = timezone.now()
         reason = _("导入区划代码表")
-        new_regions = [
-            Region(code=row.code, name=row.name, level=division.level_of(row.code),
-                   parent_id=division.parent_code(row.code), urban_rural_code=row.urban_rural_code)
-            for row in sorted(plan.new, key=lambda r: r.code)
-        ]
-        if new_regions:
-            bulk_create_with_history(new_regions, Region, batch_size=BULK_BATCH, default_user=actor,
-                                     default_change_reason=reason)
         changed_rows = [row for row, _old in plan.renamed] + plan.reclassified + plan.restored
+        total = len(plan.new) + len(changed_rows) + len(plan.retired)
+        written = 0
+        report(written, total)
+        new_rows = sorted(plan.new, key=lambda r: r.code)  # parents before their children
+        for start in range(0, len(new_rows), WRITE_BATCH):
+            batch = new_rows[start:start + WRITE_BATCH]
+            _insert_new(batch, actor=actor, when=now, reason=reason)
+            written += len(batch)
+            report(written, total)
         by_code = {row.code: row for row in changed_rows}
-        updates = list(Region.objects.filter(code__in=list(by_code)))
-        for region in updates:
-            row = by_code[region.code]
-            region.name = row.name
-            region.urban_rural_code = row.urban_rural_code or region.urban_rural_code
-            region.retired_at = None
-            region.replaced_by = None
         retired = {code: replacement for code, _name, replacement in plan.retired}
-        retiring = list(Region.objects.filter(code__in=list(retired)))
-        for region in retiring:
-            region.retired_at = now
-            region.replaced_by_id = retired[region.code] or None
-        if updates or retiring:
-            bulk_update_with_history(updates + retiring, Region,
-                                     ["name", "urban_rural_code", "retired_at", "replaced_by"],
-                                     batch_size=BULK_BATCH, default_user=actor, default_change_reason=reason)
+        codes = sorted(by_code) + sorted(retired)
+        for start in range(0, len(codes), BULK_BATCH):
+            regions = list(Region.objects.filter(code__in=codes[start:start + BULK_BATCH]))
+            for region in regions:
+                row = by_code.get(region.code)
+                if row is not None:
+                    region.name = row.name
+                    region.urban_rural_code = row.urban_rural_code or region.urban_rural_code
+                    region.retired_at = None
+                    region.replaced_by = None
+                else:
+                    region.retired_at = now
+                    region.replaced_by_id = retired[region.code] or None
+            bulk_update_with_history(regions, Region, ["name", "urban_rural_code", "retired_at", "replaced_by"],
+                                     batch_size=BULK_BATCH, default_user=actor, default_change_reason=reason,
+                                     default_date=now)
+            written += len(regions)
+            report(written, total)
     return plan
+
+
+NEW_FIELDS = ("code", "name", "level", "parent", "urban_rural_code")
+
+
+def _insert_new(rows: list[DivisionRow], *, actor: User | None, when: datetime, reason: str) -> None:
+    """New regions and their history rows ("+", as `bulk_create_with_history` would write them)."""
+    values = [(row.code, row.name, division.level_of(row.code), division.parent_code(row.code), row.urban_rural_code)
+              for row in rows]
+    bulk.insert_rows(Region, NEW_FIELDS, values)
+    actor_id = actor.pk if actor is not None else None
+    bulk.insert_rows(Region.history.model,
+                     (*NEW_FIELDS, "history_date", "history_type", "history_user", "history_change_reason"),
+                     (value + (when, "+", actor_id, reason) for value in values))
+
+
+def import_root_for(user: User) -> Region:
+    """Where the user's region import may write: their own region (never above it), or the bureau's root.
+
+    Raises PermissionDenied for a person who may not import regions at all."""
+    if not has_model_perm(user, Region, "change") or user.scope_enterprise_id:
+        raise PermissionDenied(_("只有系统管理员可以导入区划。"))
+    if user.scope_region_id:
+        return user.scope_region
+    root = bureau_root()
+    if root is None:
+        raise PermissionDenied(_("请先配置本局信息。"))
+    return root

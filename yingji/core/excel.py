@@ -243,12 +243,13 @@ def import_limits() -> dict[str, Any]:
     }
 
 
-def read_rows(uploaded_file, headings: list[str], max_bytes: int | None = None) -> list[ImportRow]:
+def read_rows(uploaded_file, headings: list[str], max_bytes: int | None = None,
+              max_rows: int | None = None) -> list[ImportRow]:
     """Every row of the first sheet keyed by heading, read and checked before the caller writes anything.
 
     Raises ImportFileError for a file that is not an Excel workbook, is too large (packed or unpacked),
-    declares a DTD or entities, lacks a column of the template or has more than IMPORT_MAX_ROWS rows.
-    The sheet is streamed (openpyxl read-only) and its declared size is ignored, since it can lie:
+    declares a DTD or entities, lacks a column of the template or has more than IMPORT_MAX_ROWS rows (`max_rows`:
+    a background job's larger cap). The sheet is streamed (openpyxl read-only) and its declared size is ignored, since it can lie:
     reading stops after IMPORT_MAX_BLANK_ROWS blank rows in a row.
     """
     max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
@@ -266,7 +267,8 @@ def read_rows(uploaded_file, headings: list[str], max_bytes: int | None = None) 
         header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
         positions = _positions(header, headings)
         width = max(positions[h] for h in headings) + 1 if headings else 1
-        return collect_rows(sheet.iter_rows(min_row=2, max_col=width, values_only=True), positions, headings)
+        return collect_rows(sheet.iter_rows(min_row=2, max_col=width, values_only=True), positions, headings,
+                            max_rows=max_rows)
     except ImportFileError:
         raise
     except Exception as exc:  # a damaged sheet fails while it is streamed, not when the workbook opens
@@ -286,13 +288,13 @@ def _positions(header: Iterable[Any] | None, headings: list[str]) -> dict[str, i
 
 
 def collect_rows(records: Iterable[Iterable[Any]], positions: dict[str, int], headings: list[str],
-                 first_number: int = 2) -> list[ImportRow]:
+                 first_number: int = 2, max_rows: int | None = None) -> list[ImportRow]:
     """The data rows of a sheet or CSV file under the import caps; blank rows are skipped.
 
     Counting happens while reading, so a file that declares (or holds) millions of empty rows costs
     IMPORT_MAX_BLANK_ROWS iterations, and one with too many rows is refused as soon as it passes the cap.
     """
-    max_rows, max_blank = settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_BLANK_ROWS
+    max_rows, max_blank = max_rows or settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_BLANK_ROWS
     rows: list[ImportRow] = []
     blank_run = 0
     for number, record in enumerate(records, start=first_number):

@@ -168,14 +168,17 @@ class Importer:
         heading = next(str(c.heading) for c in self.columns if c.field == self.key_field)
         return str(values.get(heading) or "").strip().upper() or None
 
-    def run(self, uploaded_file, *, actor, progress: Callable[[int, int], None] | None = None) -> excel.ImportReport:
+    def run(self, uploaded_file, *, actor, progress: Callable[[int, int], None] | None = None,
+            max_rows: int | None = None) -> excel.ImportReport:
         """Read and check the whole file (nothing written yet), then write its rows in short transactions.
+
+        `max_rows` raises the cap on the rows of a file (IMPORT_MAX_ROWS) for a background job.
 
         A row repeats another only if that one was written: a corrected copy of a refused row goes through, and
         the refused row keeps its own reasons.
         """
         report = excel.ImportReport()
-        rows = [row for row in excel.read_rows(uploaded_file, self.headings(), settings.IMPORT_MAX_BYTES)
+        rows = [row for row in excel.read_rows(uploaded_file, self.headings(), settings.IMPORT_MAX_BYTES, max_rows)
                 if not self.is_example(row)]
         written: dict[Hashable, int] = {}
         write_in_batches(rows, lambda row: self._write(row, actor, report, written), progress=progress)

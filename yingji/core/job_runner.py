@@ -1,5 +1,6 @@
 """Runs a background job (`yingji.core.jobs`): the export as its list would give it, the import as its page would
-run it, both as the job's owner, reporting progress on the way."""
+run it, both as the job's owner, reporting progress on the way; and the confirmed import of a region table, written
+all or nothing as its preview showed it."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ import io
 import logging
 
 from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yingji.core import excel, jobs
-from yingji.core.models import BackgroundJob, JobKind, JobStatus
+from yingji.core.division_import import DivisionImportError, DivisionRow, apply_divisions, import_root_for
+from yingji.core.models import BackgroundJob, JobKind, JobStatus, StagedImport
 from yingji.core.specs import spec_for
 from yingji.core.views.generic import view_for
 
@@ -29,8 +34,10 @@ def run_job(job_id: int) -> BackgroundJob | None:
         if job.kind == JobKind.EXPORT:
             content, name = _export(job)
             return jobs.finish(job, result=content, result_name=name)
+        if job.model_label == jobs.REGION_IMPORT:
+            return jobs.finish(job, report=_import_regions(job))
         return jobs.finish(job, report=_import(job))
-    except excel.ImportFileError as exc:
+    except (excel.ImportFileError, DivisionImportError, PermissionDenied) as exc:
         return jobs.fail(job, str(exc))
     except Exception as exc:
         log.exception("background job %s failed", job.pk)
@@ -70,6 +77,36 @@ def _import(job: BackgroundJob) -> dict:
         jobs.report_progress(job.pk, 5 + done * 90 // max(total, 1), _("已处理 %(done)d / %(total)d 行") % {
             "done": done, "total": total})
 
-    report = spec.importer.run(uploaded, actor=job.owner, progress=progress)
+    report = spec.importer.run(uploaded, actor=job.owner, progress=progress,
+                               max_rows=settings.IMPORT_BACKGROUND_MAX_ROWS)
     return {"created": report.created, "updated": report.updated,
             "errors": [[number, message] for number, message in report.errors]}
+
+
+def _import_regions(job: BackgroundJob) -> dict:
+    """The staged region table written under the owner's import root as it is now, in one transaction."""
+    staged_pk = int(QueryDict(job.query).get("staged", "0"))
+    root = import_root_for(job.owner)
+    with jobs.JobProgress(job.pk) as progress:
+        progress(2, _("读取已预览的区划代码表"))
+        with transaction.atomic():
+            staged = (StagedImport.objects.select_for_update()
+                      .filter(pk=staged_pk, kind="regions", created_by=job.owner, applied_at__isnull=True).first())
+            if staged is None:
+                raise DivisionImportError(_("该导入已完成或已失效，请重新上传预览"))
+            if staged.payload["root"] != root.code:
+                raise PermissionDenied(_("该导入不在您的辖区内，请重新上传预览"))
+            rows = [DivisionRow(*values) for values in staged.payload["rows"]]
+            progress(5, _("核对 %(rows)d 行区划代码") % {"rows": len(rows)})
+
+            def written(done: int, total: int) -> None:
+                progress(10 + done * 88 // max(total, 1), _("已写入 %(done)d / %(total)d 个区划") % {
+                    "done": done, "total": total})
+
+            plan = apply_divisions(rows, root_code=root.code, actor=job.owner, expected=staged.summary,
+                                   progress=written)
+            staged.applied_at = timezone.now()
+            staged.save(update_fields=["applied_at"])
+    return {"created": len(plan.new), "updated": len(plan.renamed) + len(plan.reclassified) + len(plan.restored),
+            "renamed": len(plan.renamed), "reclassified": len(plan.reclassified), "restored": len(plan.restored),
+            "retired": len(plan.retired), "errors": []}

@@ -124,7 +124,7 @@ def user_create(
     *,
     actor: User | None,
     username: str,
-    password: str,
+    password: str | None,
     real_name: str,
     roles: list[str],
     scope_region: Region | None = None,
@@ -149,8 +149,12 @@ def user_create(
         is_superuser=is_superuser,
         is_staff=is_superuser,
     )
-    validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        # No password: the person signs in through unified sign-on, or an administrator sets one later.
+        user.set_unusable_password()
+    else:
+        validate_password(password, user)
+        user.set_password(password)
     user.full_clean(exclude=["password"])
     save_with_history(user, actor=actor, reason=_("新建用户"))
     _set_roles(user, roles)

@@ -1,11 +1,12 @@
-"""The region import as an administrator does it in the browser: upload, see the preview, confirm."""
+"""The region import as an administrator does it in the browser: upload, see the preview, confirm, watch the job."""
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from yingji.core import job_runner
 from yingji.core.browser_testing import log_in
 from yingji.core.bureau import bureau_configure
-from yingji.core.models import Region
+from yingji.core.models import BackgroundJob, Region
 from yingji.core.testing import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,6 +31,9 @@ def test_a_region_table_is_previewed_then_confirmed(page: Page, live_server, tra
     expect(page.get_by_role("cell", name="乙一新村")).to_be_visible()
     assert not Region.objects.filter(code="390102001003").exists()  # nothing written before the confirmation
     page.get_by_test_id("confirm-import").click()
-    expect(page.locator(".alert-success")).to_contain_text("新增 1，更名 1，撤销 1")
+    # The confirmation queues a background job; its page polls the progress until the worker has written it.
+    expect(page.get_by_test_id("job-status")).to_have_text("排队中")
+    job_runner.run_job(BackgroundJob.objects.latest("pk").pk)
+    expect(page.get_by_test_id("job-report")).to_contain_text("新增 1，更名 1，撤销 1")
     assert Region.objects.get(code="390102001003").name == "甲三社区"
     assert Region.objects.get(code="390103100202").retired_at is not None

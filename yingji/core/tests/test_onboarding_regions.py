@@ -143,7 +143,9 @@ def test_the_command_previews_then_applies(world, tmp_path):
     call_command("import_regions", str(path), "--root", ROOT, stdout=out)
     assert "更名 390103100201 乙一村 → 乙一新村" in out.getvalue()
     assert Region.objects.get(code="390103100201").name == "乙一村"
-    call_command("import_regions", str(path), "--root", ROOT, "--apply", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("import_regions", str(path), "--root", ROOT, "--apply", stdout=out)
+    assert "已写入 4 / 4（100%）" in out.getvalue()  # 1 renamed, 3 given their 城乡分类代码
     assert Region.objects.get(code="390103100201").name == "乙一新村"
     path.write_text("统计用区划代码,名称\n123,坏\n", encoding="utf-8")
     with pytest.raises(CommandError, match="1 处错误"):

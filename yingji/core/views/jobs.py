@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from yingji.core.jobs import jobs_of
+from yingji.core.jobs import jobs_of, live
 from yingji.core.models import BackgroundJob, JobKind, JobStatus
 from yingji.core.specs import spec_for
 
 
 def _context(job: BackgroundJob) -> dict:
+    job = live(job)
     finished = job.status in (JobStatus.DONE, JobStatus.FAILED)
     errors = (job.report or {}).get("errors", [])
     return {"job": job, "finished": finished, "errors": errors,

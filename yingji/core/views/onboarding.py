@@ -15,13 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yingji.core import bureau as bureau_services
-from yingji.core import onboarding
+from yingji.core import jobs, onboarding
 from yingji.core.boundary_import import BoundaryFeature, apply_boundaries, plan_boundaries, read_boundary_file
 from yingji.core.division_import import (
     PREVIEW_ROWS,
     DivisionImportError,
-    DivisionRow,
-    apply_divisions,
+    import_root_for,
     plan_divisions,
     read_division_file,
 )
@@ -134,14 +133,7 @@ def bureau_emblem(request):
 
 def _import_root(user) -> Region:
     """Where the user's import may write: their own region (never above it), or the bureau's root."""
-    if not has_model_perm(user, Region, "change") or user.scope_enterprise_id:
-        raise PermissionDenied(_("只有系统管理员可以导入区划。"))
-    if user.scope_region_id:
-        return user.scope_region
-    root = bureau_services.bureau_root()
-    if root is None:
-        raise PermissionDenied(_("请先配置本局信息。"))
-    return root
+    return import_root_for(user)
 
 
 def _staged(request, pk: int, kind: str) -> StagedImport:
@@ -173,21 +165,16 @@ def region_import(request):
 @login_required
 @require_POST
 def region_import_confirm(request, pk: int):
+    """Queue the confirmed import as a background job (a province is ~700,000 rows) and show its progress."""
     root = _import_root(request.user)
-    staged = _staged(request, pk, "regions")
-    if staged.payload["root"] != root.code:
+    # Not the rows themselves: a province's are ~30 MB of JSON, which only the job reads.
+    staged = get_object_or_404(StagedImport.objects.defer("payload"), pk=pk, kind="regions",
+                               created_by=request.user, applied_at__isnull=True)
+    if not StagedImport.objects.filter(pk=staged.pk, payload__root=root.code).exists():
         raise PermissionDenied
-    rows = [DivisionRow(*values) for values in staged.payload["rows"]]
-    try:
-        plan = apply_divisions(rows, root_code=root.code, actor=request.user, expected=staged.summary)
-    except DivisionImportError as exc:
-        messages.error(request, str(exc))
-        return redirect("core:region_import")
-    staged.applied_at = timezone.now()
-    staged.save(update_fields=["applied_at"])
-    counts = plan.summary()
-    messages.success(request, _("区划已导入：新增 %(new)d，更名 %(renamed)d，撤销 %(retired)d，恢复 %(restored)d。") % counts)
-    return redirect("core:region_tree")
+    job = jobs.region_import_pending(user=request.user, staged=staged) or jobs.region_import_request(
+        user=request.user, staged=staged, root=root)
+    return redirect("core:job_detail", pk=job.pk)
 
 
 @login_required

@@ -28,7 +28,14 @@ class Command(BaseCommand):
             if not apply:
                 self.stdout.write("仅预览，未写入。确认无误后加 --apply 导入。")
                 return
-            apply_divisions(rows, root_code=root_code, actor=None, expected=plan.summary())
+            self.stdout.write(f"写入中（共 {plan.changes} 处变化，全部写入或全不写入）……")
+
+            def progress(written: int, total: int) -> None:
+                if written:
+                    self.stdout.write(f"已写入 {written} / {total}（{written * 100 // max(total, 1)}%）")
+                    self.stdout.flush()
+
+            apply_divisions(rows, root_code=root_code, actor=None, expected=plan.summary(), progress=progress)
         except (DivisionImportError, OSError) as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS("区划代码已导入。"))
