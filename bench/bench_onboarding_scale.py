@@ -26,6 +26,7 @@ import threading
 import time
 
 import benchlib
+from bench_region_import import later_year
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/yingji_bench_onboarding"
 DATABASE_URL = os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -66,24 +67,6 @@ def table(rng: random.Random, villages: int) -> tuple[str, list[str]]:
                     lines.append(f"{code[:9]}{village:03d},第{village}村,220")
                     made += 1
     return "\n".join(lines) + "\n", townships
-
-
-def later_year(text: str, rng: random.Random) -> str:
-    """A later table: 1% of villages renamed, 1% dropped, 1% new."""
-    out = []
-    for line in text.splitlines():
-        if line.endswith(",220"):
-            roll = rng.random()
-            if roll < 0.01:
-                line = line.replace("村,220", "新村,220")
-            elif roll < 0.02:
-                continue
-            elif roll < 0.03:
-                code = line[:12]
-                out.append(line)
-                line = f"{code[:9]}{int(code[9:]) + 400:03d},新设{code[9:]}村,220"
-        out.append(line)
-    return "\n".join(out) + "\n"
 
 
 def people_workbook(rng: random.Random, townships: list[str], count: int, headings: list[str]) -> bytes:
