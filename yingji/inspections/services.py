@@ -650,7 +650,10 @@ def finding_add(*, actor: User | None, inspection: Inspection, description: str,
         ensure_in_scope(actor, inspection)
     if open_case and not is_violation:
         raise _invalid(_("只有涉嫌违法行为才能立案"), "open_case")
-    found_at = timezone.make_aware(datetime.datetime.combine(inspection.inspected_on, datetime.time(9, 0)))
+    # The inspection's day, at nine in the morning; a finding recorded earlier on that day is dated now (a
+    # discovery cannot lie in the future).
+    found_at = min(timezone.make_aware(datetime.datetime.combine(inspection.inspected_on, datetime.time(9, 0))),
+                   timezone.now())
     names = "、".join(i.name for i in inspection.inspectors.all())
     hazard = hazard_services.hazard_create(
         actor=actor, enterprise=inspection.enterprise, description=description, place=place,

@@ -1,7 +1,7 @@
 """The online rate: kept per day by the sweep for points, gateways and enterprises; rankings by region and the
 enterprises below the threshold, inside the viewer's jurisdiction."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import orjson
 import pytest
@@ -93,6 +93,10 @@ def test_a_county_sees_only_its_own_rates(client, world, day, rated):
 def test_the_sweep_keeps_today_current_and_closes_yesterday_once(world):
     point, gateway = plant(world.village1, "甲企业")
     now = timezone.now().astimezone(UTC).replace(microsecond=0)
+    # Yesterday's final roll-up is due 10 minutes after midnight (Asia/Shanghai): start after it, so "nothing due
+    # yet" below holds whatever the hour the test runs at.
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+    now = max(now, (midnight + timedelta(minutes=15)).astimezone(UTC))
     assert tasks.rollup_online_rates(now) > 0  # yesterday and today, never computed yet
     today = timezone.localdate(now)
     assert set(OnlineRate.objects.values_list("day", flat=True)) == {today, today - timedelta(days=1)}
