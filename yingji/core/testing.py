@@ -22,7 +22,7 @@ from django.db import models
 from django.urls import NoReverseMatch, resolve, reverse
 from docx import Document as DocxDocument
 from docx.shared import Length
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -211,6 +211,18 @@ def attachment_count(obj: models.Model) -> int:
 
     return Attachment._base_manager.filter(owner_type=ContentType.objects.get_for_model(obj),
                                            owner_id=str(obj.pk)).count()
+
+
+def xlsx_file(headings: list[str], rows: list[list[Any]]) -> bytes:
+    """An Excel file of one sheet: the headings, then the rows (what a person fills in and uploads)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headings)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def xlsx_rows(content: bytes) -> list[list[Any]]:

@@ -1,18 +1,16 @@
 """Large exports and imports run as background jobs: progress page, download or report, the owner's scope only."""
 
 import datetime
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook
 
 from yingji.core import job_runner
 from yingji.core.models import BackgroundJob, JobStatus, StateChange
 from yingji.core.tasks import run_waiting_jobs
-from yingji.core.testing import xlsx_rows
+from yingji.core.testing import xlsx_file, xlsx_rows
 from yingji.resources.importing import WAREHOUSE_IMPORTER
 from yingji.resources.models import Warehouse
 from yingji.resources.testing import WarehouseFactory
@@ -49,14 +47,7 @@ def test_a_large_export_runs_in_the_background_and_downloads_the_owners_rows_onl
 
 
 def _file(rows: list[list]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(WAREHOUSE_IMPORTER.headings())
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_file(WAREHOUSE_IMPORTER.headings(), rows)
 
 
 def test_a_large_import_runs_in_the_background_and_reports_each_bad_row(client, world, settings):

@@ -2,7 +2,6 @@
 worker as the owner, its progress visible on the job page while its transaction is still open; and large people
 files go to a job with a larger row cap."""
 
-import io
 import threading
 
 import pytest
@@ -11,12 +10,11 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook
 
 from yingji.core import division_import, job_runner, jobs
 from yingji.core.models import BackgroundJob, JobStatus, Region, StagedImport, User
 from yingji.core.people_import import USER_IMPORTER
-from yingji.core.testing import build_world
+from yingji.core.testing import build_world, xlsx_file
 
 CITY_TABLE = """统计用区划代码,名称,城乡分类代码
 390100000000,测试市,
@@ -182,14 +180,7 @@ def test_a_county_administrator_writes_only_his_subtree_through_the_job(client):
 
 
 def _people_file(rows: list[list]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(USER_IMPORTER.headings())
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_file(USER_IMPORTER.headings(), rows)
 
 
 @pytest.mark.django_db
